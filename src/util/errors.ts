@@ -1,0 +1,33 @@
+/**
+ * Errors a user can cause. The CLI prints `bench: <message>` and exits 2 for these;
+ * anything else is an internal bug (exit 3, with the stack).
+ */
+export type BenchErrorCode =
+  | 'E_USAGE' // bad command-line flags or option values
+  | 'E_MODEL' // model file missing, not ONNX, or breaking the I/O contract
+  | 'E_CARD' // model card invalid or inconsistent
+  | 'E_DATA' // a data file (FASTA, CSV, PDB, JSON) is malformed
+  | 'E_TASK' // unknown task, or a plugin that does not follow the interface
+  | 'E_EP' // execution provider unknown or unavailable
+  | 'E_IO' // a path cannot be read or written
+  | 'E_RESULT' // a run or leaderboard JSON is invalid or not comparable
+  | 'E_GATE_INPUT'; // gate inputs that cannot be compared
+
+export class BenchError extends Error {
+  readonly code: BenchErrorCode;
+  constructor(code: BenchErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'BenchError';
+    this.code = code;
+  }
+}
+
+export function isBenchError(e: unknown): e is BenchError {
+  return e instanceof BenchError;
+}
+
+/** Message of any thrown value, for one-line reports. */
+export function errorMessage(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  return String(e);
+}
