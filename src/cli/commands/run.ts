@@ -1,0 +1,181 @@
+import { existsSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { BenchError } from '../../util/errors.js';
+import { assertWritable, writeFileAtomic } from '../../util/fs.js';
+import { sha256 } from '../../util/hash.js';
+import { resolveTasks } from '../../task/registry.js';
+import { executeTasks, type TaskRunResult } from '../../task/execute.js';
+import { harnessInfo, machineInfo, onnxruntimeVersion } from '../../report/harness.js';
+import { serializeRun, type RunResult } from '../../report/run-result.js';
+import type { LoadedModel } from '../../model/model.js';
+import { DEFAULT_BATCH_POLICY } from '../../model/runner.js';
+import type { CliIo } from '../io.js';
+import { RUN_FLAGS, normalizeRunOptions, type RunOptions } from '../options.js';
+import { stderrLogger, stderrProgress } from '../progress.js';
+import { loadForCli, openCache, requireConformance } from '../model-loading.js';
+import { formatMetric } from '../format.js';
+
+export const RUN_HELP = `bench all --model x.onnx [options]        run every task
+bench run <task>... --model x.onnx [options] run the named tasks
+
+  --model PATH          exported model (.onnx); its card is x.card.json beside it, or --card
+  --card PATH           model card JSON
+  --objective mlm|clm, --vocab esm|progen2, --max-length N, --train-tokens N
+                        card fields from flags (override the card's)
+  --tasks a,b           run only these tasks
+  --tier smoke|full     smoke: seeded stratified subsets for CI; full: all data (default)
+  --ep auto|cuda|webgpu|cpu   execution provider (default auto: CUDA, then WebGPU, then CPU)
+  --threads N           CPU intra-op threads (default: onnxruntime's choice)
+  --max-tokens N        token budget of one batch (default ${DEFAULT_BATCH_POLICY.maxTokens})
+  --max-batch N         sequences per batch at most (default ${DEFAULT_BATCH_POLICY.maxBatch})
+  --out PATH            result JSON (default results/runs/<model-id>/<run-id>.json)
+  --json                also print the result JSON to stdout
+  --seed N              seed of subsets, bootstraps and sampling (default 0)
+  --cache-dir DIR       forward-pass cache (default ~/.cache/plmbench); --no-cache disables it
+  --data TASK=PATH      the user's data for a task instead of the bundled data (repeatable)
+  --option TASK.KEY=VALUE   a task option (repeatable; see bench list)
+  --tasks-dir DIR       more task plugins (repeatable)
+  --ref-model PATH      reference model for tasks that use one (generation); --ref-card PATH
+  --fail-fast           stop at the first failed task
+  --quiet               no progress or summary on stderr
+`;
+
+export async function runCommand(argv: string[], io: CliIo, mode: 'all' | 'run'): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options: RUN_FLAGS, allowPositionals: true, strict: true });
+  if (values.help) {
+    io.stdout(RUN_HELP);
+    return 0;
+  }
+  if (mode === 'all' && positionals.length > 0) throw new BenchError('E_USAGE', `bench all: unexpected argument "${positionals[0]}" (use --tasks or bench run <task>...)`);
+  if (mode === 'run' && positionals.length === 0 && !values.tasks) throw new BenchError('E_USAGE', 'bench run: name at least one task (bench list shows them)');
+  const opts = normalizeRunOptions(values as Record<string, string | boolean | string[] | undefined>, mode === 'run' ? positionals : []);
+  return runBench(opts, io);
+}
+
+/** The whole run: tasks resolved, model loaded and checked, tasks executed, result validated and written. */
+export async function runBench(opts: RunOptions, io: CliIo): Promise<number> {
+  const started = new Date();
+  const t0 = performance.now();
+  const tasks = await resolveTasks(opts.tasks, opts.tasksDirs);
+  const names = new Set(tasks.map((t) => t.module.name));
+  for (const t of Object.keys(opts.data)) if (!names.has(t)) throw new BenchError('E_USAGE', `--data ${t}=...: no such task in this run (${[...names].join(', ')})`);
+  for (const t of Object.keys(opts.options)) if (!names.has(t)) throw new BenchError('E_USAGE', `--option ${t}.*: no such task in this run (${[...names].join(', ')})`);
+  for (const [t, p] of Object.entries(opts.data)) {
+    if (!existsSync(resolve(io.cwd, p))) throw new BenchError('E_IO', `--data ${t}=${p}: not found`);
+  }
+  if (opts.out) assertWritable(resolve(io.cwd, opts.out), '--out');
+  const log = stderrLogger(io, opts.quiet);
+  const cache = openCache(opts.cacheDir);
+  const model = await loadForCli(resolve(io.cwd, opts.model), modelFlags(opts), cache, io, opts.quiet);
+  let refModel: LoadedModel | null = null;
+  try {
+    const conformance = await requireConformance(model);
+    if (opts.refModel) {
+      refModel = await loadForCli(resolve(io.cwd, opts.refModel), { ...modelFlags(opts), ...(opts.refCard ? { card: opts.refCard } : {}), cardFlags: {} }, cache, io, opts.quiet);
+      await requireConformance(refModel);
+    }
+    const runId = `${started.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${sha256(`${model.sha256}|${opts.tier}|${opts.seed}|${[...names].join(',')}`).slice(0, 8)}`;
+    const outPath = resolve(io.cwd, opts.out ?? join('results', 'runs', model.card.id, `${runId}.json`));
+    assertWritable(outPath, '--out');
+    const warnings: string[] = [];
+    const paramWarning = compareParams(model);
+    if (paramWarning) {
+      warnings.push(paramWarning);
+      log.warn(paramWarning);
+    }
+    if (!opts.quiet) io.stderr(`bench: ${model.card.id} (${model.card.objective}, ${model.ep}) — ${tasks.length} task(s), tier ${opts.tier}, seed ${opts.seed}\n`);
+    const artifacts: { name: string; content: string }[] = [];
+    const results = await executeTasks(model, tasks, {
+      tier: opts.tier,
+      seed: opts.seed,
+      cache,
+      refModel,
+      options: opts.options,
+      data: opts.data,
+      artifacts: { add: (name, content) => void artifacts.push({ name, content }) },
+      progress: stderrProgress(io, opts.quiet),
+      log,
+      failFast: opts.failFast,
+      onTaskStart: (name) => {
+        if (!opts.quiet) io.stderr(`  ${name}: running\n`);
+      },
+      onTaskEnd: (name, r) => {
+        if (!opts.quiet) io.stderr(`  ${name}: ${summarize(r)}\n`);
+      },
+    });
+    const run: RunResult = {
+      schemaVersion: 1,
+      runId,
+      createdAt: started.toISOString(),
+      harness: harnessInfo(),
+      model: {
+        path: opts.model,
+        sha256: model.sha256,
+        card: model.card as unknown as Record<string, unknown>,
+        cardSource: model.cardSource,
+        paramsCounted: { total: model.params.total, nonEmbedding: model.params.nonEmbedding, embedding: model.params.embedding },
+        ep: model.ep,
+        ...(model.fallbacks.length > 0 ? { epFallbacks: model.fallbacks } : {}),
+        precision: model.precision,
+        conformance: conformance.checks,
+        ...(warnings.length > 0 ? { warnings } : {}),
+      },
+      ...(refModel ? { refModel: { path: opts.refModel!, sha256: refModel.sha256, id: refModel.card.id } } : {}),
+      tier: opts.tier,
+      seed: opts.seed,
+      settings: {
+        tasks: [...names],
+        maxTokens: opts.maxTokens ?? DEFAULT_BATCH_POLICY.maxTokens,
+        maxBatch: opts.maxBatch ?? DEFAULT_BATCH_POLICY.maxBatch,
+        threads: opts.threads ?? 0,
+        cache: opts.cacheDir === null ? 'off' : 'on',
+        options: opts.options,
+        data: opts.data,
+      },
+      machine: machineInfo(onnxruntimeVersion()),
+      timings: { startedAt: started.toISOString(), seconds: Math.round((performance.now() - t0) / 10) / 100 },
+      tasks: results,
+    };
+    const text = serializeRun(run);
+    writeFileAtomic(outPath, text);
+    for (const a of artifacts) writeFileAtomic(join(dirname(outPath), `${basename(outPath, '.json')}.${a.name}`), a.content);
+    if (!opts.quiet) io.stderr(`bench: wrote ${outPath}\n`);
+    if (opts.json) io.stdout(text);
+    return Object.values(results).some((r) => r.status === 'failed' && r.code === 'E_INTERNAL') ? 3 : 0;
+  } finally {
+    await model.release();
+    if (refModel) await refModel.release();
+    cache.close();
+  }
+}
+
+function modelFlags(opts: RunOptions) {
+  return {
+    ...(opts.card ? { card: opts.card } : {}),
+    cardFlags: opts.cardFlags,
+    ep: opts.ep,
+    ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
+    ...(opts.maxTokens !== undefined ? { maxTokens: opts.maxTokens } : {}),
+    ...(opts.maxBatch !== undefined ? { maxBatch: opts.maxBatch } : {}),
+  };
+}
+
+/** A card whose parameter count disagrees with the graph's by more than 1% is worth a warning. */
+export function compareParams(model: LoadedModel): string | null {
+  const card = model.card;
+  const pairs: [string, number | undefined, number][] = [
+    ['params (non-embedding)', card.params, model.params.nonEmbedding],
+    ['paramsTotal', card.paramsTotal, model.params.total],
+  ];
+  const off = pairs.filter(([, c, n]) => c !== undefined && Math.abs(c - n) > 0.01 * c);
+  if (off.length === 0) return null;
+  return `card and graph disagree on ${off.map(([k, c, n]) => `${k}: card ${c}, counted ${n}`).join('; ')} (the card's values are used for compute)`;
+}
+
+function summarize(r: TaskRunResult): string {
+  if (r.status === 'skipped') return `skipped (${r.reason})`;
+  if (r.status === 'failed') return `FAILED [${r.code}] ${r.reason}`;
+  const m = r.metrics[r.headline];
+  return `${r.headline} = ${m ? formatMetric(m) : 'n/a'} (${r.cost.forwardPasses} passes, ${r.cost.cached} cached, ${r.cost.seconds}s)`;
+}

@@ -1,0 +1,55 @@
+import { BenchError } from '../util/errors.js';
+import { CacheStore, defaultCacheDir } from '../cache/store.js';
+import { loadModel, type LoadedModel } from '../model/model.js';
+import type { CardFlags } from '../model/card.js';
+import type { EpChoice } from '../model/session.js';
+import { checkConformance, type ConformanceReport } from '../model/conformance.js';
+import type { OutputName } from '../model/contract.js';
+import type { CliIo } from './io.js';
+
+export function openCache(cacheDir: string | null | undefined): CacheStore {
+  return new CacheStore(cacheDir === null ? null : cacheDir ?? defaultCacheDir());
+}
+
+export interface ModelFlags {
+  card?: string;
+  cardFlags?: CardFlags;
+  ep: EpChoice;
+  threads?: number;
+  maxTokens?: number;
+  maxBatch?: number;
+}
+
+/** Loads a model for a command, telling stderr about provider fallbacks and card overrides. */
+export async function loadForCli(path: string, flags: ModelFlags, cache: CacheStore, io: CliIo, quiet: boolean): Promise<LoadedModel> {
+  const model = await loadModel(path, {
+    ...(flags.card ? { cardPath: flags.card } : {}),
+    ...(flags.cardFlags ? { cardFlags: flags.cardFlags } : {}),
+    ep: flags.ep,
+    ...(flags.threads !== undefined ? { threads: flags.threads } : {}),
+    batch: {
+      ...(flags.maxTokens !== undefined ? { maxTokens: flags.maxTokens } : {}),
+      ...(flags.maxBatch !== undefined ? { maxBatch: flags.maxBatch } : {}),
+    },
+    cache,
+    onFallback: (ep, reason) => {
+      if (!quiet) io.stderr(`bench: --ep auto: ${ep} unavailable (${reason}); trying the next provider\n`);
+    },
+  });
+  if (model.cardOverridden.length > 0 && !quiet) {
+    io.stderr(`bench: flags override card fields: ${model.cardOverridden.join(', ')}\n`);
+  }
+  return model;
+}
+
+/** Runs the conformance check on every exported output; a failed check is a user-facing model error. */
+export async function requireConformance(model: LoadedModel): Promise<ConformanceReport> {
+  const outputs = Object.keys(model.io.outputs) as OutputName[];
+  const report = await checkConformance(model, outputs);
+  const failed = report.checks.filter((c) => !c.ok);
+  if (failed.length > 0) {
+    const hint = failed.some((c) => c.name.startsWith('right padding')) ? ' (if the export ignores padding, --max-batch 1 avoids batching)' : '';
+    throw new BenchError('E_MODEL', `${model.path}: conformance check failed: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}${hint}`);
+  }
+  return report;
+}

@@ -1,0 +1,98 @@
+import type { ModelHandle } from './model.js';
+import type { OutputName } from './contract.js';
+import type { OutputView } from './runner.js';
+
+export interface ConformanceCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface ConformanceReport {
+  sequence: string;
+  checks: ConformanceCheck[];
+  /** Output shapes observed for the fixed sequence run alone (batch axis dropped). */
+  observedDims: Partial<Record<OutputName, number[]>>;
+  ok: boolean;
+}
+
+/** Human ubiquitin (UniProt P0CG48, residues 1-76): short, real, and in every training set's style. */
+export const CONFORMANCE_SEQUENCE = 'MQIFVKTLTGKTITLEVEPSDTIENVKAKIQDKEGIPPDQQRLIFAGKQLEDGRTLSDYNIQKESTLHLVLRLRGG';
+
+/**
+ * Runs a fixed sequence (and a shorter prefix, batched with it and alone) through the model with
+ * every exported output, and checks the contract: int64 ids accepted, logits as wide as the
+ * vocabulary, outputs finite, attention rows summing to 1, and right padding leaving the real
+ * positions unchanged (otherwise batched results would differ from single-sequence ones).
+ */
+export async function checkConformance(model: ModelHandle, outputs: OutputName[]): Promise<ConformanceReport> {
+  const seq = CONFORMANCE_SEQUENCE.slice(0, Math.max(1, model.maxResidues));
+  const short = seq.slice(0, Math.max(1, Math.floor(seq.length / 2)));
+  const checks: ConformanceCheck[] = [];
+  const captured: { length: number; outputs: Partial<Record<OutputName, OutputView>> }[] = [];
+  const capture = (o: { length: number; outputs: Partial<Record<OutputName, OutputView>> }) => {
+    const copy: Partial<Record<OutputName, OutputView>> = {};
+    for (const [k, v] of Object.entries(o.outputs)) copy[k as OutputName] = { data: Float32Array.from(v.data), dims: [...v.dims] };
+    captured.push({ length: o.length, outputs: copy });
+    return new Float32Array(0);
+  };
+  const spec = { outputs, reducer: 'conformance', cache: false, reduce: capture };
+  try {
+    await model.forward([{ tokens: model.encode(seq) }, { tokens: model.encode(short) }], spec);
+    await model.forward([{ tokens: model.encode(short) }], spec);
+  } catch (e) {
+    checks.push({ name: 'int64 input_ids accepted', ok: false, detail: (e as Error).message });
+    return { sequence: seq, checks, observedDims: {}, ok: false };
+  }
+  checks.push({ name: 'int64 input_ids accepted', ok: true, detail: 'batch of 2 with right padding, and batch of 1' });
+  // The batch is sorted longest first: captured[0] = full (padded batch), [1] = short (padded), [2] = short alone.
+  const full = captured[0]!;
+  const padded = captured[1]!;
+  const alone = captured[2]!;
+  const logits = full.outputs.logits!;
+  const width = logits.dims[logits.dims.length - 1]!;
+  checks.push({
+    name: 'logits width = vocabulary size',
+    ok: width === model.vocab.size,
+    detail: `logits [${logits.dims.join(', ')}], vocabulary ${model.vocab.size}`,
+  });
+  for (const name of outputs) {
+    const v = full.outputs[name]!;
+    let bad = 0;
+    for (let i = 0; i < v.data.length; i++) if (!Number.isFinite(v.data[i]!)) bad++;
+    checks.push({ name: `${name} finite`, ok: bad === 0, detail: bad === 0 ? `${v.data.length} values` : `${bad} of ${v.data.length} values are NaN or infinite` });
+  }
+  if (full.outputs.attentions) {
+    const a = full.outputs.attentions;
+    const L = a.dims[a.dims.length - 1]!;
+    const maps = a.data.length / (L * L);
+    let worst = 0;
+    for (let m = 0; m < maps; m++) {
+      for (let i = 0; i < full.length; i++) {
+        let s = 0;
+        for (let j = 0; j < L; j++) s += a.data[m * L * L + i * L + j]!;
+        worst = Math.max(worst, Math.abs(s - 1));
+      }
+    }
+    checks.push({ name: 'attention rows sum to 1', ok: worst < 1e-3, detail: `max |row sum - 1| = ${worst.toExponential(2)} over ${maps} maps` });
+  }
+  const diff = maxDiffRows(padded.outputs.logits!, alone.outputs.logits!, alone.length, model.vocab.size);
+  checks.push({
+    name: 'right padding leaves real positions unchanged',
+    ok: diff.rel < 1e-3,
+    detail: `max |logit difference| = ${diff.abs.toExponential(2)} (relative ${diff.rel.toExponential(2)}) between the prefix batched with padding and alone`,
+  });
+  const observedDims: Partial<Record<OutputName, number[]>> = {};
+  for (const [k, v] of Object.entries(full.outputs)) observedDims[k as OutputName] = v.dims;
+  return { sequence: seq, checks, observedDims, ok: checks.every((c) => c.ok) };
+}
+
+function maxDiffRows(a: OutputView, b: OutputView, rows: number, width: number): { abs: number; rel: number } {
+  let abs = 0;
+  let scale = 0;
+  for (let i = 0; i < rows * width; i++) {
+    abs = Math.max(abs, Math.abs(a.data[i]! - b.data[i]!));
+    scale = Math.max(scale, Math.abs(b.data[i]!));
+  }
+  return { abs, rel: abs / Math.max(scale, 1e-6) };
+}

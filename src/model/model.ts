@@ -1,0 +1,178 @@
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { BenchError } from '../util/errors.js';
+import { sha256File, sha256Tokens } from '../util/hash.js';
+import type { CacheStore, CachedArray } from '../cache/store.js';
+import { resolveCard, type CardFlags, type CardSource, type ModelCard } from './card.js';
+import { capabilitiesOf, resolveIo, type IoMap, type Need, type OutputName } from './contract.js';
+import { countParams, readOnnxFile, type OnnxFileInfo, type ParamCount } from './onnx/file.js';
+import { DEFAULT_BATCH_POLICY, Runner, newMeter, type BatchPolicy, type ForwardRequest, type ForwardSpec, type Meter } from './runner.js';
+import { openSession, type EpChoice, type EpName } from './session.js';
+import { Vocabulary, type Direction } from './vocab.js';
+
+export interface LoadOptions {
+  cardPath?: string;
+  cardFlags?: CardFlags;
+  ep: EpChoice;
+  threads?: number;
+  batch?: Partial<BatchPolicy>;
+  cache: CacheStore;
+  /** Told about each provider that could not start under `--ep auto`. */
+  onFallback?: (ep: EpName, reason: string) => void;
+}
+
+/** Shapes read from the graph's output declarations (null where symbolic). */
+export interface ModelShape {
+  layers: number | null;
+  heads: number | null;
+  hiddenSize: number | null;
+}
+
+/** The model as tasks see it. Every forward pass goes through `forward`, batched and cached. */
+export interface ModelHandle {
+  readonly path: string;
+  readonly sha256: string;
+  readonly card: ModelCard;
+  readonly vocab: Vocabulary;
+  readonly ep: EpName;
+  readonly precision: string;
+  readonly capabilities: ReadonlySet<Need>;
+  readonly shape: ModelShape;
+  /** Maximum tokens per input, special tokens included. */
+  readonly maxLength: number;
+  /** Maximum residues per input: `maxLength` minus the special tokens. */
+  readonly maxResidues: number;
+  encode(sequence: string, direction?: Direction): Int32Array;
+  /** Runs the requests in bulk and returns one reduced array per request, in request order. */
+  forward(requests: ForwardRequest[], spec: ForwardSpec, onProgress?: (done: number, total: number) => void): Promise<CachedArray[]>;
+}
+
+export interface LoadedModel extends ModelHandle {
+  readonly info: OnnxFileInfo;
+  readonly io: IoMap;
+  readonly cardSource: CardSource;
+  readonly cardFile?: string;
+  readonly cardOverridden: string[];
+  readonly params: ParamCount;
+  readonly fallbacks: { ep: EpName; reason: string }[];
+  /** A view of the model that adds its work to `meter` (one per task). */
+  metered(meter: Meter): ModelHandle;
+  release(): Promise<void>;
+}
+
+/**
+ * Loads an exported model: reads the graph, resolves the card and vocabulary, maps the I/O contract,
+ * counts parameters, hashes the file (and its external data), and opens a session on the provider.
+ */
+export async function loadModel(path: string, opts: LoadOptions): Promise<LoadedModel> {
+  const abs = resolve(path);
+  if (!existsSync(abs)) throw new BenchError('E_MODEL', `${path}: model file not found`);
+  if (statSync(abs).isDirectory()) throw new BenchError('E_MODEL', `${path}: is a directory, not an ONNX file`);
+  const info = readOnnxFile(abs);
+  const resolved = resolveCard(abs, info, { ...(opts.cardPath ? { cardPath: opts.cardPath } : {}), ...(opts.cardFlags ? { flags: opts.cardFlags } : {}) });
+  const card = resolved.card;
+  const vocab = Vocabulary.from(card.vocab);
+  if (card.objective === 'mlm' && vocab.mask === null) {
+    throw new BenchError('E_CARD', `${resolved.file ?? path}: a masked LM needs a mask token in its vocabulary`);
+  }
+  const io = resolveIo(path, info, card, vocab.size);
+  if (io.unknownInputs.length > 0) {
+    throw new BenchError('E_MODEL', `${path}: the graph needs inputs the contract does not define: ${io.unknownInputs.join(', ')}`);
+  }
+  const params = countParams(info, vocab.size);
+  const sha256 = await modelHash(abs, info);
+  const opened = await openSession(abs, { ep: opts.ep, ...(opts.threads !== undefined ? { threads: opts.threads } : {}) }, opts.onFallback);
+  const logitsType = info.outputs.find((o) => o.name === io.outputs.logits)?.type ?? 'float32';
+  const shape = shapeOf(info, io);
+  const policy: BatchPolicy = { ...DEFAULT_BATCH_POLICY, ...opts.batch };
+  const sizer = (name: OutputName, L: number): number => {
+    const D = shape.hiddenSize ?? 1024;
+    const LH = (shape.layers ?? 12) * (shape.heads ?? 12);
+    if (name === 'logits') return L * vocab.size;
+    if (name === 'hidden_states') return L * D;
+    if (name === 'attentions') return LH * L * L;
+    return L * L;
+  };
+  const runner = new Runner({
+    session: opened.session,
+    ort: opened.ort,
+    io,
+    padId: vocab.pad,
+    maxLength: card.maxLength,
+    policy,
+    sizer,
+    modelPath: path,
+  });
+  const precision = logitsType;
+  const capabilities = capabilitiesOf(io, card);
+  const keyPrefix = `${sha256}|${opened.ep}|${precision}`;
+  const forwardWith = (meter: Meter) => async (requests: ForwardRequest[], spec: ForwardSpec, onProgress?: (d: number, t: number) => void) => {
+    for (const o of spec.outputs) {
+      if (!io.outputs[o]) throw new Error(`internal: task asked for ${o}, which the model does not export`);
+    }
+    const useCache = spec.cache !== false;
+    const namespace = `${keyPrefix}|${[...spec.outputs].sort().join(',')}|${spec.reducer}`;
+    const shard = useCache ? opts.cache.shard(namespace, sha256) : null;
+    const keys = useCache ? requests.map((r) => createHash('sha256').update(namespace).update(sha256Tokens(r.tokens)).digest('hex')) : null;
+    return runner.run(requests, spec, shard, keys, meter, onProgress);
+  };
+  const base = {
+    path: abs,
+    sha256,
+    card,
+    vocab,
+    ep: opened.ep,
+    precision,
+    capabilities,
+    shape,
+    maxLength: card.maxLength,
+    maxResidues: card.maxLength - vocab.specialCount,
+    encode: (seq: string, direction?: Direction) => vocab.encode(seq, direction),
+  };
+  const shared = newMeter();
+  return {
+    ...base,
+    forward: forwardWith(shared),
+    info,
+    io,
+    cardSource: resolved.source,
+    ...(resolved.file ? { cardFile: resolved.file } : {}),
+    cardOverridden: resolved.overridden,
+    params,
+    fallbacks: opened.fallbacks,
+    metered: (meter: Meter) => ({ ...base, forward: forwardWith(meter) }),
+    release: async () => {
+      await opened.session.release();
+    },
+  };
+}
+
+/**
+ * The model's identity for caches and results: sha256 of the `.onnx` file, or, for models with
+ * external data, sha256 over the file's hash and each external file's hash (sorted by name).
+ */
+async function modelHash(path: string, info: OnnxFileInfo): Promise<string> {
+  const own = await sha256File(path);
+  const external = [...new Set(info.initializers.map((t) => t.externalLocation).filter((l): l is string => l !== null))].sort();
+  if (external.length === 0) return own;
+  const h = createHash('sha256').update(own);
+  for (const loc of external) {
+    const p = resolve(dirname(path), loc);
+    if (!existsSync(p)) throw new BenchError('E_MODEL', `${path}: external data file ${loc} not found`);
+    h.update(`${loc}:${await sha256File(p)}`);
+  }
+  return h.digest('hex');
+}
+
+function shapeOf(info: OnnxFileInfo, io: IoMap): ModelShape {
+  const dims = (name: string | undefined) => (name ? info.outputs.find((o) => o.name === name)?.dims ?? null : null);
+  const num = (d: unknown) => (typeof d === 'number' && d > 0 ? d : null);
+  const att = dims(io.outputs.attentions);
+  const hid = dims(io.outputs.hidden_states);
+  return {
+    layers: att ? num(att[1]) : null,
+    heads: att ? num(att[2]) : null,
+    hiddenSize: hid ? num(hid[hid.length - 1]) : null,
+  };
+}

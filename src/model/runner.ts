@@ -1,0 +1,225 @@
+import type * as Ort from 'onnxruntime-node';
+import { BenchError } from '../util/errors.js';
+import type { CacheShard, CachedArray } from '../cache/store.js';
+import type { IoMap, OutputName } from './contract.js';
+
+/** One sequence to run: token ids with their special tokens, at most the model's maximum length. */
+export interface ForwardRequest {
+  tokens: Int32Array;
+}
+
+/**
+ * One output of one sequence, without the batch axis. Arrays keep the batch's padded length: a
+ * `[L, V]` logits view has `dims = [Lpad, V]` and only its first `length` rows are real.
+ */
+export interface OutputView {
+  data: Float32Array;
+  dims: number[];
+}
+
+export interface SequenceOutputs {
+  /** Real tokens of this sequence (without padding). */
+  length: number;
+  tokens: Int32Array;
+  outputs: Partial<Record<OutputName, OutputView>>;
+}
+
+export interface ForwardSpec {
+  outputs: OutputName[];
+  /**
+   * Stable identity of what `reduce` computes, with its version and parameters, e.g.
+   * `fitness.masked-marginal.v1`. Part of the cache key: change it when the reduction changes.
+   */
+  reducer: string;
+  /** Turns one sequence's outputs into the small array the task keeps (called once per sequence). */
+  reduce: (o: SequenceOutputs, index: number) => CachedArray;
+  /** Default true. Sampling turns it off: its prefixes are never asked for twice. */
+  cache?: boolean;
+}
+
+/** Work done for a task, as recorded in `cost`. */
+export interface Meter {
+  /** Sequence passes the protocol needed (computed now or served from the cache). */
+  forwardPasses: number;
+  /** Passes served from the cache instead of being computed. */
+  cached: number;
+  /** Non-padding tokens of the passes the protocol needed. */
+  tokens: number;
+  /** Padding tokens of the batches actually computed. */
+  paddedTokens: number;
+  batches: number;
+  /** Seconds spent inside the runtime. */
+  inferenceSeconds: number;
+}
+
+export function newMeter(): Meter {
+  return { forwardPasses: 0, cached: 0, tokens: 0, paddedTokens: 0, batches: 0, inferenceSeconds: 0 };
+}
+
+export interface BatchPolicy {
+  /** Token budget of one batch: batch size x padded length. */
+  maxTokens: number;
+  /** Output floats budget of one batch (attention maps grow with L^2). */
+  maxOutputFloats: number;
+  maxBatch: number;
+}
+
+export const DEFAULT_BATCH_POLICY: BatchPolicy = { maxTokens: 4096, maxOutputFloats: 48 * 1024 * 1024, maxBatch: 256 };
+
+/** Per-sequence output sizes in floats, for a padded length L, used to size batches. */
+export type OutputSizer = (name: OutputName, L: number) => number;
+
+/**
+ * Plans batches: sequences sorted by length (longest first, so a batch that does not fit in memory
+ * fails at once) and packed while batch size x longest length stays within the token budget and the
+ * outputs within the float budget. Returns request indices per batch.
+ */
+export function planBatches(lengths: number[], indices: number[], policy: BatchPolicy, outputFloats: (L: number) => number): number[][] {
+  const order = [...indices].sort((a, b) => lengths[b]! - lengths[a]! || a - b);
+  const batches: number[][] = [];
+  let cur: number[] = [];
+  let curMax = 0;
+  for (const i of order) {
+    const L = Math.max(curMax, lengths[i]!);
+    const n = cur.length + 1;
+    const fits = n <= policy.maxBatch && n * L <= policy.maxTokens && n * outputFloats(L) <= policy.maxOutputFloats;
+    if (cur.length > 0 && !fits) {
+      batches.push(cur);
+      cur = [];
+      curMax = 0;
+    }
+    cur.push(i);
+    curMax = Math.max(curMax, lengths[i]!);
+  }
+  if (cur.length > 0) batches.push(cur);
+  return batches;
+}
+
+export interface RunnerDeps {
+  session: Ort.InferenceSession;
+  ort: typeof Ort;
+  io: IoMap;
+  padId: number;
+  maxLength: number;
+  policy: BatchPolicy;
+  sizer: OutputSizer;
+  /** Extra feeds for inputs with a fixed meaning beyond the contract (none today). */
+  modelPath: string;
+}
+
+/**
+ * Runs sequences through the session in padded batches, fetching only the outputs asked for, and
+ * hands each sequence's outputs to the task's reducer as views (no copies). Results are cached by
+ * the caller's shard.
+ */
+export class Runner {
+  constructor(private readonly deps: RunnerDeps) {}
+
+  async run(
+    requests: ForwardRequest[],
+    spec: ForwardSpec,
+    shard: CacheShard | null,
+    keys: string[] | null,
+    meter: Meter,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<CachedArray[]> {
+    const { maxLength, policy } = this.deps;
+    const results: (CachedArray | undefined)[] = new Array(requests.length);
+    const todo: number[] = [];
+    for (let i = 0; i < requests.length; i++) {
+      const len = requests[i]!.tokens.length;
+      if (len > maxLength) throw new Error(`internal: request ${i} has ${len} tokens, more than the model's ${maxLength}; the task must window it`);
+      if (len === 0) throw new Error(`internal: request ${i} has no tokens`);
+      meter.forwardPasses++;
+      meter.tokens += len;
+      const hit = shard && keys ? shard.get(keys[i]!) : undefined;
+      if (hit) {
+        results[i] = hit;
+        meter.cached++;
+      } else todo.push(i);
+    }
+    let done = requests.length - todo.length;
+    onProgress?.(done, requests.length);
+    const lengths = requests.map((r) => r.tokens.length);
+    const perSeqFloats = (L: number) => spec.outputs.reduce((s, o) => s + this.deps.sizer(o, L), 0);
+    for (const batch of planBatches(lengths, todo, policy, perSeqFloats)) {
+      const computed = await this.runBatch(batch.map((i) => requests[i]!), spec, batch, meter);
+      const toStore: { key: string; value: CachedArray }[] = [];
+      batch.forEach((reqIndex, b) => {
+        results[reqIndex] = computed[b]!;
+        if (keys) toStore.push({ key: keys[reqIndex]!, value: computed[b]! });
+      });
+      if (shard && spec.cache !== false) shard.putMany(toStore);
+      done += batch.length;
+      onProgress?.(done, requests.length);
+    }
+    return results as CachedArray[];
+  }
+
+  private async runBatch(reqs: ForwardRequest[], spec: ForwardSpec, indices: number[], meter: Meter): Promise<CachedArray[]> {
+    const { ort, session, io, padId } = this.deps;
+    const B = reqs.length;
+    const L = reqs.reduce((m, r) => Math.max(m, r.tokens.length), 0);
+    const ids = new BigInt64Array(B * L).fill(BigInt(padId));
+    const mask = io.attentionMask ? new BigInt64Array(B * L) : null;
+    for (let b = 0; b < B; b++) {
+      const t = reqs[b]!.tokens;
+      for (let j = 0; j < t.length; j++) ids[b * L + j] = BigInt(t[j]!);
+      if (mask) mask.fill(1n, b * L, b * L + t.length);
+      meter.paddedTokens += L - t.length;
+    }
+    const feeds: Record<string, Ort.Tensor> = { [io.inputIds]: new ort.Tensor('int64', ids, [B, L]) };
+    if (mask && io.attentionMask) feeds[io.attentionMask] = new ort.Tensor('int64', mask, [B, L]);
+    const fetches = spec.outputs.map((o) => {
+      const name = io.outputs[o];
+      if (!name) throw new Error(`internal: output ${o} requested but the model has none (the task should have been skipped)`);
+      return name;
+    });
+    const t0 = performance.now();
+    let out: Ort.InferenceSession.OnnxValueMapType;
+    try {
+      out = await session.run(feeds, fetches);
+    } catch (e) {
+      throw new BenchError('E_MODEL', `${this.deps.modelPath}: forward pass failed on a batch of ${B} x ${L} tokens (${(e as Error).message.split('\n')[0]})`);
+    }
+    meter.inferenceSeconds += (performance.now() - t0) / 1000;
+    meter.batches++;
+    const tensors = spec.outputs.map((o) => {
+      const t = out[io.outputs[o]!] as Ort.Tensor;
+      return { name: o, data: toFloat32(t), dims: t.dims.map(Number) };
+    });
+    const results: CachedArray[] = [];
+    for (let b = 0; b < B; b++) {
+      const outputs: Partial<Record<OutputName, OutputView>> = {};
+      for (const t of tensors) {
+        if (t.dims[0] !== B) throw new BenchError('E_MODEL', `${this.deps.modelPath}: output ${t.name} has batch size ${t.dims[0]}, expected ${B}`);
+        const stride = t.data.length / B;
+        outputs[t.name] = { data: t.data.subarray(b * stride, (b + 1) * stride), dims: t.dims.slice(1) };
+      }
+      results.push(spec.reduce({ length: reqs[b]!.tokens.length, tokens: reqs[b]!.tokens, outputs }, indices[b]!));
+    }
+    for (const t of Object.values(out)) (t as Ort.Tensor).dispose?.();
+    return results;
+  }
+}
+
+function toFloat32(t: Ort.Tensor): Float32Array {
+  if (t.type === 'float32') return t.data as Float32Array;
+  if (t.type === 'float16') {
+    const src = t.data as Uint16Array;
+    const dst = new Float32Array(src.length);
+    for (let i = 0; i < src.length; i++) dst[i] = halfToFloat(src[i]!);
+    return dst;
+  }
+  if (t.type === 'float64') return Float32Array.from(t.data as Float64Array);
+  throw new BenchError('E_MODEL', `output of type ${t.type} is not a floating-point tensor`);
+}
+
+function halfToFloat(h: number): number {
+  const s = (h & 0x8000) >> 15;
+  const e = (h & 0x7c00) >> 10;
+  const f = h & 0x03ff;
+  if (e === 0) return (s ? -1 : 1) * Math.pow(2, -14) * (f / 1024);
+  if (e === 0x1f) return f ? NaN : (s ? -1 : 1) * Infinity;
+  return (s ? -1 : 1) * Math.pow(2, e - 15) * (1 + f / 1024);
+}

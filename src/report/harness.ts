@@ -1,0 +1,53 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus, totalmem, platform, arch } from 'node:os';
+import { resolve } from 'node:path';
+import { packageRoot } from '../util/paths.js';
+
+export interface HarnessInfo {
+  name: 'plmbench';
+  version: string;
+  commit: string | null;
+  dirty?: boolean;
+}
+
+let cached: HarnessInfo | null = null;
+
+/** Version from package.json and the git commit of the checkout, when it is one. */
+export function harnessInfo(): HarnessInfo {
+  if (cached) return cached;
+  const pkg = JSON.parse(readFileSync(resolve(packageRoot, 'package.json'), 'utf8')) as { version: string };
+  let commit: string | null = null;
+  let dirty: boolean | undefined;
+  try {
+    commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: packageRoot, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    // Only tracked source changes count; results and caches are ignored files.
+    dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: packageRoot, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() !== '';
+  } catch {
+    commit = null;
+  }
+  cached = { name: 'plmbench', version: pkg.version, commit, ...(dirty !== undefined ? { dirty } : {}) };
+  return cached;
+}
+
+export function machineInfo(ortVersion: string | null): Record<string, unknown> {
+  const c = cpus();
+  return {
+    platform: platform(),
+    arch: arch(),
+    cpuModel: c[0]?.model ?? 'unknown',
+    cpus: c.length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    onnxruntime: ortVersion,
+  };
+}
+
+export function onnxruntimeVersion(): string | null {
+  try {
+    const pkg = JSON.parse(readFileSync(resolve(packageRoot, 'node_modules/onnxruntime-node/package.json'), 'utf8')) as { version: string };
+    return pkg.version;
+  } catch {
+    return null;
+  }
+}

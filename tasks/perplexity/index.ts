@@ -1,0 +1,103 @@
+import { existsSync } from 'node:fs';
+import type { TaskContext, TaskModule, TaskOutcome } from '../../src/task/index.js';
+import { describeDataFile, metricOverItems, TaskFailure } from '../../src/task/index.js';
+import { readFasta, type FastaRecord } from '../../src/bio/fasta.js';
+import { BenchError } from '../../src/util/errors.js';
+import { causalNll, maskedNll, type SequenceNll } from './scoring.js';
+
+const BUNDLED = 'data/natural-heldout.fasta';
+const BUNDLED_ROWS = 100;
+const BUNDLED_SHA256 = '4e127b70917a2d67c4f427bcd204735458d563a1e3349cde197743c146a81bf8';
+const USER_SMOKE_SIZE = 20;
+
+/** Held-out perplexity: causal perplexity or masked pseudo-perplexity of natural protein sequences. */
+const task: TaskModule = {
+  name: 'perplexity',
+  version: '1.0.0',
+  needs: ['logits'],
+  describe: () => ({
+    title: 'Held-out perplexity of natural protein sequences',
+    headline: 'perplexity',
+    metrics: [
+      { name: 'perplexity', higherIsBetter: false, description: 'causal models: exp(total NLL / scored tokens), residues and end token scored, start token excluded' },
+      { name: 'pseudo_perplexity', higherIsBetter: false, description: 'masked models: exp(total NLL / residues), each residue masked once' },
+      { name: 'nll', higherIsBetter: false, description: 'mean NLL per scored token, nats' },
+      { name: 'per_sequence_perplexity', higherIsBetter: false, description: 'mean over sequences of each sequence\'s (pseudo-)perplexity' },
+    ],
+    data: [{ file: BUNDLED, sha256: BUNDLED_SHA256, rows: BUNDLED_ROWS }],
+    tiers: {
+      smoke: '20 sequences (10 per proteome, marked tier=smoke; a seeded 20 of a user FASTA)',
+      full: '100 sequences (50 E. coli, 50 S. cerevisiae), 50-400 residues',
+    },
+  }),
+  async run(ctx: TaskContext): Promise<TaskOutcome> {
+    const file = ctx.dataPath ?? `${ctx.taskDir}/${BUNDLED}`;
+    if (!existsSync(file)) throw new BenchError('E_IO', `${file}: not found`);
+    const all = readFasta(file);
+    const records = selectTier(all, ctx);
+    for (const r of records) {
+      const bad = ctx.model.vocab.firstInvalid(r.sequence);
+      if (bad >= 0) {
+        throw new BenchError('E_DATA', `${file}:${r.line}: record ${r.id}: letter "${r.sequence[bad]}" at residue ${bad + 1} is not in the ${ctx.model.vocab.name} vocabulary`);
+      }
+    }
+    const masked = ctx.model.card.objective === 'mlm';
+    const metric = masked ? 'pseudo_perplexity' : 'perplexity';
+    const total = records.reduce((s, r) => s + (masked ? r.sequence.length : 1), 0);
+    const phase = ctx.progress.phase(`perplexity (${masked ? 'masked, one pass per residue' : 'causal'})`, total);
+    const sequences = records.map((r) => r.sequence);
+    const scores: SequenceNll[] = masked
+      ? await maskedNll(ctx.model, sequences, (d) => phase.set(d))
+      : await causalNll(ctx.model, sequences, (d) => phase.set(d));
+    phase.end();
+    scores.forEach((s, i) => {
+      if (!Number.isFinite(s.nll)) throw new TaskFailure('E_MODEL_OUTPUT', `sequence ${records[i]!.id}: the model's NLL is ${s.nll} (non-finite logits)`);
+    });
+    const corpus = (sample: readonly SequenceNll[]) => Math.exp(sample.reduce((a, s) => a + s.nll, 0) / sample.reduce((a, s) => a + s.tokens, 0));
+    const meanNll = (sample: readonly SequenceNll[]) => sample.reduce((a, s) => a + s.nll, 0) / sample.reduce((a, s) => a + s.tokens, 0);
+    const perSeq = (sample: readonly SequenceNll[]) => sample.reduce((a, s) => a + Math.exp(s.nll / s.tokens), 0) / sample.length;
+    const rng = ctx.rng;
+    const windowed = scores.filter((s) => s.windowed > 0).length;
+    return {
+      headline: metric,
+      metrics: {
+        [metric]: metricOverItems(scores, corpus, rng.fork('corpus')),
+        nll: metricOverItems(scores, meanNll, rng.fork('nll')),
+        per_sequence_perplexity: metricOverItems(scores, perSeq, rng.fork('per-seq')),
+      },
+      items: records.map((r, i) => ({
+        id: r.id,
+        n: scores[i]!.tokens,
+        metrics: { [metric]: Math.exp(scores[i]!.nll / scores[i]!.tokens), nll: scores[i]!.nll / scores[i]!.tokens },
+      })),
+      protocol: {
+        computed: metric,
+        objective: ctx.model.card.objective,
+        scoredTokens: masked ? 'residues (each masked once; special tokens not scored)' : 'residues and the end token (the start token is context only)',
+        direction: masked ? null : 'N-to-C',
+        aggregate: 'exp(sum of NLL / sum of scored tokens) over sequences; 95% percentile bootstrap over sequences, 1000 resamples',
+        windowPolicy: masked
+          ? `sequences over ${ctx.model.maxResidues} residues: a ${ctx.model.maxResidues}-residue window centred on each masked residue`
+          : `sequences over ${ctx.model.maxLength} tokens: windows of ${ctx.model.maxLength} tokens, stride ${Math.floor(ctx.model.maxLength / 2)}, each token scored once`,
+        sequencesWindowed: windowed,
+        sequences: records.length,
+        residues: records.reduce((s, r) => s + r.sequence.length, 0),
+        reference: { uniform20: 20, note: 'a model that spreads probability evenly over the 20 standard amino acids has perplexity 20' },
+      },
+      data: [describeDataFile(file, ctx.dataPath ? file : BUNDLED, all.length)],
+    };
+  },
+};
+
+/**
+ * Bundled data: the smoke tier is the records marked `tier=smoke` (the first 10 of each proteome in
+ * the builder's hash order). A user FASTA: the smoke tier is a seeded sample of 20 records.
+ */
+function selectTier(all: FastaRecord[], ctx: TaskContext): FastaRecord[] {
+  if (ctx.tier === 'full') return all;
+  if (!ctx.dataPath) return all.filter((r) => /\btier=smoke\b/.test(r.header));
+  if (all.length <= USER_SMOKE_SIZE) return all;
+  return ctx.rng.fork('smoke').sampleIndices(all.length, USER_SMOKE_SIZE).sort((a, b) => a - b).map((i) => all[i]!);
+}
+
+export default task;
