@@ -73,6 +73,25 @@ export interface TaskOutcome {
   extra?: Record<string, unknown>;
   /** The headline metric when it depends on the model (e.g. perplexity vs pseudo-perplexity). */
   headline?: string;
+  /** Scores of reference models (ESM-2, ProGen2...) for matched-compute comparisons. */
+  baselines?: BaselineSet[];
+}
+
+/**
+ * Scores of baseline models next to this task's metrics. `same-data`: computed on exactly this run's
+ * items and aggregated as the model's metric is (e.g. ProteinGym's per-assay values of ESM-2 on the
+ * assays scored here). `published`: a headline number on other data (e.g. ESM-2 contact precision on
+ * CASP14), shown for orientation and never mixed with same-data values without saying so.
+ */
+export interface BaselineSet {
+  kind: 'same-data' | 'published';
+  /** Where the numbers come from (paper, file, commit). */
+  source: string;
+  description: string;
+  /** Baseline model id (as in results/baselines/models.json) -> metric name -> value. */
+  scores: Record<string, Record<string, number | null>>;
+  /** Same-data only: baseline model id -> item id -> metric -> value, for paired comparisons. */
+  items?: Record<string, Record<string, Record<string, number | null>>>;
 }
 
 export interface ProgressReporter {
