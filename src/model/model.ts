@@ -80,7 +80,7 @@ export async function loadModel(path: string, opts: LoadOptions): Promise<Loaded
   if (io.unknownInputs.length > 0) {
     throw new BenchError('E_MODEL', `${path}: the graph needs inputs the contract does not define: ${io.unknownInputs.join(', ')}`);
   }
-  const params = countParams(info, vocab.size);
+  const params = countParams(info, vocab.size, io.outputs.logits);
   const sha256 = await modelHash(abs, info);
   const opened = await openSession(abs, { ep: opts.ep, ...(opts.threads !== undefined ? { threads: opts.threads } : {}) }, opts.onFallback);
   const logitsType = info.outputs.find((o) => o.name === io.outputs.logits)?.type ?? 'float32';

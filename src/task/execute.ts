@@ -1,11 +1,11 @@
-import { BenchError, errorMessage } from '../util/errors.js';
+import { errorMessage, isBenchError, type BenchError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
 import { sha256 } from '../util/hash.js';
 import type { CacheStore } from '../cache/store.js';
 import type { LoadedModel, ModelHandle } from '../model/model.js';
-import { newMeter } from '../model/runner.js';
+import { newMeter, type Meter } from '../model/runner.js';
 import type { RegisteredTask } from './registry.js';
-import { TaskSkip, type ArtifactSink, type ItemCache, type Logger, type ProgressReporter, type TaskOutcome, type Tier } from './types.js';
+import { TaskSkip, type ArtifactSink, type ItemCache, type TaskContext, type Logger, type ProgressReporter, type TaskOutcome, type Tier } from './types.js';
 
 /** Work recorded per task. */
 export interface TaskCost {
@@ -47,6 +47,8 @@ export interface ExecuteOptions {
   progress: ProgressReporter;
   log: Logger;
   failFast: boolean;
+  /** Called once every task's `check` passed, before the first task runs. */
+  onReady?: () => void;
   onTaskStart?: (name: string) => void;
   onTaskEnd?: (name: string, r: TaskRunResult) => void;
 }
@@ -71,6 +73,15 @@ export function missingNeeds(task: RegisteredTask, caps: ReadonlySet<string>): s
 export async function executeTasks(model: LoadedModel, tasks: RegisteredTask[], opts: ExecuteOptions): Promise<Record<string, TaskRunResult>> {
   const results: Record<string, TaskRunResult> = {};
   const root = new Rng(opts.seed);
+  const contexts = new Map<string, { ctx: TaskContext; meter: Meter }>();
+  for (const task of tasks) {
+    if (missingNeeds(task, model.capabilities)) continue;
+    const meter = newMeter();
+    const ctx = contextFor(task, model, meter, root, opts);
+    contexts.set(task.module.name, { ctx, meter });
+    await task.module.check?.(ctx);
+  }
+  opts.onReady?.();
   for (const task of tasks) {
     const m = task.module;
     const name = m.name;
@@ -81,12 +92,7 @@ export async function executeTasks(model: LoadedModel, tasks: RegisteredTask[], 
       opts.onTaskEnd?.(name, results[name]!);
       continue;
     }
-    const meter = newMeter();
-    const itemShard = opts.cache.shard(`task|${name}|${m.version}|${model.ep}|${model.precision}`, model.sha256);
-    const cache: ItemCache = {
-      get: (key) => itemShard.get(sha256(key)),
-      put: (key, value) => itemShard.putMany([{ key: sha256(key), value }]),
-    };
+    const { ctx, meter } = contexts.get(name)!;
     const t0 = performance.now();
     const cost = () => ({
       forwardPasses: meter.forwardPasses,
@@ -99,33 +105,23 @@ export async function executeTasks(model: LoadedModel, tasks: RegisteredTask[], 
       peakRssMiB: Math.round(peakRssBytes() / 1048576),
     });
     try {
-      const outcome = await m.run({
-        model: model.metered(meter),
-        refModel: opts.refModel,
-        cache,
-        rng: root.fork(`task:${name}`),
-        seed: opts.seed,
-        tier: opts.tier,
-        options: opts.options[name] ?? {},
-        dataPath: opts.data[name] ?? null,
-        taskDir: task.dir,
-        artifacts: opts.artifacts,
-        progress: opts.progress,
-        log: opts.log,
-      });
+      const outcome = await m.run(ctx);
       const { headline, ...rest } = outcome;
       results[name] = { version: m.version, status: 'ok', headline: headline ?? m.describe().headline, ...rest, cost: cost() };
     } catch (e) {
-      if (e instanceof TaskSkip) {
-        results[name] = { version: m.version, status: 'skipped', reason: e.reason };
-      } else if (e instanceof BenchError && e.code !== 'E_MODEL') {
+      // Matched by name too: plugins may see another module instance of these classes.
+      const kind = e instanceof Error ? e.name : '';
+      if (e instanceof TaskSkip || kind === 'TaskSkip') {
+        results[name] = { version: m.version, status: 'skipped', reason: (e as TaskSkip).reason };
+      } else if (isBenchError(e) && e.code !== 'E_MODEL') {
         throw e;
       } else {
-        const code = e instanceof TaskFailure ? e.code : e instanceof BenchError ? e.code : 'E_INTERNAL';
-        const reason = e instanceof TaskFailure || e instanceof BenchError ? e.message : `internal error: ${errorMessage(e)}`;
+        const known = e instanceof TaskFailure || kind === 'TaskFailure' || isBenchError(e);
+        const code = known ? (e as TaskFailure | BenchError).code : 'E_INTERNAL';
+        const reason = known ? (e as Error).message : `internal error: ${errorMessage(e)}`;
         results[name] = { version: m.version, status: 'failed', code, reason, cost: cost() };
         opts.log.warn(`task ${name} failed: ${reason}`);
-        if (!(e instanceof TaskFailure) && !(e instanceof BenchError) && process.env['PLMBENCH_DEBUG']) console.error(e);
+        if (!known && process.env['PLMBENCH_DEBUG']) console.error(e);
         if (opts.failFast) throw e;
       }
     }
@@ -136,6 +132,29 @@ export async function executeTasks(model: LoadedModel, tasks: RegisteredTask[], 
 
 function round3(x: number): number {
   return Math.round(x * 1000) / 1000;
+}
+
+function contextFor(task: RegisteredTask, model: LoadedModel, meter: Meter, root: Rng, opts: ExecuteOptions): TaskContext {
+  const name = task.module.name;
+  const itemShard = opts.cache.shard(`task|${name}|${task.module.version}|${model.ep}|${model.precision}`, model.sha256);
+  const cache: ItemCache = {
+    get: (key) => itemShard.get(sha256(key)),
+    put: (key, value) => itemShard.putMany([{ key: sha256(key), value }]),
+  };
+  return {
+    model: model.metered(meter),
+    refModel: opts.refModel,
+    cache,
+    rng: root.fork(`task:${name}`),
+    seed: opts.seed,
+    tier: opts.tier,
+    options: opts.options[name] ?? {},
+    dataPath: opts.data[name] ?? null,
+    taskDir: task.dir,
+    artifacts: opts.artifacts,
+    progress: opts.progress,
+    log: opts.log,
+  };
 }
 
 /** Peak RSS: Linux reports it in resourceUsage().maxRSS (KiB). */

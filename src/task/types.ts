@@ -16,6 +16,11 @@ export interface TaskModule {
   /** Alternative needs: the task runs when the model has all of `needs` and at least one of each group. */
   needsAnyOf?: Need[][];
   describe(): TaskInfo;
+  /**
+   * Optional: reads and validates the user's data and options before any task runs, so bad input
+   * stops the run at once (exit 2) instead of after the tasks before it. Must not run the model.
+   */
+  check?(ctx: TaskContext): void | Promise<void>;
   run(ctx: TaskContext): Promise<TaskOutcome>;
 }
 

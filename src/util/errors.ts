@@ -22,8 +22,12 @@ export class BenchError extends Error {
   }
 }
 
+/**
+ * By name as well as by class: a plugin may be loaded through another module instance of this file
+ * (a second loader, or a plugin bundling its own copy), whose class is not this one.
+ */
 export function isBenchError(e: unknown): e is BenchError {
-  return e instanceof BenchError;
+  return e instanceof BenchError || (e instanceof Error && e.name === 'BenchError' && typeof (e as { code?: unknown }).code === 'string');
 }
 
 /** Message of any thrown value, for one-line reports. */

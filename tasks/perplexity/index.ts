@@ -30,17 +30,11 @@ const task: TaskModule = {
       full: '100 sequences (50 E. coli, 50 S. cerevisiae), 50-400 residues',
     },
   }),
+  check(ctx: TaskContext): void {
+    loadRecords(ctx);
+  },
   async run(ctx: TaskContext): Promise<TaskOutcome> {
-    const file = ctx.dataPath ?? `${ctx.taskDir}/${BUNDLED}`;
-    if (!existsSync(file)) throw new BenchError('E_IO', `${file}: not found`);
-    const all = readFasta(file);
-    const records = selectTier(all, ctx);
-    for (const r of records) {
-      const bad = ctx.model.vocab.firstInvalid(r.sequence);
-      if (bad >= 0) {
-        throw new BenchError('E_DATA', `${file}:${r.line}: record ${r.id}: letter "${r.sequence[bad]}" at residue ${bad + 1} is not in the ${ctx.model.vocab.name} vocabulary`);
-      }
-    }
+    const { file, all, records } = loadRecords(ctx);
     const masked = ctx.model.card.objective === 'mlm';
     const metric = masked ? 'pseudo_perplexity' : 'perplexity';
     const total = records.reduce((s, r) => s + (masked ? r.sequence.length : 1), 0);
@@ -88,6 +82,21 @@ const task: TaskModule = {
     };
   },
 };
+
+/** Reads the FASTA (bundled or the user's), selects the tier, and checks every letter against the vocabulary. */
+function loadRecords(ctx: TaskContext): { file: string; all: FastaRecord[]; records: FastaRecord[] } {
+  const file = ctx.dataPath ?? `${ctx.taskDir}/${BUNDLED}`;
+  if (!existsSync(file)) throw new BenchError('E_IO', `${file}: not found`);
+  const all = readFasta(file);
+  const records = selectTier(all, ctx);
+  for (const r of records) {
+    const bad = ctx.model.vocab.firstInvalid(r.sequence);
+    if (bad >= 0) {
+      throw new BenchError('E_DATA', `${file}:${r.line}: record ${r.id}: letter "${r.sequence[bad]}" at residue ${bad + 1} is not in the ${ctx.model.vocab.name} vocabulary`);
+    }
+  }
+  return { file, all, records };
+}
 
 /**
  * Bundled data: the smoke tier is the records marked `tier=smoke` (the first 10 of each proteome in

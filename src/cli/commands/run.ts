@@ -84,7 +84,6 @@ export async function runBench(opts: RunOptions, io: CliIo): Promise<number> {
       warnings.push(paramWarning);
       log.warn(paramWarning);
     }
-    if (!opts.quiet) io.stderr(`bench: ${model.card.id} (${model.card.objective}, ${model.ep}) — ${tasks.length} task(s), tier ${opts.tier}, seed ${opts.seed}\n`);
     const artifacts: { name: string; content: string }[] = [];
     const results = await executeTasks(model, tasks, {
       tier: opts.tier,
@@ -97,8 +96,11 @@ export async function runBench(opts: RunOptions, io: CliIo): Promise<number> {
       progress: stderrProgress(io, opts.quiet),
       log,
       failFast: opts.failFast,
+      onReady: () => {
+        if (!opts.quiet) io.stderr(`bench: ${model.card.id} (${model.card.objective}, ${model.ep}): ${tasks.length} task(s), tier ${opts.tier}, seed ${opts.seed}\n`);
+      },
       onTaskStart: (name) => {
-        if (!opts.quiet) io.stderr(`  ${name}: running\n`);
+        if (!opts.quiet && io.isTTY) io.stderr(`  ${name}: running\n`);
       },
       onTaskEnd: (name, r) => {
         if (!opts.quiet) io.stderr(`  ${name}: ${summarize(r)}\n`);

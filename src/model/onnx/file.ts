@@ -127,15 +127,17 @@ export interface ParamCount {
 }
 
 /**
- * Counts trainable-looking parameters: floating-point initializers with more than one element. Embeddings, excluded from the
- * non-embedding count as in the scaling-law literature (Kaplan et al. 2020; Cheng et al. 2024), are
- * (a) 2-D tables read by a Gather node (token and learned position embeddings) and (b) tensors with
- * a dimension equal to the vocabulary size (an untied output projection and its bias). A tied LM
- * head shares the embedding tensor and is counted once.
+ * Counts trainable-looking parameters: floating-point initializers with more than one element.
+ * Embeddings, excluded from the non-embedding count as in the scaling-law literature (Kaplan et al.
+ * 2020; Cheng et al. 2024), are (a) 2-D tables read by a Gather node (token and learned position
+ * embeddings) and (b) the output projection onto the vocabulary and its bias: initializers with a
+ * dimension equal to the vocabulary size that feed the logits through at most a few linear steps
+ * (MatMul, Gemm, Add, Transpose...). A tied LM head shares the embedding tensor and is counted once.
  */
-export function countParams(info: OnnxFileInfo, vocabSize: number): ParamCount {
+export function countParams(info: OnnxFileInfo, vocabSize: number, logitsName = 'logits'): ParamCount {
   const gathered = new Set<string>();
   for (const n of info.nodes) if (n.opType === 'Gather' && n.inputs[0]) gathered.add(n.inputs[0]);
+  const projection = vocabProjection(info, logitsName, vocabSize);
   let total = 0;
   let embedding = 0;
   const embeddingTensors: string[] = [];
@@ -143,12 +145,36 @@ export function countParams(info: OnnxFileInfo, vocabSize: number): ParamCount {
     // Scalars are constants of the graph (scales, epsilons), not parameters.
     if (!FLOAT_TYPES.has(t.dataType) || t.numel <= 1) continue;
     total += t.numel;
-    const isTable = t.dims.length === 2 && gathered.has(t.name);
-    const isVocab = (t.dims.length === 2 || t.dims.length === 1) && t.dims.includes(vocabSize);
-    if (isTable || isVocab) {
+    if ((t.dims.length === 2 && gathered.has(t.name)) || projection.has(t.name)) {
       embedding += t.numel;
       embeddingTensors.push(t.name);
     }
   }
   return { total, embedding, nonEmbedding: total - embedding, embeddingTensors };
+}
+
+const LINEAR_OPS = new Set(['Add', 'MatMul', 'Gemm', 'Identity', 'Cast', 'Transpose', 'Reshape', 'Squeeze', 'Unsqueeze', 'Mul']);
+
+/** Initializers with a vocabulary-sized dimension on the linear path that ends in the logits. */
+function vocabProjection(info: OnnxFileInfo, logitsName: string, vocabSize: number): Set<string> {
+  const producer = new Map<string, OnnxNodeLite>();
+  for (const n of info.nodes) for (const o of n.outputs) producer.set(o, n);
+  const inits = new Map(info.initializers.map((t) => [t.name, t]));
+  const found = new Set<string>();
+  let frontier = [logitsName];
+  for (let depth = 0; depth < 6 && frontier.length > 0; depth++) {
+    const next: string[] = [];
+    for (const name of frontier) {
+      const node = producer.get(name);
+      if (!node || !LINEAR_OPS.has(node.opType)) continue;
+      for (const input of node.inputs) {
+        const t = inits.get(input);
+        if (t) {
+          if (t.dims.includes(vocabSize)) found.add(t.name);
+        } else if (input) next.push(input);
+      }
+    }
+    frontier = next;
+  }
+  return found;
 }
