@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type * as Ort from 'onnxruntime-node';
 import { BenchError } from '../util/errors.js';
 
@@ -48,6 +51,13 @@ export async function openSession(modelPath: string, opts: SessionOptions, onFal
   const order: EpName[] = opts.ep === 'auto' ? ['cuda', 'webgpu', 'cpu'] : [opts.ep];
   const fallbacks: { ep: EpName; reason: string }[] = [];
   for (const ep of order) {
+    const missing = missingRuntimePiece(ep);
+    if (missing) {
+      if (opts.ep !== 'auto') throw new BenchError('E_EP', `--ep ${ep}: execution provider unavailable (${missing})`);
+      fallbacks.push({ ep, reason: missing });
+      onFallback?.(ep, missing);
+      continue;
+    }
     const options: Ort.InferenceSession.SessionOptions = {
       executionProviders: [ep],
       graphOptimizationLevel: 'all',
@@ -70,6 +80,43 @@ export async function openSession(modelPath: string, opts: SessionOptions, onFal
     }
   }
   throw new Error('unreachable: the CPU provider is always tried last');
+}
+
+/**
+ * Why a provider cannot start on this machine, found without trying it (trying prints native noise):
+ * CUDA needs the provider libraries that onnxruntime-node installs only on request; WebGPU on Linux
+ * needs a Vulkan loader. Null when nothing is known to be missing.
+ */
+export function missingRuntimePiece(ep: EpName): string | null {
+  if (ep === 'cuda') {
+    const dir = ortBinaryDir();
+    if (dir && !existsSync(join(dir, 'libonnxruntime_providers_cuda.so'))) {
+      return 'onnxruntime-node was installed without its CUDA provider libraries (install with --onnxruntime-node-install=cuda12)';
+    }
+  }
+  if (ep === 'webgpu' && process.platform === 'linux' && !findLibrary('libvulkan.so.1')) {
+    return 'no Vulkan loader (libvulkan.so.1) found; WebGPU needs one on Linux';
+  }
+  return null;
+}
+
+function ortBinaryDir(): string | null {
+  try {
+    const require = createRequire(import.meta.url);
+    const pkg = dirname(require.resolve('onnxruntime-node/package.json'));
+    const dir = join(pkg, 'bin', 'napi-v6', process.platform, process.arch);
+    return existsSync(dir) ? dir : null;
+  } catch {
+    return null;
+  }
+}
+
+function findLibrary(name: string): boolean {
+  const dirs = [
+    ...(process.env['LD_LIBRARY_PATH'] ?? '').split(':').filter(Boolean),
+    '/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/lib/x86_64-linux-gnu', '/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/lib64', '/lib', '/usr/local/lib',
+  ];
+  return dirs.some((d) => existsSync(join(d, name)));
 }
 
 function firstLine(s: string): string {
