@@ -160,12 +160,17 @@ export class Runner {
     const { ort, session, io, padId } = this.deps;
     const B = reqs.length;
     const L = reqs.reduce((m, r) => Math.max(m, r.tokens.length), 0);
-    const ids = new BigInt64Array(B * L).fill(BigInt(padId));
+    // int64 tensors written through 32-bit views (little-endian; ids and mask values are small and
+    // non-negative), which avoids one BigInt per token.
+    const ids = new BigInt64Array(B * L);
+    const ids32 = new Int32Array(ids.buffer);
     const mask = io.attentionMask ? new BigInt64Array(B * L) : null;
+    const mask32 = mask ? new Int32Array(mask.buffer) : null;
     for (let b = 0; b < B; b++) {
       const t = reqs[b]!.tokens;
-      for (let j = 0; j < t.length; j++) ids[b * L + j] = BigInt(t[j]!);
-      if (mask) mask.fill(1n, b * L, b * L + t.length);
+      const row = b * L;
+      for (let j = 0; j < L; j++) ids32[2 * (row + j)] = j < t.length ? t[j]! : padId;
+      if (mask32) for (let j = 0; j < t.length; j++) mask32[2 * (row + j)] = 1;
       meter.paddedTokens += L - t.length;
     }
     const feeds: Record<string, Ort.Tensor> = { [io.inputIds]: new ort.Tensor('int64', ids, [B, L]) };
