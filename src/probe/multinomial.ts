@@ -1,0 +1,203 @@
+import { BenchError } from '../util/errors.js';
+import { gemmABtAcc, transposeBlock } from './kernels.js';
+import { minimizeLbfgs } from './lbfgs.js';
+import { asFloat64, checkFinite, checkLabels, checkMatrix, encodeLabels } from './matrix.js';
+import { applyStandardizer, fitStandardizer } from './standardize.js';
+import type { Labels, Matrix, Matrix64, MultinomialModel, MultinomialOptions, ObjectiveFn } from './types.js';
+
+/** Rows per block: the logits of a block (classes x BLOCK doubles) stay in cache. */
+const BLOCK = 64;
+
+/**
+ * The multinomial objective on parameters `theta = [W (K x d, row-major), b (K)]`, divided by `C * n`:
+ *
+ *   F(W, b) = (1/n) * sum_i [ logsumexp_k(W_k . x_i + b_k) - (W_{y_i} . x_i + b_{y_i}) ] + ||W||_F^2 / (2 C n)
+ *
+ * which has the minimiser of scikit-learn's `C * sum_i logloss_i + 0.5 * ||W||_F^2` (intercept unpenalised)
+ * while its gradient tolerance does not depend on n. `yIdx[i]` is the class index (0..K-1) of row i.
+ * Rows are processed in blocks: logits `Z^T = W X_b^T`, softmax, residuals `R^T = (P - Y)^T / n`, then
+ * `grad_W += R^T X_b`; memory use does not grow with n.
+ */
+export function multinomialObjective(x: Matrix64, yIdx: Int32Array, K: number, C: number): ObjectiveFn {
+  const { data: X, rows: n, cols: d } = x;
+  if (yIdx.length !== n) throw new RangeError(`multinomialObjective: ${yIdx.length} labels for ${n} rows`);
+  const zt = new Float64Array(K * BLOCK);
+  const xbt = new Float64Array(d * BLOCK);
+  const invN = 1 / n;
+  const penalty = 1 / (C * n);
+  const wSize = K * d;
+  return (theta: Float64Array, grad: Float64Array): number => {
+    grad.fill(0);
+    let loss = 0;
+    for (let r0 = 0; r0 < n; r0 += BLOCK) {
+      const bs = Math.min(BLOCK, n - r0);
+      zt.fill(0, 0, K * bs);
+      gemmABtAcc(K, bs, d, theta, 0, d, X, r0 * d, d, zt, 0, bs);
+      for (let r = 0; r < bs; r++) {
+        let zmax = -Infinity;
+        for (let k = 0; k < K; k++) {
+          const z = zt[k * bs + r]! + theta[wSize + k]!;
+          zt[k * bs + r] = z;
+          if (z > zmax) zmax = z;
+        }
+        const y = yIdx[r0 + r]!;
+        const zy = zt[y * bs + r]! - zmax;
+        let sum = 0;
+        for (let k = 0; k < K; k++) {
+          const e = Math.exp(zt[k * bs + r]! - zmax);
+          zt[k * bs + r] = e;
+          sum += e;
+        }
+        // -log p_y = logsumexp_k z_k - z_y = log(sum) - (z_y - zmax)
+        loss += Math.log(sum) - zy;
+        const scale = invN / sum;
+        for (let k = 0; k < K; k++) zt[k * bs + r] = zt[k * bs + r]! * scale;
+        zt[y * bs + r] = zt[y * bs + r]! - invN;
+      }
+      for (let k = 0; k < K; k++) {
+        let s = 0;
+        const o = k * bs;
+        for (let r = 0; r < bs; r++) s += zt[o + r]!;
+        grad[wSize + k] += s;
+      }
+      transposeBlock(X, r0 * d, d, bs, d, xbt);
+      gemmABtAcc(K, d, bs, zt, 0, bs, xbt, 0, bs, grad, 0, d);
+    }
+    let ww = 0;
+    for (let i = 0; i < wSize; i++) {
+      const w = theta[i]!;
+      ww += w * w;
+      grad[i] += penalty * w;
+    }
+    return loss * invN + 0.5 * penalty * ww;
+  };
+}
+
+/**
+ * Fits multinomial logistic regression with an L2 penalty on the weights (not the intercepts):
+ * minimises `C * sum_i -log P(y_i | x_i) + 0.5 * ||coef||_F^2`, the objective of scikit-learn's
+ * `LogisticRegression(penalty='l2', C=C, multi_class='multinomial', solver='lbfgs')`, with L-BFGS from zero
+ * (or `options.init`). Classes are the distinct labels of `y`; every class has its own weight row
+ * (full parametrisation; with two classes the rows are negatives of each other).
+ */
+export function fitMultinomial(x: Matrix, y: Labels, options: MultinomialOptions): MultinomialModel {
+  checkMatrix(x, 'fitMultinomial');
+  const C = options.C;
+  if (!(C > 0) || !Number.isFinite(C)) throw new RangeError(`fitMultinomial: C must be a positive finite number, got ${C}`);
+  if (x.rows === 0) throw new BenchError('E_DATA', 'fitMultinomial: no training rows');
+  checkFinite(x, 'fitMultinomial');
+  const { classes, index } = encodeLabels(checkLabels(y, x.rows, 'fitMultinomial'));
+  const K = classes.length;
+  if (K < 2) throw new BenchError('E_DATA', `fitMultinomial: training labels must contain at least 2 classes, got ${K}`);
+  const standardizer = options.standardize ? fitStandardizer(x) : null;
+  const xs = standardizer ? applyStandardizer(standardizer, x) : asFloat64(x);
+  const d = x.cols;
+  const theta0 = new Float64Array(K * d + K);
+  if (options.init) {
+    const { coef, intercept } = options.init;
+    if (coef.length !== K * d || intercept.length !== K) {
+      throw new RangeError(`fitMultinomial: init has ${coef.length} + ${intercept.length} values, expected ${K} x ${d} + ${K}`);
+    }
+    theta0.set(coef, 0);
+    theta0.set(intercept, K * d);
+  }
+  const fg = multinomialObjective(xs, index, K, C);
+  const { x: theta, report } = minimizeLbfgs(fg, theta0, options);
+  const coef = theta.slice(0, K * d);
+  const intercept = theta.slice(K * d);
+  let mean = 0;
+  for (let k = 0; k < K; k++) mean += intercept[k]!;
+  mean /= K;
+  for (let k = 0; k < K; k++) intercept[k] = intercept[k]! - mean;
+  return {
+    kind: 'multinomial',
+    classes,
+    nFeatures: d,
+    coef,
+    intercept,
+    C,
+    standardizer,
+    objective: report.value * C * x.rows,
+    report,
+  };
+}
+
+/** Logits `coef . s(x) + intercept`, `rows x classes`. */
+export function decisionFunction(model: MultinomialModel, x: Matrix): Matrix64 {
+  checkMatrix(x, 'decisionFunction');
+  if (x.cols !== model.nFeatures) throw new RangeError(`decisionFunction: model has ${model.nFeatures} features, got ${x.cols}`);
+  const xs = model.standardizer ? applyStandardizer(model.standardizer, x) : asFloat64(x);
+  const K = model.classes.length;
+  const n = x.rows;
+  const out = new Float64Array(n * K);
+  gemmABtAcc(n, K, x.cols, xs.data, 0, x.cols, model.coef, 0, x.cols, out, 0, K);
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < K; k++) out[i * K + k] += model.intercept[k]!;
+  }
+  return { data: out, rows: n, cols: K };
+}
+
+/** Class probabilities, `rows x classes` (columns in the order of `model.classes`); rows sum to 1. */
+export function predictProba(model: MultinomialModel, x: Matrix): Matrix64 {
+  const z = decisionFunction(model, x);
+  const K = z.cols;
+  const p = z.data;
+  for (let i = 0; i < z.rows; i++) {
+    const o = i * K;
+    let zmax = -Infinity;
+    for (let k = 0; k < K; k++) if (p[o + k]! > zmax) zmax = p[o + k]!;
+    let sum = 0;
+    for (let k = 0; k < K; k++) {
+      const e = Math.exp(p[o + k]! - zmax);
+      p[o + k] = e;
+      sum += e;
+    }
+    for (let k = 0; k < K; k++) p[o + k] = p[o + k]! / sum;
+  }
+  return z;
+}
+
+/** Most probable label of each row (ties: the smaller label). */
+export function predict(model: MultinomialModel, x: Matrix): Int32Array {
+  return predictTopK(model, x, 1);
+}
+
+/**
+ * The `k` most probable labels of each row, most probable first: `rows x k`, row-major
+ * (ties: the smaller label first). `k` is capped at the number of classes.
+ */
+export function predictTopK(model: MultinomialModel, x: Matrix, k: number): Int32Array {
+  if (!Number.isInteger(k) || k < 1) throw new RangeError(`predictTopK: k must be a positive integer, got ${k}`);
+  const z = decisionFunction(model, x);
+  const K = z.cols;
+  const kk = Math.min(k, K);
+  const out = new Int32Array(z.rows * kk);
+  const best = new Int32Array(kk);
+  for (let i = 0; i < z.rows; i++) {
+    const o = i * K;
+    let filled = 0;
+    for (let c = 0; c < K; c++) {
+      const v = z.data[o + c]!;
+      if (filled === kk && !(v > z.data[o + best[kk - 1]!]!)) continue;
+      // insert c, keeping best[] sorted by decreasing logit; equal logits keep the earlier (smaller) class first
+      let pos = filled === kk ? kk - 1 : filled++;
+      while (pos > 0 && v > z.data[o + best[pos - 1]!]!) {
+        best[pos] = best[pos - 1]!;
+        pos--;
+      }
+      best[pos] = c;
+    }
+    for (let t = 0; t < kk; t++) out[i * kk + t] = model.classes[best[t]!]!;
+  }
+  return out;
+}
+
+/** Fraction of rows whose predicted label equals `y`. */
+export function accuracy(model: MultinomialModel, x: Matrix, y: Labels): number {
+  if (y.length !== x.rows) throw new RangeError(`accuracy: ${y.length} labels for ${x.rows} rows`);
+  if (x.rows === 0) return NaN;
+  const pred = predict(model, x);
+  let hit = 0;
+  for (let i = 0; i < pred.length; i++) if (pred[i] === y[i]) hit++;
+  return hit / pred.length;
+}
