@@ -1,0 +1,108 @@
+/**
+ * Mutant strings as ProteinGym writes them: one or more substitutions `<wt><position><mut>` joined
+ * by `:`, positions 1-based into the assay's wild-type sequence (`A10C`, `A10C:K23E`). The parsing
+ * and the checks follow ProteinGym's `get_mutated_sequence` (proteingym/utils/scoring_utils.py):
+ * the wild-type letter must match the sequence at that position, and the mutant letter must be one
+ * of the 20 standard amino acids (its `AA_vocab`).
+ *
+ * Functions throw {@link MutantError} with a message that names the mutant and the rule; callers add
+ * the file and line.
+ */
+
+/** ProteinGym's `AA_vocab`: the 20 standard amino acids a substitution may introduce. */
+export const STANDARD_AMINO_ACIDS = 'ACDEFGHIKLMNPQRSTVWY';
+
+export interface Substitution {
+  /** Wild-type letter. */
+  wt: string;
+  /** 1-based position in the wild type. */
+  position: number;
+  /** Mutant letter. */
+  mt: string;
+}
+
+export class MutantError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MutantError';
+  }
+}
+
+const SUBSTITUTION = /^([A-Z])([1-9][0-9]*)([A-Z])$/;
+
+/**
+ * Parses `A10C` or `A10C:K23E` into substitutions in the order written. Rejects empty parts, lower
+ * case, position 0, a mutant letter outside the 20 standard amino acids, and a position given twice.
+ */
+export function parseMutant(mutant: string): Substitution[] {
+  if (mutant.length === 0) throw new MutantError('empty mutant');
+  const out: Substitution[] = [];
+  const seen = new Set<number>();
+  for (const part of mutant.split(':')) {
+    const m = SUBSTITUTION.exec(part);
+    if (!m) throw new MutantError(`mutant "${mutant}": "${part}" is not a substitution like A10C (wild-type letter, 1-based position, mutant letter)`);
+    const position = Number(m[2]);
+    if (!Number.isSafeInteger(position)) throw new MutantError(`mutant "${mutant}": position ${m[2]} is too large`);
+    const mt = m[3]!;
+    if (!STANDARD_AMINO_ACIDS.includes(mt)) {
+      throw new MutantError(`mutant "${mutant}": mutant letter "${mt}" is not one of the 20 standard amino acids (${STANDARD_AMINO_ACIDS})`);
+    }
+    if (seen.has(position)) throw new MutantError(`mutant "${mutant}": position ${position} is substituted twice`);
+    seen.add(position);
+    out.push({ wt: m[1]!, position, mt });
+  }
+  return out;
+}
+
+/** Checks every substitution against the wild type: position inside it, wild-type letter equal. */
+export function checkAgainstWildType(mutant: string, subs: readonly Substitution[], wildType: string): void {
+  for (const s of subs) {
+    if (s.position > wildType.length) {
+      throw new MutantError(`mutant "${mutant}": position ${s.position} is outside the wild type (1..${wildType.length})`);
+    }
+    const actual = wildType[s.position - 1]!;
+    if (actual !== s.wt) {
+      throw new MutantError(`mutant "${mutant}": residue ${s.position} of the wild type is ${actual}, not ${s.wt}`);
+    }
+  }
+}
+
+/** The mutated sequence: the wild type with each substitution applied (checked first). */
+export function applyMutant(wildType: string, mutant: string, subs: readonly Substitution[]): string {
+  checkAgainstWildType(mutant, subs, wildType);
+  const chars = wildType.split('');
+  for (const s of subs) chars[s.position - 1] = s.mt;
+  return chars.join('');
+}
+
+/**
+ * The wild type implied by one mutated sequence and its substitutions: each substituted position
+ * set back to its wild-type letter. The mutated sequence must carry the mutant letters there.
+ */
+export function revertMutant(mutatedSequence: string, mutant: string, subs: readonly Substitution[]): string {
+  const chars = mutatedSequence.split('');
+  for (const s of subs) {
+    if (s.position > mutatedSequence.length) {
+      throw new MutantError(`mutant "${mutant}": position ${s.position} is outside mutated_sequence (1..${mutatedSequence.length})`);
+    }
+    const actual = mutatedSequence[s.position - 1]!;
+    if (actual !== s.mt) throw new MutantError(`mutant "${mutant}": residue ${s.position} of mutated_sequence is ${actual}, not ${s.mt}`);
+    chars[s.position - 1] = s.wt;
+  }
+  return chars.join('');
+}
+
+/** A canonical key of a set of substitutions (sorted by position), so `A1C:D2E` and `D2E:A1C` compare equal. */
+export function canonicalMutant(subs: readonly Substitution[]): string {
+  return [...subs]
+    .sort((a, b) => a.position - b.position)
+    .map((s) => `${s.wt}${s.position}${s.mt}`)
+    .join(':');
+}
+
+/** First 1-based position where two sequences differ (length differences count), or 0 when equal. */
+export function firstDifference(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i + 1;
+  return a.length === b.length ? 0 : n + 1;
+}

@@ -1,0 +1,351 @@
+import { createHash } from 'node:crypto';
+import { closeSync, createReadStream, existsSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { parse } from 'csv-parse';
+import { parse as parseSync } from 'csv-parse/sync';
+import type { DataFileInfo } from '../../src/task/index.js';
+import { BenchError } from '../../src/util/errors.js';
+import { readTextMaybeGzip } from '../../src/util/fs.js';
+import { MutantError, canonicalMutant, checkAgainstWildType, firstDifference, parseMutant, revertMutant } from '../../src/bio/mutant.js';
+
+/** The columns every assay CSV must have (ProteinGym's substitution format). */
+export const REQUIRED_COLUMNS = ['mutant', 'mutated_sequence', 'DMS_score', 'DMS_score_bin'] as const;
+
+/** Fewer variants than this and the metrics are undefined (NDCG's k = floor(n / 10) is 0). */
+export const MIN_VARIANTS = 10;
+
+/** Grouping used when an assay has no reference row giving its UniProt id and selection type. */
+export const UNKNOWN_SELECTION_TYPE = 'unknown';
+
+/** One row of ProteinGym's `DMS_substitutions.csv`, with the columns this task reads. */
+export interface ReferenceRow {
+  dmsId: string;
+  /** `DMS_filename` without `.csv`, when given. */
+  fileStem: string | null;
+  targetSeq: string;
+  uniprot: string | null;
+  selectionType: string | null;
+  cutoff: number | null;
+  totalMutants: number | null;
+  line: number;
+}
+
+/**
+ * One deep mutational scan, held compactly: per variant its mutant string, source line, measured
+ * score and binarised score, and its substitutions as flat arrays (`offsets[v]..offsets[v+1]` index
+ * `positions` (0-based), `wtCodes` and `mtCodes` (char codes)). `mutated_sequence` is checked while
+ * reading and not kept, so memory grows with the number of variants, not with variants x length.
+ */
+export interface Assay {
+  /** ProteinGym DMS_id: the CSV file name without `.csv` (or `.csv.gz`). */
+  id: string;
+  file: DataFileInfo;
+  wildType: string;
+  wildTypeSource: 'reference' | 'reconstructed';
+  uniprot: string;
+  selectionType: string;
+  /** True when UniProt id / selection type are not known and the assay forms its own group. */
+  groupingFallback: boolean;
+  cutoff: number | null;
+  /** Rows whose DMS_score_bin disagrees with `DMS_score >= DMS_binarization_cutoff` (ProteinGym's rule). */
+  binCutoffMismatches: number;
+  /** Variants in the file (the smoke tier scores a subset; `n` is the subset's size). */
+  totalVariants: number;
+  n: number;
+  lines: Int32Array;
+  dmsScore: Float64Array;
+  dmsBin: Uint8Array;
+  offsets: Int32Array;
+  positions: Int32Array;
+  wtCodes: Uint8Array;
+  mtCodes: Uint8Array;
+}
+
+/** Substitutions of variant `v`: 0-based positions and letters. */
+export function* substitutionsOf(a: Assay, v: number): Generator<{ pos: number; wt: string; mt: string }> {
+  for (let k = a.offsets[v]!; k < a.offsets[v + 1]!; k++) {
+    yield { pos: a.positions[k]!, wt: String.fromCharCode(a.wtCodes[k]!), mt: String.fromCharCode(a.mtCodes[k]!) };
+  }
+}
+
+/** The mutant string of variant `v`, as the file wrote it (the parser accepts only this canonical spelling). */
+export function mutantString(a: Assay, v: number): string {
+  const parts: string[] = [];
+  for (let k = a.offsets[v]!; k < a.offsets[v + 1]!; k++) {
+    parts.push(`${String.fromCharCode(a.wtCodes[k]!)}${a.positions[k]! + 1}${String.fromCharCode(a.mtCodes[k]!)}`);
+  }
+  return parts.join(':');
+}
+
+/** The sequence of variant `v`. */
+export function mutatedSequence(a: Assay, v: number): string {
+  const chars = a.wildType.split('');
+  for (let k = a.offsets[v]!; k < a.offsets[v + 1]!; k++) chars[a.positions[k]!] = String.fromCharCode(a.mtCodes[k]!);
+  return chars.join('');
+}
+
+/** The assay restricted to the variants `idx` (in that order). */
+export function subsetAssay(a: Assay, idx: readonly number[]): Assay {
+  const offsets = new Int32Array(idx.length + 1);
+  let total = 0;
+  idx.forEach((v, i) => {
+    total += a.offsets[v + 1]! - a.offsets[v]!;
+    offsets[i + 1] = total;
+  });
+  const positions = new Int32Array(total);
+  const wtCodes = new Uint8Array(total);
+  const mtCodes = new Uint8Array(total);
+  idx.forEach((v, i) => {
+    const len = a.offsets[v + 1]! - a.offsets[v]!;
+    positions.set(a.positions.subarray(a.offsets[v]!, a.offsets[v]! + len), offsets[i]!);
+    wtCodes.set(a.wtCodes.subarray(a.offsets[v]!, a.offsets[v]! + len), offsets[i]!);
+    mtCodes.set(a.mtCodes.subarray(a.offsets[v]!, a.offsets[v]! + len), offsets[i]!);
+  });
+  return {
+    ...a,
+    n: idx.length,
+    lines: Int32Array.from(idx, (v) => a.lines[v]!),
+    dmsScore: Float64Array.from(idx, (v) => a.dmsScore[v]!),
+    dmsBin: Uint8Array.from(idx, (v) => a.dmsBin[v]!),
+    offsets,
+    positions,
+    wtCodes,
+    mtCodes,
+  };
+}
+
+/** Strips `.gz` and `.csv` from a file name: the DMS_id of an assay file. */
+export function assayIdOf(fileName: string): string {
+  return basename(fileName).replace(/\.gz$/i, '').replace(/\.csv$/i, '');
+}
+
+/** Assay CSVs of a user folder: every `*.csv` / `*.csv.gz` except the reference file, sorted by name. */
+export function listAssayFiles(dir: string): { assays: string[]; reference: string | null } {
+  if (!existsSync(dir)) throw new BenchError('E_IO', `--data fitness=${dir}: not found`);
+  if (!statSync(dir).isDirectory()) {
+    throw new BenchError('E_DATA', `--data fitness=${dir}: must be a folder of ProteinGym assay CSVs (with DMS_substitutions.csv), got a file`);
+  }
+  const names = readdirSync(dir).filter((f) => /\.csv(\.gz)?$/i.test(f) && statSync(join(dir, f)).isFile()).sort();
+  const isRef = (f: string) => assayIdOf(f) === 'DMS_substitutions';
+  const ref = names.find(isRef);
+  const assays = names.filter((f) => !isRef(f)).map((f) => join(dir, f));
+  if (assays.length === 0) throw new BenchError('E_DATA', `${dir}: no assay CSV files (*.csv, *.csv.gz) in this folder`);
+  const ids = new Map<string, string>();
+  for (const f of assays) {
+    const id = assayIdOf(f);
+    if (ids.has(id)) throw new BenchError('E_DATA', `${dir}: ${basename(ids.get(id)!)} and ${basename(f)} are the same assay ${id}`);
+    ids.set(id, f);
+  }
+  return { assays, reference: ref ? join(dir, ref) : null };
+}
+
+/**
+ * Reads ProteinGym's reference file (`DMS_substitutions.csv`, or the bundled subset with the same
+ * columns). Needs `DMS_id` and `target_seq`; reads `DMS_filename`, `UniProt_ID`,
+ * `coarse_selection_type`, `DMS_binarization_cutoff`, `DMS_total_number_mutants` when present.
+ */
+export function readReference(path: string, label: string): { rows: Map<string, ReferenceRow>; count: number } {
+  const text = readTextMaybeGzip(path);
+  let records: string[][];
+  try {
+    records = parseSync(text, { bom: true, skip_empty_lines: true, relax_column_count: false }) as string[][];
+  } catch (e) {
+    throw new BenchError('E_DATA', `${label}: ${(e as Error).message}`);
+  }
+  const header = records[0] ?? [];
+  const col = (name: string) => header.indexOf(name);
+  for (const name of ['DMS_id', 'target_seq']) {
+    if (col(name) < 0) throw new BenchError('E_DATA', `${label}:1: missing required column "${name}" (columns: ${header.join(', ')})`);
+  }
+  const get = (r: string[], name: string): string | null => {
+    const i = col(name);
+    const v = i < 0 ? '' : (r[i] ?? '').trim();
+    return v === '' ? null : v;
+  };
+  const rows = new Map<string, ReferenceRow>();
+  records.slice(1).forEach((r, k) => {
+    const line = k + 2;
+    const dmsId = get(r, 'DMS_id');
+    if (!dmsId) throw new BenchError('E_DATA', `${label}:${line}: empty DMS_id`);
+    const targetSeq = (get(r, 'target_seq') ?? '').toUpperCase();
+    if (!/^[A-Z]+$/.test(targetSeq)) throw new BenchError('E_DATA', `${label}:${line}: ${dmsId}: target_seq must be letters A-Z, got "${targetSeq.slice(0, 20)}"`);
+    const num = (name: string): number | null => {
+      const v = get(r, name);
+      if (v === null) return null;
+      const x = Number(v);
+      if (!Number.isFinite(x)) throw new BenchError('E_DATA', `${label}:${line}: ${dmsId}: ${name} "${v}" is not a number`);
+      return x;
+    };
+    const seqLen = num('seq_len');
+    if (seqLen !== null && seqLen !== targetSeq.length) {
+      throw new BenchError('E_DATA', `${label}:${line}: ${dmsId}: seq_len is ${seqLen} but target_seq has ${targetSeq.length} residues`);
+    }
+    const fileName = get(r, 'DMS_filename');
+    const row: ReferenceRow = {
+      dmsId,
+      fileStem: fileName ? assayIdOf(fileName) : null,
+      targetSeq,
+      uniprot: get(r, 'UniProt_ID'),
+      selectionType: get(r, 'coarse_selection_type'),
+      cutoff: num('DMS_binarization_cutoff'),
+      totalMutants: num('DMS_total_number_mutants'),
+      line,
+    };
+    if (rows.has(dmsId)) throw new BenchError('E_DATA', `${label}:${line}: DMS_id ${dmsId} is listed twice (first at line ${rows.get(dmsId)!.line})`);
+    rows.set(dmsId, row);
+  });
+  return { rows, count: records.length - 1 };
+}
+
+/** The reference row of an assay file: by `DMS_filename`, else by `DMS_id`. */
+export function referenceFor(rows: Map<string, ReferenceRow> | null, id: string): ReferenceRow | null {
+  if (!rows) return null;
+  for (const r of rows.values()) if (r.fileStem === id) return r;
+  return rows.get(id) ?? null;
+}
+
+/**
+ * Reads and checks one assay CSV, streaming (gzipped or not). Every rule a row breaks is a
+ * `BenchError('E_DATA', '<label>:<line>: ...')`: a missing column, a malformed mutant, a wild-type
+ * letter that does not match, a position outside the sequence, a mutated_sequence that is not the
+ * wild type with the mutant applied, a non-numeric DMS_score, a DMS_score_bin other than 0/1, a
+ * duplicate mutant, and fewer than {@link MIN_VARIANTS} variants. Without a reference row the wild
+ * type is reconstructed from the first row (its mutated_sequence with the substitutions reverted)
+ * and every later row is checked against it.
+ */
+export async function readAssay(path: string, label: string, ref: ReferenceRow | null): Promise<Assay> {
+  const id = assayIdOf(path);
+  const hash = createHash('sha256');
+  const raw = createReadStream(path);
+  raw.on('data', (c) => hash.update(c as Buffer));
+  const parser = parse({ bom: true, skip_empty_lines: true, relax_column_count: false, info: true });
+  const source: Readable = isGzip(path, label) ? raw.pipe(createGunzip()) : raw;
+  source.on('error', (e: Error) => parser.destroy(new BenchError('E_DATA', `${label}: ${(e as Error).message}`)));
+  raw.on('error', (e: Error) => parser.destroy(new BenchError('E_IO', `${label}: cannot read (${(e as NodeJS.ErrnoException).code ?? e})`)));
+  source.pipe(parser);
+
+  let idx: Record<(typeof REQUIRED_COLUMNS)[number], number> | null = null;
+  let wildType = ref?.targetSeq ?? null;
+  let count = 0;
+  const lines: number[] = [];
+  const scores: number[] = [];
+  const bins: number[] = [];
+  const offsets: number[] = [0];
+  const positions: number[] = [];
+  const wtCodes: number[] = [];
+  const mtCodes: number[] = [];
+  const seen = new Map<string, number>();
+  let mismatches = 0;
+  try {
+    for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      const { record, info } = item;
+      const line = info.lines;
+      if (!idx) {
+        const missing = REQUIRED_COLUMNS.filter((c) => !record.includes(c));
+        if (missing.length > 0) {
+          throw new BenchError('E_DATA', `${label}:${line}: missing required column${missing.length > 1 ? 's' : ''} ${missing.map((c) => `"${c}"`).join(', ')} (columns: ${record.join(', ')})`);
+        }
+        idx = { mutant: record.indexOf('mutant'), mutated_sequence: record.indexOf('mutated_sequence'), DMS_score: record.indexOf('DMS_score'), DMS_score_bin: record.indexOf('DMS_score_bin') };
+        continue;
+      }
+      const where = `${label}:${line}`;
+      const mutant = (record[idx.mutant] ?? '').trim();
+      const mutated = (record[idx.mutated_sequence] ?? '').trim().toUpperCase();
+      let subs;
+      try {
+        subs = parseMutant(mutant);
+        if (wildType === null) wildType = revertMutant(mutated, mutant, subs);
+        checkAgainstWildType(mutant, subs, wildType);
+      } catch (e) {
+        if (e instanceof MutantError) throw new BenchError('E_DATA', `${where}: ${e.message}`);
+        throw e;
+      }
+      const key = canonicalMutant(subs);
+      const first = seen.get(key);
+      if (first !== undefined) throw new BenchError('E_DATA', `${where}: duplicate mutant "${mutant}" (first at line ${first})`);
+      seen.set(key, line);
+      const expected = applySubs(wildType, subs);
+      if (expected !== mutated) {
+        const d = firstDifference(expected, mutated);
+        const detail = expected.length !== mutated.length
+          ? `mutated_sequence has ${mutated.length} residues, the wild type ${expected.length}`
+          : `first difference at residue ${d}: ${expected[d - 1]} expected, ${mutated[d - 1]} found`;
+        throw new BenchError('E_DATA', `${where}: mutant "${mutant}" applied to the wild type${ref ? ` (target_seq of ${ref.dmsId})` : ''} does not give mutated_sequence (${detail})`);
+      }
+      const scoreText = (record[idx.DMS_score] ?? '').trim();
+      const score = scoreText === '' ? NaN : Number(scoreText);
+      if (!Number.isFinite(score)) throw new BenchError('E_DATA', `${where}: DMS_score "${scoreText}" is not a finite number`);
+      const binText = (record[idx.DMS_score_bin] ?? '').trim();
+      const bin = Number(binText);
+      if (binText === '' || (bin !== 0 && bin !== 1)) throw new BenchError('E_DATA', `${where}: DMS_score_bin "${binText}" must be 0 or 1`);
+      if (ref?.cutoff != null && (score >= ref.cutoff ? 1 : 0) !== bin) mismatches++;
+      count++;
+      lines.push(line);
+      scores.push(score);
+      bins.push(bin);
+      for (const s of subs) {
+        positions.push(s.position - 1);
+        wtCodes.push(s.wt.charCodeAt(0));
+        mtCodes.push(s.mt.charCodeAt(0));
+      }
+      offsets.push(positions.length);
+    }
+  } catch (e) {
+    raw.destroy();
+    if (e instanceof BenchError) throw e;
+    throw new BenchError('E_DATA', `${label}: ${(e as Error).message}`);
+  }
+  if (!idx) throw new BenchError('E_DATA', `${label}: empty file (no header)`);
+  if (count < MIN_VARIANTS) {
+    throw new BenchError('E_DATA', `${label}: ${count} variant${count === 1 ? '' : 's'}; an assay needs at least ${MIN_VARIANTS} (with fewer, NDCG's k = floor(n/10) is 0 and the metrics are undefined)`);
+  }
+  const hasGroups = ref?.uniprot != null && ref.selectionType != null;
+  return {
+    id,
+    file: { file: label, sha256: hash.digest('hex'), rows: count },
+    wildType: wildType!,
+    wildTypeSource: ref ? 'reference' : 'reconstructed',
+    uniprot: hasGroups ? ref!.uniprot! : id,
+    selectionType: hasGroups ? ref!.selectionType! : UNKNOWN_SELECTION_TYPE,
+    groupingFallback: !hasGroups,
+    cutoff: ref?.cutoff ?? null,
+    binCutoffMismatches: mismatches,
+    totalVariants: count,
+    n: count,
+    lines: Int32Array.from(lines),
+    dmsScore: Float64Array.from(scores),
+    dmsBin: Uint8Array.from(bins),
+    offsets: Int32Array.from(offsets),
+    positions: Int32Array.from(positions),
+    wtCodes: Uint8Array.from(wtCodes),
+    mtCodes: Uint8Array.from(mtCodes),
+  };
+}
+
+function applySubs(wildType: string, subs: readonly { position: number; mt: string }[]): string {
+  if (subs.length === 1) {
+    const p = subs[0]!.position - 1;
+    return wildType.slice(0, p) + subs[0]!.mt + wildType.slice(p + 1);
+  }
+  const chars = wildType.split('');
+  for (const s of subs) chars[s.position - 1] = s.mt;
+  return chars.join('');
+}
+
+function isGzip(path: string, label: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    throw new BenchError('E_IO', `${label}: cannot read (${(e as NodeJS.ErrnoException).code ?? e})`);
+  }
+  try {
+    const b = Buffer.alloc(2);
+    const n = readSync(fd, b, 0, 2, 0);
+    return n === 2 && b[0] === 0x1f && b[1] === 0x8b;
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,254 @@
+import { existsSync } from 'node:fs';
+import type { DataFileInfo, ItemResult, MetricValue, TaskContext, TaskModule, TaskOutcome } from '../../src/task/index.js';
+import { bundledData, describeDataFile, metricOverItems, TaskFailure } from '../../src/task/index.js';
+import { proteingymMetrics } from '../../src/metrics/index.js';
+import { STANDARD_AMINO_ACIDS } from '../../src/bio/mutant.js';
+import { BenchError } from '../../src/util/errors.js';
+import { assayIdOf, listAssayFiles, mutantString, readAssay, readReference, referenceFor, subsetAssay, type Assay, type ReferenceRow } from './assays.js';
+import { nanMean, proteingymAverage } from './aggregate.js';
+import { METRICS, baselineSets, loadPublished, type Metric } from './baselines.js';
+import { normalizeOptions, MASKED_STRATEGIES, CAUSAL_STRATEGIES } from './options.js';
+import { causalDirections, distinctPositions, plannedPasses, scoreAssay, type Strategy } from './scoring.js';
+import { SMOKE_SEED, SMOKE_VARIANTS, smokeSubset } from './tiers.js';
+
+/** Bundled assays: file, sha256 of the .csv.gz, variants. */
+const BUNDLED_ASSAYS: [string, string, number][] = [
+  ['A0A1I9GEU1_NEIME_Kennouche_2019', '39928341e29f59a9386a2d58ec5294760582c9b2ec89a3465db6a5738d462d06', 922],
+  ['BBC1_YEAST_Tsuboyama_2023_1TG0', 'ee61ad506b28c28eed8e39badf64d672a2710598a39512aa2b51d07d7e651275', 2069],
+  ['BCHB_CHLTE_Tsuboyama_2023_2KRU', 'd018d648e396b232d33389b3093fb18ab30e50bba932ef9260de2733e1843441', 1572],
+  ['BLAT_ECOLX_Stiffler_2015', '3ef4b8cd95c0649de04fc97028daa8b40bb9b78c6eb1c8d7948cc01dfe15f3bb', 4996],
+  ['DNJA1_HUMAN_Tsuboyama_2023_2LO1', 'e8e5a4e377fc727900ff6d7246667ba4534aa3c69388e2a44e4e7f7760635f8a', 2264],
+  ['R1AB_SARS2_Flynn_2022', '64fd062d7822d11a20c44316dad1df26da5f0e0090966b33c8f9c8377657392f', 5725],
+];
+const BUNDLED_REFERENCE: [string, string, number] = ['DMS_substitutions.csv', '1feff94499b5f02cb837f1bd91ebad9d75eb52e3d192e1cc17bc5187e22dd059', 6];
+const BUNDLED_PUBLISHED: [string, string, number][] = [
+  ['proteingym_dms_level.csv', 'f059b8d3d85f9da0ce51c6b9b16b425a88fa3480d983fe61105e1c6eb03dc77b', 1085],
+  ['proteingym_reference.json', 'a344f3ba04d7da14cfa06b89c790e9c946670e97de6b2d5bdc475909c21893da', 12],
+];
+
+const METRIC_INFO: Record<Metric, string> = {
+  spearman: 'Spearman rank correlation of the model scores with DMS_score (scipy spearmanr)',
+  auc: 'ROC AUC of the model scores against DMS_score_bin (sklearn roc_auc_score)',
+  mcc: 'Matthews correlation of DMS_score_bin with the model scores binarised at their median (score >= median)',
+  ndcg: 'ProteinGym calc_ndcg: DCG of the model ranking with min-max scaled DMS_score as gains, k = floor(10% of variants), over the ideal DCG',
+  top_recall: 'ProteinGym calc_toprecall: share of the top 10% by DMS_score that the model also puts in its top 10%',
+};
+
+const SCORE_DEFINITION: Record<Strategy, string> = {
+  'masked-marginals':
+    'sum over the substituted sites i of log p(mut_i) - log p(wt_i), read at position i of one pass of the wild type with only i masked (multi-mutants sum single-site terms from wild-type contexts)',
+  'wt-marginals': 'sum over the substituted sites i of log p(mut_i) - log p(wt_i), read at position i of one unmasked pass of the wild type',
+  'pseudo-ppl': 'PLL(mutant) - PLL(wild type), PLL = sum over every residue of log p(residue) with that residue masked (one pass per residue)',
+  'causal-llr':
+    'log p(mutant) - log p(wild type): sums of log p(token | preceding tokens) over every token after the start token (residues and end token), averaged over the N-to-C and C-to-N directions when the vocabulary defines the reverse (progen2)',
+  'progen2-proteingym':
+    "ProteinGym's Progen2_score: (sum over chunks and both directions of the mean log-likelihood of the residues after the first, softmax restricted to the 25 letter tokens, raw residues without terminal tokens) / 2 / sequence length",
+};
+
+const SCORE_REFERENCE: Record<Strategy, string> = {
+  'masked-marginals': 'OATML-Markslab/ProteinGym proteingym/baselines/esm/compute_fitness.py: main (masked-marginals branch) and label_row; ProteinGym scores ESM-2 this way (scoring_ESM2_substitutions.sh)',
+  'wt-marginals': 'OATML-Markslab/ProteinGym proteingym/baselines/esm/compute_fitness.py: main (wt-marginals branch) and label_row',
+  'pseudo-ppl': 'OATML-Markslab/ProteinGym proteingym/baselines/esm/compute_fitness.py: compute_pppl (all residues scored here; it skips the last two)',
+  'causal-llr': 'log-likelihood ratio; directions averaged as OATML-Markslab/ProteinGym proteingym/baselines/progen2/compute_fitness.py calc_fitness does; long-sequence window as Tranception get_sequence_slices (scoring_window=optimal)',
+  'progen2-proteingym': 'OATML-Markslab/ProteinGym proteingym/baselines/progen2/compute_fitness.py: calc_fitness (reduction=mean), replicated exactly',
+};
+
+interface AssayRecord {
+  id: string;
+  uniprot: string;
+  selectionType: string;
+  totalVariants: number;
+  metrics: Record<Metric, number>;
+}
+
+/** Zero-shot mutational fitness on ProteinGym deep mutational scans. */
+const task: TaskModule = {
+  name: 'fitness',
+  version: '1.0.0',
+  needs: ['logits'],
+  describe: () => ({
+    title: 'Zero-shot mutational fitness: ProteinGym deep mutational scans (substitutions)',
+    headline: 'spearman',
+    metrics: [
+      ...METRICS.map((m) => ({
+        name: m,
+        higherIsBetter: true,
+        description: `${METRIC_INFO[m]}; per assay in items, aggregated as ProteinGym: mean per (UniProt_ID, coarse_selection_type), then per selection type, then the mean`,
+      })),
+      ...METRICS.map((m) => ({ name: `${m}_mean`, higherIsBetter: true, description: `plain mean over assays of the per-assay ${m}` })),
+    ],
+    data: [
+      ...BUNDLED_ASSAYS.map(([id, sha256, rows]) => ({ file: `data/dms/${id}.csv.gz`, sha256, rows })),
+      { file: `data/${BUNDLED_REFERENCE[0]}`, sha256: BUNDLED_REFERENCE[1], rows: BUNDLED_REFERENCE[2] },
+      ...BUNDLED_PUBLISHED.map(([f, sha256, rows]) => ({ file: `data/${f}`, sha256, rows })),
+    ],
+    tiers: {
+      smoke: `${SMOKE_VARIANTS} variants per assay (all when fewer), stratified by mutation depth x DMS_score decile, seeded with "${SMOKE_SEED}" and the assay id (independent of --seed)`,
+      full: 'every variant of every assay (bundled: 6 ProteinGym assays, 17,548 variants)',
+    },
+    options: [
+      {
+        key: 'strategy',
+        values: [...MASKED_STRATEGIES, ...CAUSAL_STRATEGIES].join(' | '),
+        default: 'masked-marginals (masked LMs), causal-llr (causal LMs)',
+        description:
+          'masked LMs: masked-marginals (ProteinGym/ESM-1v, one pass per distinct mutated position), wt-marginals (one unmasked pass), pseudo-ppl (one pass per residue per variant: expensive); causal LMs: causal-llr (log-likelihood ratio, both directions with the progen2 vocabulary), progen2-proteingym (ProteinGym\'s ProGen2 score replicated exactly; progen2 vocabulary only)',
+      },
+      { key: 'scores', values: 'true | false', default: 'false', description: 'write every variant\'s score beside the result as <run>.fitness-scores.csv (DMS_id, mutant, score, DMS_score, DMS_score_bin)' },
+    ],
+  }),
+
+  async run(ctx: TaskContext): Promise<TaskOutcome> {
+    const model = ctx.model;
+    const opts = normalizeOptions(ctx.options, model);
+    for (const letter of STANDARD_AMINO_ACIDS) {
+      if (model.vocab.residueId(letter) < 0) throw new TaskFailure('E_VOCAB', `the ${model.vocab.name} vocabulary has no token for amino acid ${letter}`);
+    }
+    const data: DataFileInfo[] = [];
+    const { assayFiles, reference } = locateData(ctx);
+    let refRows: Map<string, ReferenceRow> | null = null;
+    if (reference) {
+      const r = readReference(reference.path, reference.label);
+      refRows = r.rows;
+      data.push(describeDataFile(reference.path, reference.label, r.count));
+    }
+    const assays: Assay[] = [];
+    for (const f of assayFiles) {
+      const ref = referenceFor(refRows, assayIdOf(f.path));
+      const a = await readAssay(f.path, f.label, ref);
+      const bad = model.vocab.firstInvalid(a.wildType);
+      if (bad >= 0) {
+        throw new BenchError('E_DATA', `${f.label}: the wild type of ${a.id} has "${a.wildType[bad]}" at residue ${bad + 1}, which the ${model.vocab.name} vocabulary cannot encode`);
+      }
+      if (ref?.totalMutants != null && ref.totalMutants !== a.totalVariants) {
+        ctx.log.warn(`fitness: ${a.id} has ${a.totalVariants} variants, its reference row says ${ref.totalMutants}`);
+      }
+      if (a.binCutoffMismatches > 0) {
+        ctx.log.warn(`fitness: ${a.id}: ${a.binCutoffMismatches} rows have a DMS_score_bin that differs from DMS_score >= DMS_binarization_cutoff (${a.cutoff})`);
+      }
+      assays.push(a);
+      data.push(a.file);
+    }
+    const fallbacks = assays.filter((a) => a.groupingFallback).map((a) => a.id);
+    if (fallbacks.length > 0) {
+      ctx.log.warn(`fitness: no UniProt_ID / coarse_selection_type for ${fallbacks.join(', ')}: each forms its own group of selection type "unknown" in the ProteinGym average`);
+    }
+    const published = loadPublished(ctx.taskDir);
+    data.push(...published.files);
+
+    const records: AssayRecord[] = [];
+    const items: ItemResult[] = [];
+    const scoreLines: string[] = opts.writeScores ? ['DMS_id,mutant,score,DMS_score,DMS_score_bin'] : [];
+    let windowedVariants = 0;
+    let scoredVariants = 0;
+    const windowedAssays: string[] = [];
+    for (const full of assays) {
+      const a = ctx.tier === 'smoke' ? subsetAssay(full, smokeSubset(full)) : full;
+      const phase = ctx.progress.phase(`fitness ${a.id} (${opts.strategy})`, plannedPasses(model, a, opts.strategy));
+      const r = await scoreAssay(model, a, opts.strategy, (d) => phase.set(d));
+      phase.end();
+      for (let v = 0; v < a.n; v++) {
+        if (!Number.isFinite(r.scores[v]!)) {
+          throw new TaskFailure('E_MODEL_OUTPUT', `${a.id}: ${a.file.file}:${a.lines[v]}: mutant "${mutantString(a, v)}": the model's score is ${r.scores[v]} (non-finite logits)`);
+        }
+      }
+      const m = proteingymMetrics(r.scores, a.dmsScore, a.dmsBin) as unknown as Record<Metric, number>;
+      records.push({ id: a.id, uniprot: a.uniprot, selectionType: a.selectionType, totalVariants: a.totalVariants, metrics: m });
+      scoredVariants += a.n;
+      windowedVariants += r.windowed;
+      if (r.windowed > 0) windowedAssays.push(a.id);
+      let multi = 0;
+      for (let v = 0; v < a.n; v++) if (a.offsets[v + 1]! - a.offsets[v]! > 1) multi++;
+      items.push({
+        id: a.id,
+        n: a.n,
+        metrics: Object.fromEntries(METRICS.map((k) => [k, Number.isFinite(m[k]) ? m[k] : null])),
+        extra: {
+          uniprot: a.uniprot,
+          selectionType: a.selectionType,
+          variantsInFile: a.totalVariants,
+          multiMutants: multi,
+          distinctPositions: distinctPositions(a).length,
+          sequenceLength: a.wildType.length,
+          windowedVariants: r.windowed,
+          forwardPasses: r.passes,
+          wildType: a.wildTypeSource,
+        },
+      });
+      if (opts.writeScores) {
+        for (let v = 0; v < a.n; v++) scoreLines.push(`${a.id},${mutantString(a, v)},${r.scores[v]},${a.dmsScore[v]},${a.dmsBin[v]}`);
+      }
+    }
+    if (opts.writeScores) ctx.artifacts.add('fitness-scores.csv', `${scoreLines.join('\n')}\n`);
+
+    const metrics: Record<string, MetricValue> = {};
+    for (const k of METRICS) {
+      const grouped = (s: readonly AssayRecord[]) => s.map((x) => ({ uniprot: x.uniprot, selectionType: x.selectionType, value: x.metrics[k] }));
+      metrics[k] = metricOverItems(records, (s) => proteingymAverage(grouped(s)), ctx.rng.fork(k));
+      metrics[`${k}_mean`] = metricOverItems(records, (s) => nanMean(s.map((x) => x.metrics[k])), ctx.rng.fork(`${k}_mean`));
+    }
+    const causal = model.card.objective !== 'mlm';
+    return {
+      headline: 'spearman',
+      metrics,
+      items,
+      protocol: {
+        strategy: opts.strategy,
+        objective: model.card.objective,
+        score: SCORE_DEFINITION[opts.strategy],
+        scoreReference: SCORE_REFERENCE[opts.strategy],
+        ...(causal ? { directions: opts.strategy === 'progen2-proteingym' ? ['N-to-C', 'C-to-N'] : causalDirections(model).map((d) => (d === 'forward' ? 'N-to-C' : 'C-to-N')) } : {}),
+        windowPolicy: windowPolicy(opts.strategy, model.maxLength, model.maxResidues),
+        maxLength: model.maxLength,
+        variantsWindowed: windowedVariants,
+        assaysWindowed: windowedAssays,
+        assays: records.length,
+        variants: scoredVariants,
+        variantsInFiles: assays.reduce((s, a) => s + a.totalVariants, 0),
+        tier: ctx.tier,
+        smokeSubset: ctx.tier === 'smoke'
+          ? { variantsPerAssay: SMOKE_VARIANTS, seed: SMOKE_SEED, strata: 'mutation depth (1, 2, 3+) x DMS_score decile, proportional allocation (largest remainders), sampled without replacement' }
+          : null,
+        data: ctx.dataPath ? { source: 'user', path: ctx.dataPath, reference: reference?.label ?? null } : { source: 'bundled', reference: reference?.label ?? null },
+        wildTypes: { fromReference: assays.filter((a) => a.wildTypeSource === 'reference').length, reconstructed: assays.filter((a) => a.wildTypeSource === 'reconstructed').length },
+        groupingFallback: fallbacks,
+        binCutoffMismatches: assays.reduce((s, a) => s + a.binCutoffMismatches, 0),
+        metrics: 'as OATML-Markslab/ProteinGym proteingym/performance_DMS_benchmarks.py: spearman = spearmanr(DMS_score, score); auc = roc_auc_score(DMS_score_bin, score); mcc = matthews_corrcoef(DMS_score_bin, score >= median(score)); ndcg = calc_ndcg(DMS_score, score) (top 10%); top_recall = calc_toprecall(DMS_score, score) (top 10%)',
+        aggregation:
+          '<metric>: mean per (UniProt_ID, coarse_selection_type), then mean per coarse_selection_type, then the mean (ProteinGym performance_DMS_benchmarks.py, NaN skipped as pandas does); <metric>_mean: plain mean over assays; 95% percentile bootstrap over assays (1,000 resamples, the aggregate recomputed on each), null with one assay',
+        baselines:
+          ctx.tier === 'smoke'
+            ? 'published ProteinGym values are on the full assays: same assays, not the same variants, on the smoke tier'
+            : 'published ProteinGym values on the same assays and variants',
+      },
+      data,
+      baselines: baselineSets(records, published, ctx.tier),
+    };
+  },
+};
+
+function windowPolicy(strategy: Strategy, maxLength: number, maxResidues: number): string {
+  switch (strategy) {
+    case 'masked-marginals':
+    case 'pseudo-ppl':
+      return `sequences over ${maxLength} tokens (specials included): for each masked position, ProteinGym's optimal window (get_optimal_window) of ${maxLength} tokens of the encoded sequence centred on it and clipped to the sequence, cut from the token array as compute_fitness.py does (inner windows carry no start/end token)`;
+    case 'wt-marginals':
+      return `sequences over ${maxLength} tokens: windows of ${maxLength} tokens, stride ${Math.max(1, Math.floor(maxLength / 2))}, each position read from the window where it has the most context (ProteinGym defines no window for wt-marginals)`;
+    case 'causal-llr':
+      return `sequences over ${maxResidues} residues: ProteinGym's optimal window of ${maxResidues} residues around the barycenter of the mutated positions (Tranception get_sequence_slices), the same window for the wild type, special tokens added`;
+    case 'progen2-proteingym':
+      return `sequences of ${maxLength} residues or more: consecutive chunks of ${maxLength} residues, each scored in both directions (ProteinGym calc_fitness); chunks under 2 residues skipped`;
+  }
+}
+
+function locateData(ctx: TaskContext): { assayFiles: { path: string; label: string }[]; reference: { path: string; label: string } | null } {
+  if (!ctx.dataPath) {
+    const files = BUNDLED_ASSAYS.map(([id]) => bundledData(ctx.taskDir, `dms/${id}.csv.gz`));
+    for (const f of files) if (!existsSync(f.path)) throw new BenchError('E_IO', `${f.path}: bundled assay not found`);
+    return { assayFiles: files, reference: bundledData(ctx.taskDir, BUNDLED_REFERENCE[0]) };
+  }
+  const { assays, reference } = listAssayFiles(ctx.dataPath);
+  return { assayFiles: assays.map((p) => ({ path: p, label: p })), reference: reference ? { path: reference, label: reference } : null };
+}
+
+export default task;

@@ -1,0 +1,186 @@
+#!/usr/bin/python3
+"""Golden values for the fitness task's known-answer test, computed independently of the TypeScript code.
+
+Rerun from the repository root with Debian's scientific Python (the pyenv `python3` on PATH lacks scipy
+and sklearn):
+
+    /usr/bin/python3 test/golden/fitness/make_golden.py
+
+The known-answer model is test/helpers/models.ts `siteIndependentModel('mlm', {maxLength: 128})`:
+logits at token position t are row t of a table filled by a linear congruential generator (seed 3,
+s = s * 1664525 + 1013904223 mod 2^32, value ((s / 2^32) * 2 - 1) * 3, stored as float32), whatever
+the input tokens. This script rebuilds that table, reads the bundled assays (tasks/fitness/data), and
+computes, for every variant, the masked-marginals score as ProteinGym's ESM code would on that model
+(proteingym/baselines/esm/compute_fitness.py: tokens = <cls> + residues + <eos>; for each mutated
+position the token array is cut to get_optimal_window(1 + i, len + 2, 128) when longer than 128
+tokens; label_row sums log p(mut) - log p(wt) from the log-softmax at the masked position). Since
+the model ignores its input, the log-softmax at window position r is that of table row r.
+
+Then the five ProteinGym metrics per assay (scipy spearmanr, sklearn roc_auc_score and
+matthews_corrcoef with the median cut, calc_ndcg and calc_toprecall copied from
+proteingym/performance_DMS_benchmarks.py, with ties in the model ranking broken by index as
+src/metrics documents) and the ProteinGym aggregate (mean per UniProt_ID and
+coarse_selection_type, then per selection type, then the mean; no pandas here, the same groupby by
+hand), and the plain mean over assays. Writes golden.json beside this script.
+"""
+
+import csv
+import gzip
+import io
+import json
+import os
+
+import numpy as np
+import scipy
+import sklearn
+from scipy.stats import spearmanr
+from sklearn.metrics import matthews_corrcoef, roc_auc_score
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
+DATA = os.path.join(ROOT, "tasks", "fitness", "data")
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "golden.json")
+
+ESM = ["<cls>", "<pad>", "<eos>", "<unk>", "L", "A", "G", "V", "S", "E", "R", "T", "I", "D", "P", "K", "Q", "N", "F",
+       "Y", "M", "H", "W", "C", "X", "B", "U", "Z", "O", ".", "-", "<null_1>", "<mask>"]
+MAX_LENGTH = 128
+SEED = 3
+SCALE = 3.0
+
+
+def table():
+    V = len(ESM)
+    s = SEED
+    out = np.zeros(MAX_LENGTH * V, dtype=np.float32)
+    for i in range(out.size):
+        s = (s * 1664525 + 1013904223) % (2 ** 32)
+        out[i] = np.float32(((s / 2 ** 32) * 2 - 1) * SCALE)
+    return out.reshape(MAX_LENGTH, V)
+
+
+def log_softmax(rows):
+    rows = rows.astype(np.float64)
+    m = rows.max(axis=1, keepdims=True)
+    return rows - (m + np.log(np.exp(rows - m).sum(axis=1, keepdims=True)))
+
+
+# proteingym/utils/scoring_utils.py
+def get_optimal_window(mutation_position_relative, seq_len_wo_special, model_window):
+    half_model_window = model_window // 2
+    if seq_len_wo_special <= model_window:
+        return [0, seq_len_wo_special]
+    elif mutation_position_relative < half_model_window:
+        return [0, model_window]
+    elif mutation_position_relative >= seq_len_wo_special - half_model_window:
+        return [seq_len_wo_special - model_window, seq_len_wo_special]
+    else:
+        return [max(0, mutation_position_relative - half_model_window), min(seq_len_wo_special, mutation_position_relative + half_model_window)]
+
+
+# proteingym/performance_DMS_benchmarks.py
+def minmax(x):
+    return (x - np.min(x)) / (np.max(x) - np.min(x))
+
+
+def calc_ndcg(y_true, y_score, top=10):
+    # One change: kind='stable' for the model ranking. The known-answer model gives tied scores (inner
+    # windows all read the same table row), and ProteinGym's default quicksort orders ties arbitrarily;
+    # src/metrics breaks ties by index (numpy's stable sort), documented in proteingymNdcg.
+    k = np.floor(y_true.shape[0] * (top / 100)).astype(int)
+    gains = minmax(y_true)
+    ranks = np.argsort(np.argsort(-y_score, kind='stable'), kind='stable') + 1
+    ranks_k = ranks[ranks <= k]
+    gains_k = gains[ranks <= k]
+    ranks_fil = ranks_k[gains_k != 0]
+    gains_fil = gains_k[gains_k != 0]
+    if len(ranks_fil) == 0:
+        return 0
+    dcg = np.sum([g / np.log2(r + 1) for r, g in zip(ranks_fil, gains_fil)])
+    ideal_ranks = np.argsort(np.argsort(-gains)) + 1
+    ideal_ranks_k = ideal_ranks[ideal_ranks <= k]
+    ideal_gains_k = gains[ideal_ranks <= k]
+    ideal_ranks_fil = ideal_ranks_k[ideal_gains_k != 0]
+    ideal_gains_fil = ideal_gains_k[ideal_gains_k != 0]
+    idcg = np.sum([g / np.log2(r + 1) for r, g in zip(ideal_ranks_fil, ideal_gains_fil)])
+    return dcg / idcg
+
+
+def calc_toprecall(true_scores, model_scores, top_true=10, top_model=10):
+    top_true = (true_scores > np.percentile(true_scores, 100 - top_true))
+    top_model = (model_scores > np.percentile(model_scores, 100 - top_model))
+    TP = (top_true) & (top_model)
+    return TP.sum() / (top_true.sum())
+
+
+def nanmean(v):
+    v = [x for x in v if not np.isnan(x)]
+    return float(np.mean(v)) if v else float("nan")
+
+
+def proteingym_average(rows):
+    groups = {}
+    for uniprot, sel, value in rows:
+        groups.setdefault((uniprot, sel), []).append(value)
+    by_type = {}
+    for (uniprot, sel), values in groups.items():
+        by_type.setdefault(sel, []).append(nanmean(values))
+    return nanmean([nanmean(v) for v in by_type.values()])
+
+
+def main():
+    ls = log_softmax(table())
+    idx = {t: i for i, t in enumerate(ESM)}
+    ref = list(csv.DictReader(open(os.path.join(DATA, "DMS_substitutions.csv"))))
+    out = {
+        "model": {"objective": "mlm", "vocab": "esm", "maxLength": MAX_LENGTH, "seed": SEED, "scale": SCALE,
+                  "tableFirst": [float(x) for x in table().ravel()[:5]], "tableSum": float(table().astype(np.float64).sum())},
+        "versions": {"numpy": np.__version__, "scipy": scipy.__version__, "sklearn": sklearn.__version__},
+        "assays": {},
+    }
+    for r in ref:
+        dms_id, wt = r["DMS_id"], r["target_seq"]
+        with gzip.open(os.path.join(DATA, "dms", dms_id + ".csv.gz"), "rt") as f:
+            rows = list(csv.DictReader(f))
+        n_tokens = len(wt) + 2
+        scores = []
+        for row in rows:
+            s = 0.0
+            for m in row["mutant"].split(":"):
+                w, i, mt = m[0], int(m[1:-1]) - 1, m[-1]
+                assert wt[i] == w
+                t = 1 + i
+                start, end = get_optimal_window(t, n_tokens, MAX_LENGTH) if n_tokens > MAX_LENGTH else (0, n_tokens)
+                s += ls[t - start, idx[mt]] - ls[t - start, idx[w]]
+            scores.append(s)
+        scores = np.array(scores)
+        y = np.array([float(x["DMS_score"]) for x in rows])
+        b = np.array([int(x["DMS_score_bin"]) for x in rows])
+        median_cutoff = np.median(scores)
+        pred = np.array([1 if x >= median_cutoff else 0 for x in scores])
+        samples = {rows[i]["mutant"]: float(scores[i]) for i in list(range(3)) + [i for i, x in enumerate(rows) if ":" in x["mutant"]][:3]}
+        out["assays"][dms_id] = {
+            "uniprot": r["UniProt_ID"],
+            "selectionType": r["coarse_selection_type"],
+            "n": len(rows),
+            "windowed": n_tokens > MAX_LENGTH,
+            "metrics": {
+                "spearman": float(spearmanr(y, scores)[0]),
+                "auc": float(roc_auc_score(y_true=b, y_score=scores)),
+                "mcc": float(matthews_corrcoef(y_true=b, y_pred=pred)),
+                "ndcg": float(calc_ndcg(y, scores)),
+                "top_recall": float(calc_toprecall(y, scores)),
+            },
+            "sampleScores": samples,
+        }
+    agg = {}
+    for metric in ["spearman", "auc", "mcc", "ndcg", "top_recall"]:
+        rows = [(a["uniprot"], a["selectionType"], a["metrics"][metric]) for a in out["assays"].values()]
+        agg[metric] = proteingym_average(rows)
+        agg[metric + "_mean"] = nanmean([x[2] for x in rows])
+    out["aggregate"] = agg
+    with open(OUT, "w") as f:
+        json.dump(out, f, indent=1, sort_keys=True)
+        f.write("\n")
+
+
+if __name__ == "__main__":
+    main()
