@@ -1,2 +1,9 @@
 // Commands that live outside the core command set register themselves here (leaderboard, gate, baseline).
-export {};
+import { registerCommand } from './main.js';
+import { leaderboardCommand, LEADERBOARD_HELP } from './commands/leaderboard.js';
+import { gateCommand, GATE_HELP } from './commands/gate.js';
+import { baselineCommand, BASELINE_HELP } from './commands/baseline.js';
+
+registerCommand('leaderboard', leaderboardCommand, LEADERBOARD_HELP);
+registerCommand('gate', gateCommand, GATE_HELP);
+registerCommand('baseline', baselineCommand, BASELINE_HELP);

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { schemaDir } from './paths.js';
 
-export type SchemaName = 'card' | 'run' | 'leaderboard' | 'baselines' | 'gate-config' | 'scaling-laws';
+export type SchemaName = 'card' | 'run' | 'leaderboard' | 'baselines' | 'gate-config' | 'scaling-laws' | 'baseline-runs';
 
 const ajv = new Ajv({ strict: true, allErrors: true, allowUnionTypes: true });
 const compiled = new Map<SchemaName, ValidateFunction>();

@@ -1,0 +1,200 @@
+import { BenchError } from '../util/errors.js';
+import { Rng } from '../util/rng.js';
+import { pairedBootstrapMeanDiff } from '../metrics/index.js';
+import { dataDifference, itemValues, okTasks, recordedDirection, type OkTask, type RunFile } from '../scaling/index.js';
+import { isIgnored, ruleFor, type GateConfig } from './gate-config.js';
+
+/**
+ * One metric of one task, compared over the items both runs scored.
+ * `regression`: the interval of the oriented change (positive = better) lies entirely below -tolerance;
+ * `improvement`: entirely above +tolerance; `pass`: otherwise (within tolerance or within noise);
+ * `insufficient`: fewer than 2 shared items, no interval (never a regression);
+ * `not-paired`: the metric has no per-item values (shown, not gated); `ignored`: listed under ignore.
+ */
+export interface GateRow {
+  task: string;
+  metric: string;
+  higherIsBetter: boolean;
+  /** Items scored by both runs with a finite value of this metric. */
+  n: number;
+  /** Mean per-item value over the shared items, baseline and current run. */
+  baselineMean: number | null;
+  currentMean: number | null;
+  /** current - baseline, mean over shared items, and its paired bootstrap interval. */
+  diff: number | null;
+  ci95: [number, number] | null;
+  /** Absolute tolerance applied to the oriented change, the rule's key, and whether it was relative. */
+  tolerance: number | null;
+  rule: string;
+  status: 'regression' | 'improvement' | 'pass' | 'insufficient' | 'not-paired' | 'ignored';
+  /** The runs' aggregate metric values (the task's own statistic over all its items), for context. */
+  aggregate: { baseline: number | null; current: number | null };
+}
+
+export interface GateTaskStatus {
+  task: string;
+  status: 'compared' | 'missing' | 'new' | 'not-compared' | 'ignored';
+  reason?: string;
+  /** A missing task counts as a regression (config missingTask: fail). */
+  regression: boolean;
+}
+
+export interface GateReport {
+  version: 1;
+  statistic: string;
+  baseline: { path: string; runId: string; model: string; sha256: string; tier: string };
+  current: { path: string; runId: string; model: string; sha256: string; tier: string };
+  config: { file: string; sha256: string; resamples: number; alpha: number };
+  seed: number;
+  tasks: GateTaskStatus[];
+  rows: GateRow[];
+  regressions: string[];
+  passed: boolean;
+  notes: string[];
+}
+
+export const GATE_STATISTIC =
+  'Per task and metric, over the items both runs scored (same ids, finite values): the mean of (current - baseline) per item, ' +
+  'with a paired percentile bootstrap interval (pairedBootstrapMeanDiff, items resampled with replacement). ' +
+  'Oriented by the metric\'s direction (higher or lower is better), a regression is an interval entirely below -tolerance.';
+
+export interface GateOptions {
+  config: GateConfig;
+  seed: number;
+  /** Direction of a metric the runs and the config do not give (task plugins' describe()). */
+  direction?: (task: string, metric: string) => boolean | null;
+}
+
+/**
+ * Compares a current run with a baseline run task by task. Unusable input is a BenchError (exit 2):
+ * a compared task whose version or data files differ, a compared task with no shared items, no task
+ * ok in both runs, or a metric whose direction is unknown.
+ */
+export function gateRuns(baseline: RunFile, current: RunFile, opts: GateOptions): GateReport {
+  const { config } = opts;
+  const a = new Map(okTasks(baseline.run));
+  const b = new Map(okTasks(current.run));
+  const notes: string[] = [];
+  if (baseline.run.tier !== current.run.tier) {
+    notes.push(`the runs have different tiers (baseline ${baseline.run.tier}, current ${current.run.tier}): only the items both scored are compared`);
+  }
+  const names = [...new Set([...Object.keys(baseline.run.tasks), ...Object.keys(current.run.tasks)])].sort();
+  const tasks: GateTaskStatus[] = [];
+  const rows: GateRow[] = [];
+  for (const name of names) {
+    const ta = a.get(name);
+    const tb = b.get(name);
+    if (isIgnored(config, name, null)) {
+      tasks.push({ task: name, status: 'ignored', reason: 'listed under ignore in the gate config', regression: false });
+      continue;
+    }
+    if (ta && !tb) {
+      const r = current.run.tasks[name];
+      const why = r ? (r.status === 'ok' ? 'ok' : `${r.status}: ${r.reason}`) : 'not run';
+      tasks.push({ task: name, status: 'missing', reason: `ok in the baseline run, ${why} in the current run`, regression: config.missingTask === 'fail' });
+      continue;
+    }
+    if (!ta && tb) {
+      tasks.push({ task: name, status: 'new', reason: 'not ok in the baseline run: nothing to compare with', regression: false });
+      continue;
+    }
+    if (!ta || !tb) {
+      tasks.push({ task: name, status: 'not-compared', reason: 'not ok in either run', regression: false });
+      continue;
+    }
+    if (ta.version !== tb.version) {
+      throw new BenchError('E_GATE_INPUT', `gate: task ${name}: version ${ta.version} in ${baseline.path}, ${tb.version} in ${current.path}; rerun the baseline with this harness`);
+    }
+    const d = dataDifference(ta.data, tb.data);
+    if (d) throw new BenchError('E_GATE_INPUT', `gate: task ${name}: ${d} (${baseline.path} vs ${current.path})`);
+    if (sharedIds(ta, tb) === 0) {
+      throw new BenchError('E_GATE_INPUT', `gate: task ${name}: the runs share no items (${ta.items.length} in ${baseline.path}, ${tb.items.length} in ${current.path}); nothing can be paired`);
+    }
+    rows.push(...compareTask(name, ta, tb, opts));
+    tasks.push({ task: name, status: 'compared', regression: false });
+  }
+  if (!tasks.some((t) => t.status === 'compared')) {
+    throw new BenchError('E_GATE_INPUT', `gate: no task finished ok in both ${baseline.path} and ${current.path}`);
+  }
+  const regressions = [
+    ...tasks.filter((t) => t.regression).map((t) => `${t.task} (${t.reason})`),
+    ...rows.filter((r) => r.status === 'regression').map((r) => `${r.task}.${r.metric}`),
+  ];
+  const describe = (f: RunFile) => ({ path: f.path, runId: f.run.runId, model: String((f.run.model.card as { id?: string }).id ?? ''), sha256: f.run.model.sha256, tier: f.run.tier });
+  return {
+    version: 1,
+    statistic: GATE_STATISTIC,
+    baseline: describe(baseline),
+    current: describe(current),
+    config: { file: config.file, sha256: config.sha256, resamples: config.resamples, alpha: config.alpha },
+    seed: opts.seed,
+    tasks,
+    rows,
+    regressions,
+    passed: regressions.length === 0,
+    notes,
+  };
+}
+
+function sharedIds(a: OkTask, b: OkTask): number {
+  const ids = new Set(a.items.map((i) => i.id));
+  return b.items.filter((i) => ids.has(i.id)).length;
+}
+
+function compareTask(name: string, ta: OkTask, tb: OkTask, opts: GateOptions): GateRow[] {
+  const { config } = opts;
+  const metrics = [...new Set([...Object.keys(ta.metrics), ...Object.keys(tb.metrics)])].filter((m) => m in ta.metrics && m in tb.metrics).sort();
+  const rows: GateRow[] = [];
+  for (const metric of metrics) {
+    const { rule, key } = ruleFor(config, name, metric);
+    const hib = recordedDirection(tb, metric) ?? recordedDirection(ta, metric) ?? rule.higherIsBetter ?? opts.direction?.(name, metric) ?? null;
+    const aggregate = { baseline: finite(ta.metrics[metric]!.value), current: finite(tb.metrics[metric]!.value) };
+    const base = { task: name, metric, aggregate };
+    if (isIgnored(config, name, metric)) {
+      rows.push({ ...base, higherIsBetter: hib ?? true, n: 0, baselineMean: null, currentMean: null, diff: null, ci95: null, tolerance: null, rule: key, status: 'ignored' });
+      continue;
+    }
+    const va = itemValues(ta, metric);
+    const vb = itemValues(tb, metric);
+    const ids = [...va.keys()].filter((id) => vb.has(id)).sort();
+    if (ids.length === 0) {
+      rows.push({ ...base, higherIsBetter: hib ?? true, n: 0, baselineMean: null, currentMean: null, diff: null, ci95: null, tolerance: null, rule: key, status: 'not-paired' });
+      continue;
+    }
+    if (hib === null) {
+      throw new BenchError(
+        'E_GATE_INPUT',
+        `gate: ${name}.${metric}: direction unknown (the runs do not record higherIsBetter and the task plugin is not available); add "${name}.${metric}": { "tolerance": ..., "higherIsBetter": true|false } to the gate config`,
+      );
+    }
+    const xa = ids.map((id) => va.get(id)!);
+    const xb = ids.map((id) => vb.get(id)!);
+    const rng = new Rng(`gate:${opts.seed}`).fork(`${name}|${metric}`);
+    const r = pairedBootstrapMeanDiff(xa, xb, { rng, resamples: config.resamples, alpha: config.alpha });
+    const tolerance = rule.relative ? rule.tolerance * Math.abs(r.meanA) : rule.tolerance;
+    let status: GateRow['status'] = 'pass';
+    if (!r.ci) status = 'insufficient';
+    else {
+      const [lo, hi] = hib ? r.ci : [-r.ci[1], -r.ci[0]];
+      if (hi < -tolerance) status = 'regression';
+      else if (lo > tolerance) status = 'improvement';
+    }
+    rows.push({
+      ...base,
+      higherIsBetter: hib,
+      n: ids.length,
+      baselineMean: r.meanA,
+      currentMean: r.meanB,
+      diff: r.estimate,
+      ci95: r.ci,
+      tolerance,
+      rule: `${key}${rule.relative ? ` (${rule.tolerance} relative)` : ''}`,
+      status,
+    });
+  }
+  return rows;
+}
+
+function finite(x: unknown): number | null {
+  return typeof x === 'number' && Number.isFinite(x) ? x : null;
+}

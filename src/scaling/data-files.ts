@@ -1,0 +1,37 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { BenchError } from '../util/errors.js';
+import { sha256 } from '../util/hash.js';
+import { packageRoot } from '../util/paths.js';
+import { schemaErrors, type SchemaName } from '../util/schema.js';
+
+/** Folder of the baseline data: registry, laws, registered runs. */
+export const baselinesDir = resolve(packageRoot, 'results/baselines');
+
+/** A JSON data file, parsed and validated against its schema, with its hash and a display path. */
+export interface LoadedJson<T> {
+  data: T;
+  sha256: string;
+  /** Relative to the package root when inside it, else absolute. */
+  file: string;
+}
+
+/** Reads and validates a JSON data file; a missing, malformed or invalid file is a BenchError naming it. */
+export function readJsonData<T>(path: string, schema: SchemaName, what: string): LoadedJson<T> {
+  if (!existsSync(path)) throw new BenchError('E_IO', `${path}: ${what} not found`);
+  const text = readFileSync(path, 'utf8');
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new BenchError('E_DATA', `${path}: ${what} is not valid JSON (${(e as Error).message})`);
+  }
+  const errors = schemaErrors(schema, data);
+  if (errors.length > 0) throw new BenchError('E_DATA', `${path}: invalid ${what}: ${errors.slice(0, 6).join('; ')}${errors.length > 6 ? `; and ${errors.length - 6} more` : ''}`);
+  return { data: data as T, sha256: sha256(text), file: displayPath(path) };
+}
+
+export function displayPath(path: string): string {
+  const rel = relative(packageRoot, path);
+  return rel.startsWith('..') || rel === '' ? path : rel;
+}

@@ -1,0 +1,154 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { BenchError } from '../util/errors.js';
+import { writeFileAtomic } from '../util/fs.js';
+import { stableStringify } from '../util/json.js';
+import { schemaErrors } from '../util/schema.js';
+import type { MetricValue, DataFileInfo } from '../task/types.js';
+import type { RunResult } from '../report/run-result.js';
+import { trainingCompute } from './compute.js';
+import { baselinesDir, displayPath, readJsonData } from './data-files.js';
+import { registryModel } from './registry.js';
+import { dataDifference, okTasks, type OkTask } from './runs.js';
+import type { BaselineRegistry, ModelCompute, Objective } from './types.js';
+
+/** Default store of registered baseline runs; PLMBENCH_BASELINE_RUNS or --registry point elsewhere. */
+export const REGISTERED_FILE = resolve(baselinesDir, 'registered.json');
+
+export function registeredRunsPath(override?: string): string {
+  return override ?? process.env['PLMBENCH_BASELINE_RUNS'] ?? REGISTERED_FILE;
+}
+
+/** One task of a registered run: what same-data comparisons need. */
+export interface RegisteredTask {
+  version: string;
+  data: DataFileInfo[];
+  headline: string;
+  metrics: Record<string, MetricValue & { higherIsBetter?: boolean }>;
+  /** item id -> metric -> value. */
+  items: Record<string, Record<string, number | null>>;
+}
+
+/** A baseline registered from a run of its ONNX export through this harness (bench baseline add). */
+export interface RegisteredRun {
+  id: string;
+  family: string;
+  objective: Objective;
+  compute: ModelCompute;
+  /** `registry`: the id is a models.json model and its compute facts are used; `card`: the run's card. */
+  computeSource: 'registry' | 'card';
+  model: { sha256: string; card: Record<string, unknown> };
+  run: { runId: string; fileSha256: string; tier: 'smoke' | 'full'; seed: number; harness: { version: string; commit: string | null } };
+  tasks: Record<string, RegisteredTask>;
+}
+
+export interface RegisteredRuns {
+  file: string;
+  /** null when the store does not exist yet (no registered runs). */
+  sha256: string | null;
+  runs: RegisteredRun[];
+}
+
+interface StoreJson {
+  schemaVersion: 1;
+  source: string;
+  runs: RegisteredRun[];
+}
+
+/** The registered runs; a missing store is an empty one. */
+export function loadRegisteredRuns(path = registeredRunsPath()): RegisteredRuns {
+  if (!existsSync(path)) return { file: displayPath(path), sha256: null, runs: [] };
+  const { data, sha256, file } = readJsonData<StoreJson>(path, 'baseline-runs', 'registered baseline runs');
+  return { file, sha256, runs: data.runs };
+}
+
+/** Writes the store (validated, sorted by id, deterministic bytes, atomic). */
+export function saveRegisteredRuns(path: string, runs: RegisteredRun[]): void {
+  const store: StoreJson = {
+    schemaVersion: 1,
+    source: 'Runs of baseline models exported to ONNX and run through plmbench, registered with `bench baseline add run.json`; same-data baselines for every task whose version, data hashes and items match.',
+    runs: [...runs].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+  };
+  const safe = JSON.parse(stableStringify(store)) as unknown;
+  const errors = schemaErrors('baseline-runs', safe);
+  if (errors.length > 0) throw new BenchError('E_RESULT', `${path}: registered runs would be invalid: ${errors.slice(0, 5).join('; ')}`);
+  writeFileAtomic(path, stableStringify(safe, 2) + '\n');
+}
+
+/**
+ * A registered-run entry from a run result. The id defaults to the card's id. A registry id
+ * (esm2-650m...) takes the registry's family and compute facts; another id needs a family (flag or
+ * card) and compute from its card.
+ */
+export function registeredFromRun(run: RunResult, fileSha256: string, registry: BaselineRegistry, opts: { id?: string; family?: string }): RegisteredRun {
+  const card = run.model.card as { id?: string; family?: string; objective?: Objective; params?: number; trainTokens?: number; trainFlops?: number };
+  const id = opts.id ?? card.id;
+  if (!id) throw new BenchError('E_USAGE', 'the run\'s card has no id; give --id');
+  const known = registryModel(registry, id);
+  const objective = card.objective;
+  if (objective !== 'mlm' && objective !== 'clm') throw new BenchError('E_RESULT', `run ${run.runId}: the card's objective is ${String(objective)}, not mlm or clm`);
+  let compute: ModelCompute;
+  let family: string;
+  let computeSource: 'registry' | 'card';
+  if (known) {
+    const fam = registry.families[known.family]!;
+    if (fam.objective !== objective) throw new BenchError('E_RESULT', `--id ${id}: the registry's ${id} is ${fam.objective ?? 'not a language model'}, the run's card says ${objective}`);
+    if (opts.family && opts.family !== known.family) throw new BenchError('E_USAGE', `--family ${opts.family}: ${id} belongs to family ${known.family} in the registry`);
+    if (known.params.nonEmbedding === null || known.trainFlops.value === null) throw new BenchError('E_RESULT', `--id ${id}: the registry has no compute for this model`);
+    family = known.family;
+    computeSource = 'registry';
+    compute = {
+      flops: known.trainFlops.value,
+      flopsSource: 'registry',
+      params: known.params.nonEmbedding,
+      paramsSource: 'registry',
+      tokens: known.trainTokens.value,
+      tokensSource: known.trainTokens.value === null ? null : 'registry',
+    };
+  } else {
+    const f = opts.family ?? card.family;
+    if (!f) throw new BenchError('E_USAGE', `${id} is not a registry model (results/baselines/models.json); give --family to say which family it extends`);
+    const fam = registry.families[f];
+    if (fam && fam.objective !== objective) throw new BenchError('E_USAGE', `--family ${f}: a ${fam.objective ?? 'non-LM'} family, the run's model is ${objective}`);
+    family = f;
+    computeSource = 'card';
+    compute = trainingCompute(card, run.model.paramsCounted.nonEmbedding);
+    if (compute.flops === null) throw new BenchError('E_RESULT', `run ${run.runId}: cannot register ${id} as a compute baseline: ${compute.reason}`);
+  }
+  const tasks: Record<string, RegisteredTask> = {};
+  for (const [name, t] of okTasks(run)) {
+    const items: Record<string, Record<string, number | null>> = {};
+    for (const it of t.items) items[it.id] = it.metrics;
+    tasks[name] = { version: t.version, data: t.data, headline: t.headline, metrics: t.metrics, items };
+  }
+  if (Object.keys(tasks).length === 0) throw new BenchError('E_RESULT', `run ${run.runId}: no task finished ok; nothing to register`);
+  return {
+    id,
+    family,
+    objective,
+    compute,
+    computeSource,
+    model: { sha256: run.model.sha256, card: run.model.card },
+    run: { runId: run.runId, fileSha256, tier: run.tier, seed: run.seed, harness: { version: run.harness.version, commit: run.harness.commit } },
+    tasks,
+  };
+}
+
+/**
+ * Whether a registered run is same-data for a task of the current run: same task version, same data
+ * files, and the same item ids (a smoke subset and a full run score different items). The reason when not.
+ */
+export function registeredMismatch(reg: RegisteredRun, name: string, task: OkTask): string | null {
+  const r = reg.tasks[name];
+  if (!r) return `registered run ${reg.id} has no ok result for ${name}`;
+  if (r.version !== task.version) return `registered run ${reg.id} has ${name} version ${r.version}, this run ${task.version}`;
+  const d = dataDifference(r.data, task.data);
+  if (d) return `registered run ${reg.id}, ${name}: ${d}`;
+  const mine = new Set(task.items.map((i) => i.id));
+  const theirs = Object.keys(r.items);
+  const missing = [...mine].filter((i) => !(i in r.items));
+  if (missing.length > 0 || theirs.length !== mine.size) {
+    return `registered run ${reg.id}, ${name}: different items (${theirs.length} registered, ${mine.size} here, ${missing.length} of ours missing; a ${reg.run.tier} run${missing.length ? `, e.g. ${missing[0]}` : ''})`;
+  }
+  return null;
+}

@@ -1,0 +1,37 @@
+import { resolve } from 'node:path';
+import { BenchError } from '../util/errors.js';
+import { baselinesDir, readJsonData } from './data-files.js';
+import type { BaselineModel, BaselineRegistry } from './types.js';
+
+export const REGISTRY_FILE = resolve(baselinesDir, 'models.json');
+
+let cached: BaselineRegistry | null = null;
+
+/**
+ * The baseline registry (results/baselines/models.json): validated against baselines.schema.json,
+ * ids unique, every model's family declared, and trainFlops = 6 * nonEmbedding * trainTokens where all
+ * three are given (to 1e-9).
+ */
+export function loadBaselineRegistry(path = REGISTRY_FILE): BaselineRegistry {
+  if (path === REGISTRY_FILE && cached) return cached;
+  const { data, sha256, file } = readJsonData<Omit<BaselineRegistry, 'file' | 'sha256'>>(path, 'baselines', 'baseline registry');
+  const seen = new Set<string>();
+  for (const m of data.models) {
+    if (seen.has(m.id)) throw new BenchError('E_DATA', `${path}: model id "${m.id}" is listed twice`);
+    seen.add(m.id);
+    if (!data.families[m.family]) throw new BenchError('E_DATA', `${path}: model ${m.id}: family "${m.family}" is not declared under families`);
+    const N = m.params.nonEmbedding;
+    const D = m.trainTokens.value;
+    const C = m.trainFlops.value;
+    if (N !== null && D !== null && C !== null && Math.abs(C - 6 * N * D) > 1e-9 * C) {
+      throw new BenchError('E_DATA', `${path}: model ${m.id}: trainFlops ${C} is not 6 * nonEmbedding * trainTokens = ${6 * N * D}`);
+    }
+  }
+  const registry: BaselineRegistry = { ...data, file, sha256 };
+  if (path === REGISTRY_FILE) cached = registry;
+  return registry;
+}
+
+export function registryModel(registry: BaselineRegistry, id: string): BaselineModel | undefined {
+  return registry.models.find((m) => m.id === id);
+}
