@@ -41,10 +41,11 @@ export async function baselineCommand(argv: string[], io: CliIo): Promise<number
     strict: true,
   });
   const [action, ...rest] = positionals;
-  if (values.help || !action) {
+  if (values.help) {
     io.stdout(BASELINE_HELP);
-    return values.help ? 0 : 2;
+    return 0;
   }
+  if (!action) throw new BenchError('E_USAGE', 'baseline: give an action: add, list or remove (bench baseline --help)');
   const store = registeredRunsPath(values.registry ? resolve(io.cwd, values.registry) : undefined);
   const current = loadRegisteredRuns(store);
   if (action === 'list') {

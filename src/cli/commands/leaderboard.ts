@@ -64,12 +64,13 @@ export function formatLeaderboard(board: Leaderboard): string {
   for (const [task, t] of Object.entries(board.tasks)) {
     for (const r of t.rankings) {
       lines.push(`${task} (v${t.version}, ${t.tier}) — ${r.metric} (${r.higherIsBetter === null ? r.reason : r.higherIsBetter ? 'higher is better' : 'lower is better'})`);
-      const rows = [['rank', 'model', r.metric, 'C (FLOPs)', 'N/N_opt', 'matched-compute delta (primary family)']];
+      const rows = [['rank', 'model', r.metric, 'C (FLOPs)', 'N/N_opt', 'matched-compute delta (own family first)']];
       for (const o of r.order) {
         const e = board.entries.find((x) => x.id === o.id)!;
-        const c = e.matchedCompute.comparisons.find((x) => x.task === task && x.metric === r.metric && x.primary);
+        const mine = e.matchedCompute.comparisons.filter((x) => x.task === task && x.metric === r.metric);
+        const c = mine.find((x) => x.primary) ?? mine[0];
         const delta = c
-          ? `${signed(c.delta)} ${ci(c.deltaCi95)} vs ${c.family} ${formatNumber(c.baseline)} (${c.kind}${c.clamped ? `, clamped ${c.clamped}: ${c.lower.id}` : `, ${c.lower.id}..${c.upper.id}`})`
+          ? `${signed(c.delta)} ${ci(c.deltaCi95)} vs ${c.family}${c.primary ? '' : ' (other objective)'} ${formatNumber(c.baseline)} (${c.kind}${c.clamped ? `, clamped ${c.clamped}: ${c.lower.id}` : `, ${c.lower.id}..${c.upper.id}`})`
           : e.compute.flops === null
             ? 'compute unknown'
             : 'no baseline scores';
