@@ -80,6 +80,30 @@ describe('probe: binary logistic regression with L1 penalty', () => {
     expect(free.intercept).to.be.below(pen.intercept - 0.5);
   });
 
+  it('regression: converges in few iterations on non-negative, uncentred features (attention-like)', () => {
+    // Before the centring preconditioner and the sign rule limited to coordinates at zero, OWL-QN took
+    // 186 (liblinear-style) and 225 (free intercept) iterations here; now about 20.
+    const rng = new Rng('probe-l1-nonneg');
+    const n = 3000;
+    const d = 60;
+    const x = new Float32Array(n * d);
+    const y = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      let z = -4;
+      for (let j = 0; j < d; j++) {
+        const v = -Math.log(1 - rng.next()) * 0.5;
+        x[i * d + j] = v;
+        if (j % 6 === 0) z += 0.8 * v;
+      }
+      y[i] = rng.next() < 1 / (1 + Math.exp(-z)) ? 1 : 0;
+    }
+    for (const penalizeIntercept of [true, false]) {
+      const m = fitL1Binary({ data: x, rows: n, cols: d }, y, { C: 0.15, penalizeIntercept });
+      expect(m.report.converged).to.equal(true);
+      expect(m.report.iterations, `penalizeIntercept = ${penalizeIntercept}`).to.be.at.most(40);
+    }
+  });
+
   it('gradient matches central finite differences', () => {
     const rng = new Rng('probe-l1-grad');
     const n = 41;

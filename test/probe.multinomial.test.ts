@@ -107,6 +107,32 @@ describe('probe: multinomial logistic regression', () => {
     }
   });
 
+  it('the wide and narrow layouts compute the same objective and gradient (ragged sizes)', () => {
+    const rng = new Rng('probe-layouts');
+    for (const K of [2, 3, 5, 17, 40]) {
+      const n = 133;
+      const d = 7;
+      const { x, y } = synthetic(rng, n, d, K, 1);
+      const theta = Float64Array.from({ length: K * d + K }, () => 0.5 * rng.normal());
+      const gw = new Float64Array(theta.length);
+      const gn = new Float64Array(theta.length);
+      const fw = multinomialObjective(x, y, K, 0.2, 'wide')(theta, gw);
+      const fn = multinomialObjective(x, y, K, 0.2, 'narrow')(theta, gn);
+      expect(Math.abs(fw - fn) / fw, `K = ${K}`).to.be.below(1e-14);
+      expect(maxAbsDiff(gw, gn), `K = ${K}`).to.be.below(1e-15);
+      // and the wide layout's gradient is right (the narrow one is checked by finite differences above)
+      const s = new Float64Array(theta.length);
+      for (const i of [0, K * d - 1, K * d, theta.length - 1]) {
+        const t = theta.slice();
+        t[i] = theta[i]! + 1e-6;
+        const fp = multinomialObjective(x, y, K, 0.2, 'wide')(t, s);
+        t[i] = theta[i]! - 1e-6;
+        const fm = multinomialObjective(x, y, K, 0.2, 'wide')(t, s);
+        expect(gw[i]).to.be.closeTo((fp - fm) / 2e-6, 1e-8);
+      }
+    }
+  });
+
   it('embeddings that encode the label (separable) give test accuracy 1.0', () => {
     const rng = new Rng('probe-separable');
     const train = synthetic(rng, 240, 16, 12, 8);

@@ -48,13 +48,34 @@ export function gemmABtAcc(
         s30 += x3 * w0; s31 += x3 * w1; s32 += x3 * w2; s33 += x3 * w3;
       }
       let c = cOff + i * ldc + k;
-      C[c] = C[c]! + s00; C[c + 1] = C[c + 1]! + s01; C[c + 2] = C[c + 2]! + s02; C[c + 3] = C[c + 3]! + s03;
+      C[c] += s00; C[c + 1] += s01; C[c + 2] += s02; C[c + 3] += s03;
       c += ldc;
-      C[c] = C[c]! + s10; C[c + 1] = C[c + 1]! + s11; C[c + 2] = C[c + 2]! + s12; C[c + 3] = C[c + 3]! + s13;
+      C[c] += s10; C[c + 1] += s11; C[c + 2] += s12; C[c + 3] += s13;
       c += ldc;
-      C[c] = C[c]! + s20; C[c + 1] = C[c + 1]! + s21; C[c + 2] = C[c + 2]! + s22; C[c + 3] = C[c + 3]! + s23;
+      C[c] += s20; C[c + 1] += s21; C[c + 2] += s22; C[c + 3] += s23;
       c += ldc;
-      C[c] = C[c]! + s30; C[c + 1] = C[c + 1]! + s31; C[c + 2] = C[c + 2]! + s32; C[c + 3] = C[c + 3]! + s33;
+      C[c] += s30; C[c + 1] += s31; C[c + 2] += s32; C[c + 3] += s33;
+    }
+    for (; k + 2 <= q; k += 2) {
+      const b0 = bOff + k * ldb;
+      const b1 = b0 + ldb;
+      let s00 = 0, s01 = 0, s10 = 0, s11 = 0, s20 = 0, s21 = 0, s30 = 0, s31 = 0;
+      for (let j = 0; j < p; j++) {
+        const w0 = B[b0 + j]!, w1 = B[b1 + j]!;
+        const x0 = A[a0 + j]!, x1 = A[a1 + j]!, x2 = A[a2 + j]!, x3 = A[a3 + j]!;
+        s00 += x0 * w0; s01 += x0 * w1;
+        s10 += x1 * w0; s11 += x1 * w1;
+        s20 += x2 * w0; s21 += x2 * w1;
+        s30 += x3 * w0; s31 += x3 * w1;
+      }
+      let c = cOff + i * ldc + k;
+      C[c] += s00; C[c + 1] += s01;
+      c += ldc;
+      C[c] += s10; C[c + 1] += s11;
+      c += ldc;
+      C[c] += s20; C[c + 1] += s21;
+      c += ldc;
+      C[c] += s30; C[c + 1] += s31;
     }
     for (; k < q; k++) {
       const b0 = bOff + k * ldb;
@@ -64,10 +85,10 @@ export function gemmABtAcc(
         s0 += A[a0 + j]! * w; s1 += A[a1 + j]! * w; s2 += A[a2 + j]! * w; s3 += A[a3 + j]! * w;
       }
       const c = cOff + i * ldc + k;
-      C[c] = C[c]! + s0;
-      C[c + ldc] = C[c + ldc]! + s1;
-      C[c + 2 * ldc] = C[c + 2 * ldc]! + s2;
-      C[c + 3 * ldc] = C[c + 3 * ldc]! + s3;
+      C[c] += s0;
+      C[c + ldc] += s1;
+      C[c + 2 * ldc] += s2;
+      C[c + 3 * ldc] += s3;
     }
   }
   for (; i < m; i++) {
@@ -84,14 +105,68 @@ export function gemmABtAcc(
         s0 += x * B[b0 + j]!; s1 += x * B[b1 + j]!; s2 += x * B[b2 + j]!; s3 += x * B[b3 + j]!;
       }
       const c = cOff + i * ldc + k;
-      C[c] = C[c]! + s0; C[c + 1] = C[c + 1]! + s1; C[c + 2] = C[c + 2]! + s2; C[c + 3] = C[c + 3]! + s3;
+      C[c] += s0; C[c + 1] += s1; C[c + 2] += s2; C[c + 3] += s3;
     }
     for (; k < q; k++) {
       const b0 = bOff + k * ldb;
       let s = 0;
       for (let j = 0; j < p; j++) s += A[a0 + j]! * B[b0 + j]!;
       const c = cOff + i * ldc + k;
-      C[c] = C[c]! + s;
+      C[c] += s;
+    }
+  }
+}
+
+/**
+ * `C += A^T B` for row blocks: `C[k*ldc + j] += sum_{r<n} A[aOff + r*lda + k] * B[bOff + r*ldb + j]`
+ * for `k < m`, `j < q`. Streams 4 rows of B at a time into 2 rows of C (axpy form): meant for small m
+ * (few classes), where it avoids transposing the block.
+ */
+export function gemmAtBAcc(
+  m: number,
+  q: number,
+  n: number,
+  A: Float64Array,
+  aOff: number,
+  lda: number,
+  B: Float64Array,
+  bOff: number,
+  ldb: number,
+  C: Float64Array,
+  ldc: number,
+): void {
+  let r = 0;
+  for (; r + 4 <= n; r += 4) {
+    const ar = aOff + r * lda;
+    const b0 = bOff + r * ldb;
+    const b1 = b0 + ldb;
+    const b2 = b1 + ldb;
+    const b3 = b2 + ldb;
+    let k = 0;
+    for (; k + 2 <= m; k += 2) {
+      const u0 = A[ar + k]!, u1 = A[ar + lda + k]!, u2 = A[ar + 2 * lda + k]!, u3 = A[ar + 3 * lda + k]!;
+      const v0 = A[ar + k + 1]!, v1 = A[ar + lda + k + 1]!, v2 = A[ar + 2 * lda + k + 1]!, v3 = A[ar + 3 * lda + k + 1]!;
+      const c0 = k * ldc;
+      const c1 = c0 + ldc;
+      for (let j = 0; j < q; j++) {
+        const x0 = B[b0 + j]!, x1 = B[b1 + j]!, x2 = B[b2 + j]!, x3 = B[b3 + j]!;
+        C[c0 + j] += u0 * x0 + u1 * x1 + u2 * x2 + u3 * x3;
+        C[c1 + j] += v0 * x0 + v1 * x1 + v2 * x2 + v3 * x3;
+      }
+    }
+    for (; k < m; k++) {
+      const u0 = A[ar + k]!, u1 = A[ar + lda + k]!, u2 = A[ar + 2 * lda + k]!, u3 = A[ar + 3 * lda + k]!;
+      const c0 = k * ldc;
+      for (let j = 0; j < q; j++) C[c0 + j] += u0 * B[b0 + j]! + u1 * B[b1 + j]! + u2 * B[b2 + j]! + u3 * B[b3 + j]!;
+    }
+  }
+  for (; r < n; r++) {
+    const ar = aOff + r * lda;
+    const b0 = bOff + r * ldb;
+    for (let k = 0; k < m; k++) {
+      const u = A[ar + k]!;
+      const c0 = k * ldc;
+      for (let j = 0; j < q; j++) C[c0 + j] += u * B[b0 + j]!;
     }
   }
 }

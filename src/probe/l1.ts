@@ -99,7 +99,8 @@ export function fitL1Binary(x: Matrix, y: Labels, options: L1BinaryOptions): L1B
   const penalizeIntercept = options.penalizeIntercept ?? true;
   const lambda = new Float64Array(d + 1).fill(1 / (C * n));
   if (!penalizeIntercept) lambda[d] = 0;
-  const { x: theta, report } = minimizeOwlqn(binaryLogisticObjective(x, y01), lambda, new Float64Array(d + 1), options);
+  const precondition = centeringPreconditioner(x);
+  const { x: theta, report } = minimizeOwlqn(binaryLogisticObjective(x, y01), lambda, new Float64Array(d + 1), options, precondition);
   return {
     kind: 'l1-binary',
     nFeatures: d,
@@ -109,6 +110,46 @@ export function fitL1Binary(x: Matrix, y: Labels, options: L1BinaryOptions): L1B
     penalizeIntercept,
     objective: report.value * C * n,
     report,
+  };
+}
+
+/**
+ * The preconditioner `P = A A^T` of the change of variables to centred, unit-variance features
+ * (`w = S^-1 u`, `b = c - mu . S^-1 u`), so OWL-QN runs as well-conditioned as on standardized data while
+ * the problem (and its L1 penalty, intercept included) stays the original one. Non-negative features such as
+ * attention maps make the raw problem badly conditioned (their mean direction dominates): on such data this
+ * cuts the iterations about tenfold. For v = (g_w, g_b): `t = S^-2 (g_w - mu g_b)`, `P v = (t, g_b - mu . t)`.
+ */
+function centeringPreconditioner(x: Matrix): (v: Float64Array) => void {
+  const { data: X, rows: n, cols: d } = x;
+  const mean = new Float64Array(d);
+  const m2 = new Float64Array(d);
+  for (let i = 0; i < n; i++) {
+    const o = i * d;
+    for (let j = 0; j < d; j++) mean[j] += X[o + j]!;
+  }
+  for (let j = 0; j < d; j++) mean[j] = mean[j]! / n;
+  for (let i = 0; i < n; i++) {
+    const o = i * d;
+    for (let j = 0; j < d; j++) {
+      const c = X[o + j]! - mean[j]!;
+      m2[j] += c * c;
+    }
+  }
+  const invVar = new Float64Array(d);
+  for (let j = 0; j < d; j++) {
+    const v = m2[j]! / n;
+    invVar[j] = v > 1e-12 * (1 + mean[j]! * mean[j]!) ? 1 / v : 1; // constant column: leave unscaled
+  }
+  return (v: Float64Array): void => {
+    const gb = v[d]!;
+    let shift = 0;
+    for (let j = 0; j < d; j++) {
+      const t = (v[j]! - mean[j]! * gb) * invVar[j]!;
+      v[j] = t;
+      shift += mean[j]! * t;
+    }
+    v[d] = gb - shift;
   };
 }
 

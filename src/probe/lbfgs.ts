@@ -28,6 +28,9 @@ export function resolveOptimizerOptions(o: OptimizerOptions, what: string): Requ
   return r;
 }
 
+/** Applies a fixed symmetric positive definite matrix to `v` in place. */
+export type Preconditioner = (v: Float64Array) => void;
+
 /**
  * Limited-memory inverse-Hessian approximation from the last `m` pairs (s, y) = (x_{k+1} - x_k,
  * g_{k+1} - g_k), applied by the two-loop recursion (Nocedal & Wright, Algorithm 7.4) with the initial
@@ -39,6 +42,7 @@ export class LbfgsMemory {
   private readonly y: Float64Array;
   private readonly rho: Float64Array;
   private readonly alpha: Float64Array;
+  private readonly scratch: Float64Array;
   private head = 0; // slot of the oldest pair
   count = 0;
 
@@ -50,6 +54,7 @@ export class LbfgsMemory {
     this.y = new Float64Array(n * m);
     this.rho = new Float64Array(m);
     this.alpha = new Float64Array(m);
+    this.scratch = new Float64Array(n);
   }
 
   reset(): void {
@@ -57,13 +62,17 @@ export class LbfgsMemory {
     this.count = 0;
   }
 
-  /** Stores (xNew - xOld, gNew - gOld) unless its curvature s.y is not clearly positive. Returns whether it did. */
-  push(xNew: Float64Array, xOld: Float64Array, gNew: Float64Array, gOld: Float64Array): boolean {
+  /**
+   * Stores (xNew - xOld, gNew - gOld) unless its curvature s.y is not clearly positive. Returns whether it
+   * did. With `l1`, y is zeroed where l1[i] > 0 and x is 0 at both ends (coordinates held at zero by an L1
+   * penalty: their curvature would only distort the scaling of the free ones).
+   */
+  push(xNew: Float64Array, xOld: Float64Array, gNew: Float64Array, gOld: Float64Array, l1?: Float64Array): boolean {
     const n = this.n;
     let sy = 0;
     let yy = 0;
     for (let i = 0; i < n; i++) {
-      const yi = gNew[i]! - gOld[i]!;
+      const yi = l1 && l1[i]! > 0 && xNew[i] === 0 && xOld[i] === 0 ? 0 : gNew[i]! - gOld[i]!;
       sy += (xNew[i]! - xOld[i]!) * yi;
       yy += yi * yi;
     }
@@ -79,17 +88,24 @@ export class LbfgsMemory {
     const o = slot * n;
     for (let i = 0; i < n; i++) {
       this.s[o + i] = xNew[i]! - xOld[i]!;
-      this.y[o + i] = gNew[i]! - gOld[i]!;
+      this.y[o + i] = l1 && l1[i]! > 0 && xNew[i] === 0 && xOld[i] === 0 ? 0 : gNew[i]! - gOld[i]!;
     }
     this.rho[slot] = 1 / sy;
     return true;
   }
 
-  /** `out = -H g`: the quasi-Newton descent direction (`-g` while the memory is empty). */
-  direction(g: Float64Array, out: Float64Array): void {
+  /**
+   * `out = -H g`: the quasi-Newton descent direction (`-P g` while the memory is empty). `precondition`,
+   * when given, applies a fixed symmetric positive definite P in place: the initial matrix becomes
+   * gamma * P (gamma = s.y / y.P.y), which is L-BFGS in the variables v with x = A v, P = A A^T.
+   */
+  direction(g: Float64Array, out: Float64Array, precondition?: Preconditioner): void {
     const { n, m, s, y, rho, alpha } = this;
     for (let i = 0; i < n; i++) out[i] = -g[i]!;
-    if (this.count === 0) return;
+    if (this.count === 0) {
+      if (precondition) precondition(out);
+      return;
+    }
     for (let t = this.count - 1; t >= 0; t--) {
       const slot = (this.head + t) % m;
       const o = slot * n;
@@ -101,7 +117,15 @@ export class LbfgsMemory {
     }
     const newest = ((this.head + this.count - 1) % m) * n;
     let yy = 0;
-    for (let i = 0; i < n; i++) yy += y[newest + i]! * y[newest + i]!;
+    if (precondition) {
+      const py = this.scratch;
+      for (let i = 0; i < n; i++) py[i] = y[newest + i]!;
+      precondition(py);
+      for (let i = 0; i < n; i++) yy += y[newest + i]! * py[i]!;
+      precondition(out);
+    } else {
+      for (let i = 0; i < n; i++) yy += y[newest + i]! * y[newest + i]!;
+    }
     const gamma = 1 / (rho[(this.head + this.count - 1) % m]! * yy);
     for (let i = 0; i < n; i++) out[i] = out[i]! * gamma;
     for (let t = 0; t < this.count; t++) {

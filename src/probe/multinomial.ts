@@ -1,5 +1,5 @@
 import { BenchError } from '../util/errors.js';
-import { gemmABtAcc, transposeBlock } from './kernels.js';
+import { gemmABtAcc, gemmAtBAcc, transposeBlock } from './kernels.js';
 import { minimizeLbfgs } from './lbfgs.js';
 import { asFloat64, checkFinite, checkLabels, checkMatrix, encodeLabels } from './matrix.js';
 import { applyStandardizer, fitStandardizer } from './standardize.js';
@@ -8,6 +8,9 @@ import type { Labels, Matrix, Matrix64, MultinomialModel, MultinomialOptions, Ob
 /** Rows per block: the logits of a block (classes x BLOCK doubles) stay in cache. */
 const BLOCK = 64;
 
+/** Up to this many classes the "narrow" layout is used (see `multinomialObjective`). */
+export const NARROW_MAX_CLASSES = 16;
+
 /**
  * The multinomial objective on parameters `theta = [W (K x d, row-major), b (K)]`, divided by `C * n`:
  *
@@ -15,14 +18,29 @@ const BLOCK = 64;
  *
  * which has the minimiser of scikit-learn's `C * sum_i logloss_i + 0.5 * ||W||_F^2` (intercept unpenalised)
  * while its gradient tolerance does not depend on n. `yIdx[i]` is the class index (0..K-1) of row i.
- * Rows are processed in blocks: logits `Z^T = W X_b^T`, softmax, residuals `R^T = (P - Y)^T / n`, then
- * `grad_W += R^T X_b`; memory use does not grow with n.
+ * Rows are processed in blocks of 64, so memory use does not grow with n. Two layouts, chosen so that the
+ * operand re-read by every register tile is the small, cache-resident one:
+ * - "wide" (many classes): logits `Z^T = W X_b^T` (K x block), residuals `R^T = (P - Y)^T / n`,
+ *   `grad_W += R^T (X_b^T)^T` with the block transposed once;
+ * - "narrow" (K <= NARROW_MAX_CLASSES): logits `Z = X_b W^T` (block x K), `grad_W += R^T X_b` streamed row by row.
+ * Both give the same values up to rounding; `layout` forces one (for tests).
  */
-export function multinomialObjective(x: Matrix64, yIdx: Int32Array, K: number, C: number): ObjectiveFn {
+export function multinomialObjective(
+  x: Matrix64,
+  yIdx: Int32Array,
+  K: number,
+  C: number,
+  layout: 'auto' | 'wide' | 'narrow' = 'auto',
+): ObjectiveFn {
   const { data: X, rows: n, cols: d } = x;
   if (yIdx.length !== n) throw new RangeError(`multinomialObjective: ${yIdx.length} labels for ${n} rows`);
-  const zt = new Float64Array(K * BLOCK);
-  const xbt = new Float64Array(d * BLOCK);
+  for (let i = 0; i < n; i++) {
+    const v = yIdx[i]!;
+    if (!(v >= 0 && v < K)) throw new RangeError(`multinomialObjective: class index ${v} at row ${i} is outside 0..${K - 1}`);
+  }
+  const narrow = layout === 'narrow' || (layout === 'auto' && K <= NARROW_MAX_CLASSES);
+  const z = new Float64Array(K * BLOCK);
+  const xbt = narrow ? new Float64Array(0) : new Float64Array(d * BLOCK);
   const invN = 1 / n;
   const penalty = 1 / (C * n);
   const wSize = K * d;
@@ -31,37 +49,52 @@ export function multinomialObjective(x: Matrix64, yIdx: Int32Array, K: number, C
     let loss = 0;
     for (let r0 = 0; r0 < n; r0 += BLOCK) {
       const bs = Math.min(BLOCK, n - r0);
-      zt.fill(0, 0, K * bs);
-      gemmABtAcc(K, bs, d, theta, 0, d, X, r0 * d, d, zt, 0, bs);
+      z.fill(0, 0, K * bs);
+      // element (row r, class k) of the block's logits is z[r * rs + k * ks]
+      let rs: number;
+      let ks: number;
+      if (narrow) {
+        gemmABtAcc(bs, K, d, X, r0 * d, d, theta, 0, d, z, 0, K);
+        rs = K;
+        ks = 1;
+      } else {
+        gemmABtAcc(K, bs, d, theta, 0, d, X, r0 * d, d, z, 0, bs);
+        rs = 1;
+        ks = bs;
+      }
       for (let r = 0; r < bs; r++) {
+        const o = r * rs;
         let zmax = -Infinity;
         for (let k = 0; k < K; k++) {
-          const z = zt[k * bs + r]! + theta[wSize + k]!;
-          zt[k * bs + r] = z;
-          if (z > zmax) zmax = z;
+          const v = z[o + k * ks]! + theta[wSize + k]!;
+          z[o + k * ks] = v;
+          if (v > zmax) zmax = v;
         }
         const y = yIdx[r0 + r]!;
-        const zy = zt[y * bs + r]! - zmax;
+        const zy = z[o + y * ks]! - zmax;
         let sum = 0;
         for (let k = 0; k < K; k++) {
-          const e = Math.exp(zt[k * bs + r]! - zmax);
-          zt[k * bs + r] = e;
+          const e = Math.exp(z[o + k * ks]! - zmax);
+          z[o + k * ks] = e;
           sum += e;
         }
         // -log p_y = logsumexp_k z_k - z_y = log(sum) - (z_y - zmax)
         loss += Math.log(sum) - zy;
         const scale = invN / sum;
-        for (let k = 0; k < K; k++) zt[k * bs + r] = zt[k * bs + r]! * scale;
-        zt[y * bs + r] = zt[y * bs + r]! - invN;
+        for (let k = 0; k < K; k++) z[o + k * ks] = z[o + k * ks]! * scale;
+        z[o + y * ks] = z[o + y * ks]! - invN;
       }
       for (let k = 0; k < K; k++) {
         let s = 0;
-        const o = k * bs;
-        for (let r = 0; r < bs; r++) s += zt[o + r]!;
+        for (let r = 0; r < bs; r++) s += z[r * rs + k * ks]!;
         grad[wSize + k] += s;
       }
-      transposeBlock(X, r0 * d, d, bs, d, xbt);
-      gemmABtAcc(K, d, bs, zt, 0, bs, xbt, 0, bs, grad, 0, d);
+      if (narrow) {
+        gemmAtBAcc(K, d, bs, z, 0, K, X, r0 * d, d, grad, d);
+      } else {
+        transposeBlock(X, r0 * d, d, bs, d, xbt);
+        gemmABtAcc(K, d, bs, z, 0, bs, xbt, 0, bs, grad, 0, d);
+      }
     }
     let ww = 0;
     for (let i = 0; i < wSize; i++) {

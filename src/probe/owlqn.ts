@@ -1,5 +1,5 @@
 import { maxAbs } from './kernels.js';
-import { LbfgsMemory, resolveOptimizerOptions } from './lbfgs.js';
+import { LbfgsMemory, type Preconditioner, resolveOptimizerOptions } from './lbfgs.js';
 import type { ObjectiveFn, OptimizerOptions, OptimizerReport, StopReason } from './types.js';
 
 const GAMMA = 1e-4;
@@ -11,13 +11,15 @@ const GAMMA = 1e-4;
  * (sufficient decrease with c = 1e-4, safeguarded quadratic interpolation) on the orthant projection, so
  * coefficients that would cross zero stop at exactly zero. Converged when max |pseudo-gradient| <= gradTol
  * (the minimum-norm subgradient: zero exactly at the optimum), or when the relative decrease of F is at most
- * funcTol. Deterministic. `fg` returns f and its gradient; `x0` is not modified.
+ * funcTol. Deterministic. `fg` returns f and its gradient; `x0` is not modified. `precondition` (a fixed
+ * symmetric positive definite P) sets the initial inverse-Hessian to gamma * P, see `LbfgsMemory.direction`.
  */
 export function minimizeOwlqn(
   fg: ObjectiveFn,
   lambda: Float64Array,
   x0: Float64Array,
   options: OptimizerOptions = {},
+  precondition?: Preconditioner,
 ): { x: Float64Array; report: OptimizerReport } {
   const o = resolveOptimizerOptions(options, 'minimizeOwlqn');
   const n = x0.length;
@@ -51,23 +53,37 @@ export function minimizeOwlqn(
         if (mem.count === 0) break;
         mem.reset();
       }
-      mem.direction(pg, p);
+      mem.direction(pg, p, precondition);
+      // A coordinate at zero may only leave it on the side where the penalised objective decreases
+      // (the side of -pg); elsewhere keep the quasi-Newton direction as it is, which is what makes the
+      // method L-BFGS where no coefficient is at zero. Should that not descend, constrain every coordinate
+      // to the sign of -pg, as Andrew & Gao do.
       let dd = 0;
       let pp = 0;
+      // Unpenalised coordinates (lambda_j = 0) are free: no sign constraint, no orthant (orthant_j = 0).
       for (let j = 0; j < n; j++) {
-        if (p[j]! * pg[j]! >= 0) p[j] = 0; // keep only components that descend along -pg
-        dd += p[j]! * pg[j]!;
-        pp += pg[j]! * pg[j]!;
         const xj = x[j]!;
-        orthant[j] = xj !== 0 ? Math.sign(xj) : -Math.sign(pg[j]!);
+        const penalised = lambda[j]! > 0;
+        if (penalised && xj === 0 && p[j]! * pg[j]! >= 0) p[j] = 0;
+        dd += p[j]! * pg[j]!;
+        orthant[j] = !penalised ? 0 : xj !== 0 ? Math.sign(xj) : -Math.sign(pg[j]!);
+      }
+      if (!(dd < 0)) {
+        dd = 0;
+        for (let j = 0; j < n; j++) {
+          if (lambda[j]! > 0 && p[j]! * pg[j]! >= 0) p[j] = 0;
+          dd += p[j]! * pg[j]!;
+        }
       }
       if (!(dd < 0)) continue;
-      let a = mem.count === 0 ? Math.min(1, 1 / Math.sqrt(pp)) : 1;
+      for (let j = 0; j < n; j++) pp += p[j]! * p[j]!;
+      let a = mem.count === 0 ? Math.min(1, 1 / Math.sqrt(pp)) : 1; // first step: length at most 1
       for (let ls = 0; ls < o.maxLineSearch; ls++) {
         let decrease = 0; // pg . (xt - x)
         for (let j = 0; j < n; j++) {
           let v = x[j]! + a * p[j]!;
-          if (v * orthant[j]! <= 0) v = 0;
+          const side = orthant[j]!;
+          if (side !== 0 ? v * side <= 0 : lambda[j]! > 0) v = 0;
           xt[j] = v;
           decrease += pg[j]! * (v - x[j]!);
         }
@@ -88,7 +104,7 @@ export function minimizeOwlqn(
       break;
     }
     iter++;
-    mem.push(xt, x, gt, g);
+    mem.push(xt, x, gt, g, lambda);
     [x, xt] = [xt, x];
     [g, gt] = [gt, g];
     const Fprev = F;
