@@ -1,6 +1,7 @@
 import { BenchError } from '../util/errors.js';
 import { checkFinite, checkLabels, checkMatrix } from './matrix.js';
 import { minimizeOwlqn } from './owlqn.js';
+import { centeringPreconditioner } from './precondition.js';
 import type { L1BinaryModel, L1BinaryOptions, Labels, Matrix, ObjectiveFn } from './types.js';
 
 /** log(1 + exp(-m)), without overflow. */
@@ -75,7 +76,7 @@ export function binaryLogisticObjective(x: Matrix, y01: Uint8Array): ObjectiveFn
  * `LogisticRegression(penalty='l1', C=C, solver='liblinear')` poses it (intercept_scaling = 1: the intercept is
  * the weight of a constant feature 1, penalised like the others) — the fit ESM used for its contact head.
  * Without it, the intercept is free, as with `solver='saga'`. Solved by OWL-QN on the objective divided by
- * C * n, from zero. Labels are 0 / 1; both must occur. Rows may be Float32Array, read in place.
+ * C * n, from zero, preconditioned as if the features were standardized (`centeringPreconditioner`). Labels are 0 / 1; both must occur. Rows may be Float32Array, read in place.
  */
 export function fitL1Binary(x: Matrix, y: Labels, options: L1BinaryOptions): L1BinaryModel {
   checkMatrix(x, 'fitL1Binary');
@@ -99,7 +100,7 @@ export function fitL1Binary(x: Matrix, y: Labels, options: L1BinaryOptions): L1B
   const penalizeIntercept = options.penalizeIntercept ?? true;
   const lambda = new Float64Array(d + 1).fill(1 / (C * n));
   if (!penalizeIntercept) lambda[d] = 0;
-  const precondition = centeringPreconditioner(x);
+  const precondition = centeringPreconditioner(x, 1);
   const { x: theta, report } = minimizeOwlqn(binaryLogisticObjective(x, y01), lambda, new Float64Array(d + 1), options, precondition);
   return {
     kind: 'l1-binary',
@@ -110,46 +111,6 @@ export function fitL1Binary(x: Matrix, y: Labels, options: L1BinaryOptions): L1B
     penalizeIntercept,
     objective: report.value * C * n,
     report,
-  };
-}
-
-/**
- * The preconditioner `P = A A^T` of the change of variables to centred, unit-variance features
- * (`w = S^-1 u`, `b = c - mu . S^-1 u`), so OWL-QN runs as well-conditioned as on standardized data while
- * the problem (and its L1 penalty, intercept included) stays the original one. Non-negative features such as
- * attention maps make the raw problem badly conditioned (their mean direction dominates): on such data this
- * cuts the iterations about tenfold. For v = (g_w, g_b): `t = S^-2 (g_w - mu g_b)`, `P v = (t, g_b - mu . t)`.
- */
-function centeringPreconditioner(x: Matrix): (v: Float64Array) => void {
-  const { data: X, rows: n, cols: d } = x;
-  const mean = new Float64Array(d);
-  const m2 = new Float64Array(d);
-  for (let i = 0; i < n; i++) {
-    const o = i * d;
-    for (let j = 0; j < d; j++) mean[j] += X[o + j]!;
-  }
-  for (let j = 0; j < d; j++) mean[j] = mean[j]! / n;
-  for (let i = 0; i < n; i++) {
-    const o = i * d;
-    for (let j = 0; j < d; j++) {
-      const c = X[o + j]! - mean[j]!;
-      m2[j] += c * c;
-    }
-  }
-  const invVar = new Float64Array(d);
-  for (let j = 0; j < d; j++) {
-    const v = m2[j]! / n;
-    invVar[j] = v > 1e-12 * (1 + mean[j]! * mean[j]!) ? 1 / v : 1; // constant column: leave unscaled
-  }
-  return (v: Float64Array): void => {
-    const gb = v[d]!;
-    let shift = 0;
-    for (let j = 0; j < d; j++) {
-      const t = (v[j]! - mean[j]! * gb) * invVar[j]!;
-      v[j] = t;
-      shift += mean[j]! * t;
-    }
-    v[d] = gb - shift;
   };
 }
 

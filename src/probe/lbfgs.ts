@@ -215,7 +215,7 @@ export function lineSearchWolfe(fg: ObjectiveFn, st: LineSearchState, alphaInit:
     aPrev = a;
     fPrev = f;
     dPrev = d;
-    a = Math.min(2 * a, 1e20);
+    a = Math.min(4 * a, 1e20);
   }
   // zoom: lo satisfies sufficient decrease and has the lowest value so far; the minimiser lies between lo and hi
   while (evals < maxEval) {
@@ -255,10 +255,15 @@ function cubicMin(a: number, fa: number, da: number, b: number, fb: number, db: 
  * Minimises a smooth function with L-BFGS and a strong Wolfe line search. Stops when max |g| <= gradTol,
  * when the relative decrease of f in one iteration is at most funcTol, after maxIter iterations, or when
  * no step decreases f (after one retry from the steepest-descent direction with the memory cleared).
- * The first step is scaled to length min(1, 1/||g||_2); later ones start at 1. Deterministic.
- * `x0` is not modified.
+ * The first step has length at most 1; later ones start at 1. Deterministic. `x0` is not modified.
+ * `precondition` (a fixed symmetric positive definite P) sets the initial inverse Hessian to gamma * P.
  */
-export function minimizeLbfgs(fg: ObjectiveFn, x0: Float64Array, options: OptimizerOptions = {}): { x: Float64Array; report: OptimizerReport } {
+export function minimizeLbfgs(
+  fg: ObjectiveFn,
+  x0: Float64Array,
+  options: OptimizerOptions = {},
+  precondition?: Preconditioner,
+): { x: Float64Array; report: OptimizerReport } {
   const o = resolveOptimizerOptions(options, 'minimizeLbfgs');
   const n = x0.length;
   let x = Float64Array.from(x0);
@@ -279,19 +284,19 @@ export function minimizeLbfgs(fg: ObjectiveFn, x0: Float64Array, options: Optimi
   if (gnorm <= o.gradTol) reason = 'gradient';
   else {
     while (iter < o.maxIter) {
-      mem.direction(g, p);
+      mem.direction(g, p, precondition);
       let d0 = dot(g, p, n);
       if (!(d0 < 0)) {
         mem.reset();
-        mem.direction(g, p);
+        mem.direction(g, p, precondition);
         d0 = dot(g, p, n);
       }
-      const a0 = mem.count === 0 ? Math.min(1, 1 / Math.sqrt(-d0)) : 1;
+      const a0 = mem.count === 0 ? Math.min(1, 1 / Math.sqrt(dot(p, p, n))) : 1;
       let fNew = lineSearchWolfe(fg, { x, f0: f, g0: g, p, xt, gt, xb, gb }, a0, o.maxLineSearch, counter);
       if (fNew === null && mem.count > 0) {
         mem.reset();
-        mem.direction(g, p);
-        const a1 = Math.min(1, 1 / Math.sqrt(-dot(g, p, n)));
+        mem.direction(g, p, precondition);
+        const a1 = Math.min(1, 1 / Math.sqrt(dot(p, p, n)));
         fNew = lineSearchWolfe(fg, { x, f0: f, g0: g, p, xt, gt, xb, gb }, a1, o.maxLineSearch, counter);
       }
       if (fNew === null) {

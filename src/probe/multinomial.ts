@@ -2,6 +2,7 @@ import { BenchError } from '../util/errors.js';
 import { gemmABtAcc, gemmAtBAcc, transposeBlock } from './kernels.js';
 import { minimizeLbfgs } from './lbfgs.js';
 import { asFloat64, checkFinite, checkLabels, checkMatrix, encodeLabels } from './matrix.js';
+import { centeringPreconditioner } from './precondition.js';
 import { applyStandardizer, fitStandardizer } from './standardize.js';
 import type { Labels, Matrix, Matrix64, MultinomialModel, MultinomialOptions, ObjectiveFn } from './types.js';
 
@@ -110,7 +111,8 @@ export function multinomialObjective(
  * Fits multinomial logistic regression with an L2 penalty on the weights (not the intercepts):
  * minimises `C * sum_i -log P(y_i | x_i) + 0.5 * ||coef||_F^2`, the objective of scikit-learn's
  * `LogisticRegression(penalty='l2', C=C, multi_class='multinomial', solver='lbfgs')`, with L-BFGS from zero
- * (or `options.init`). Classes are the distinct labels of `y`; every class has its own weight row
+ * (or `options.init`), preconditioned as if the features were standardized (`centeringPreconditioner`; the
+ * solution is that of the features as given). Classes are the distinct labels of `y`; every class has its own weight row
  * (full parametrisation; with two classes the rows are negatives of each other).
  */
 export function fitMultinomial(x: Matrix, y: Labels, options: MultinomialOptions): MultinomialModel {
@@ -135,7 +137,7 @@ export function fitMultinomial(x: Matrix, y: Labels, options: MultinomialOptions
     theta0.set(intercept, K * d);
   }
   const fg = multinomialObjective(xs, index, K, C);
-  const { x: theta, report } = minimizeLbfgs(fg, theta0, options);
+  const { x: theta, report } = minimizeLbfgs(fg, theta0, options, centeringPreconditioner(xs, K, 1 / (C * x.rows)));
   const coef = theta.slice(0, K * d);
   const intercept = theta.slice(K * d);
   let mean = 0;
