@@ -20,7 +20,7 @@ describe('fitness: aggregation over assays and baseline sets', () => {
     ];
     expect(proteingymAverage(items)).to.be.closeTo((0.45 + 0.3) / 2, 1e-15);
     expect(nanMean(items.map((i) => i.value))).to.be.closeTo((0.2 + 0.4 + 0.6 + 0.1 + 0.5) / 5, 1e-15);
-    // a flat mean over assays would give 0.36, a mean over proteins (0.3 + 0.6 + 0.1 + 0.5) / 4 = 0.375: same here; break it
+    // here a mean over (protein, type) groups gives the same 0.375; a third selection type with one assay tells them apart
     expect(proteingymAverage([...items, { uniprot: 'P5', selectionType: 'Binding', value: 0.9 }])).to.be.closeTo((0.45 + 0.3 + 0.9) / 3, 1e-15);
     expect(proteingymAverage([{ uniprot: 'P', selectionType: 'S', value: NaN }])).to.be.NaN;
   });
