@@ -14,7 +14,8 @@ import { isIgnored, ruleFor, type GateConfig } from './gate-config.js';
 export interface GateRow {
   task: string;
   metric: string;
-  higherIsBetter: boolean;
+  /** null only for rows that are not gated (not-paired, ignored) when nobody records the direction. */
+  higherIsBetter: boolean | null;
   /** Items scored by both runs with a finite value of this metric. */
   n: number;
   /** Mean per-item value over the shared items, baseline and current run. */
@@ -151,14 +152,14 @@ function compareTask(name: string, ta: OkTask, tb: OkTask, opts: GateOptions): G
     const aggregate = { baseline: finite(ta.metrics[metric]!.value), current: finite(tb.metrics[metric]!.value) };
     const base = { task: name, metric, aggregate };
     if (isIgnored(config, name, metric)) {
-      rows.push({ ...base, higherIsBetter: hib ?? true, n: 0, baselineMean: null, currentMean: null, diff: null, ci95: null, tolerance: null, rule: key, status: 'ignored' });
+      rows.push({ ...base, higherIsBetter: hib, n: 0, baselineMean: null, currentMean: null, diff: null, ci95: null, tolerance: null, rule: key, status: 'ignored' });
       continue;
     }
     const va = itemValues(ta, metric);
     const vb = itemValues(tb, metric);
     const ids = [...va.keys()].filter((id) => vb.has(id)).sort();
     if (ids.length === 0) {
-      rows.push({ ...base, higherIsBetter: hib ?? true, n: 0, baselineMean: null, currentMean: null, diff: null, ci95: null, tolerance: null, rule: key, status: 'not-paired' });
+      rows.push({ ...base, higherIsBetter: hib, n: 0, baselineMean: null, currentMean: null, diff: null, ci95: null, tolerance: null, rule: key, status: 'not-paired' });
       continue;
     }
     if (hib === null) {

@@ -84,12 +84,11 @@ export function matchedCompute(run: RunResult, opts: MatchedComputeOptions): Mat
       const higherIsBetter = recordedDirection(task, metric) ?? opts.direction?.(name, metric) ?? null;
       references.push(...referencesFor(name, metric, task.baselines ?? [], registry));
       for (const [family, famObjective] of families) {
-        const candidates = candidatesFor(name, metric, family, task, registry, registered, skipRegistered);
         if (compute.flops === null) {
           unavailable.push({ task: name, metric, family, reason: `model compute unknown: ${compute.reason}` });
           continue;
         }
-        const chosen = choose(candidates);
+        const chosen = choose(candidatesFor(name, metric, family, task, registry, registered, skipRegistered));
         if (!chosen) {
           unavailable.push({ task: name, metric, family, reason: `no same-data or published ${family} scores for ${name}.${metric}` });
           continue;

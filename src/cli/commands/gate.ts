@@ -68,7 +68,7 @@ export function formatGate(r: GateReport): string {
     rows.push([
       x.task,
       x.metric,
-      x.higherIsBetter ? 'up' : 'down',
+      x.higherIsBetter === null ? '?' : x.higherIsBetter ? 'up' : 'down',
       String(x.n),
       formatNumber(x.baselineMean ?? x.aggregate.baseline),
       formatNumber(x.currentMean ?? x.aggregate.current),
