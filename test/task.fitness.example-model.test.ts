@@ -7,16 +7,18 @@ import { loadTestModel, randomTransformer } from './helpers/models.js';
 import { distinctPositionCount, getOptimalWindow, runFitness, subs } from './golden/fitness/fixtures.js';
 import { userDir } from './golden/fitness/user-data.js';
 
-// The bundled masked example model (models/plm-mlm-mini.onnx) when it exists, else a random 2-layer
-// masked transformer: masked-marginal scores must equal a direct computation from the model's logits,
+// The bundled example models (models/plm-mlm-mini.onnx, plm-clm-mini.onnx) when they exist, else random 2-layer
+// transformers: the task's scores must equal a direct computation from the model's logits,
 // run here through onnxruntime one sequence at a time, without the harness's runner.
 const EXAMPLE = resolve(packageRoot, 'models/plm-mlm-mini.onnx');
+
+const EXAMPLE_CLM = resolve(packageRoot, 'models/plm-clm-mini.onnx');
 
 // ESM alphabet, written out from DESIGN.md: <cls>=0 <pad>=1 <eos>=2 <unk>=3, residues from 4, <mask>=32
 const ESM_LETTERS = 'LAGVSERTIDPKQNFYMHWCXBUZO';
 const esmId = (c: string) => 4 + ESM_LETTERS.indexOf(c);
 
-describe('fitness: masked-marginals on the example masked model equal a direct computation from its logits', function () {
+describe('fitness: scores of the example models equal a direct computation from their logits', function () {
   this.timeout(60000);
 
   it(`scores variants (single and multiple, inside and outside a window) as log p(mut) - log p(wt) at the masked site, to 1e-6`, async () => {
@@ -73,6 +75,46 @@ describe('fitness: masked-marginals on the example masked model equal a direct c
     expect(checked).to.be.at.least(8);
     expect(multi).to.be.at.least(2);
     if (maxLength < 163) expect(windowed).to.be.greaterThan(0);
+    await session.release();
+  });
+
+  it('causal-llr on the example causal model (or a random causal transformer): the mean of the N-to-C and C-to-N log-likelihood ratios, from its logits, to 1e-5', async () => {
+    const path = existsSync(EXAMPLE_CLM) ? EXAMPLE_CLM : randomTransformer('clm', { maxLength: 128, seed: 7 });
+    const model = await loadTestModel(path);
+    expect(model.vocab.name).to.equal('progen2');
+    const maxResidues = model.maxLength - 2;
+    const { dir, assays } = userDir({ A0A1I9GEU1_NEIME_Kennouche_2019: 12, DNJA1_HUMAN_Tsuboyama_2023_2LO1: 12 });
+    const run = await runFitness(model, { dataPath: dir, tier: 'full', options: { scores: 'true' } });
+    // progen2 ids, written out from DESIGN.md: '1' = 3, '2' = 4, letters A..Z without J from 5
+    const pid = (c: string) => 5 + 'ABCDEFGHIKLMNOPQRSTUVWXYZ'.indexOf(c);
+    const session = await ort.InferenceSession.create(path);
+    const logLik = async (tokens: number[]) => {
+      const feeds: Record<string, ort.Tensor> = { input_ids: new ort.Tensor('int64', BigInt64Array.from(tokens, BigInt), [1, tokens.length]) };
+      if (session.inputNames.includes('attention_mask')) feeds['attention_mask'] = new ort.Tensor('int64', new BigInt64Array(tokens.length).fill(1n), [1, tokens.length]);
+      const logits = (await session.run(feeds))['logits']!;
+      const V = logits.dims[2]!;
+      const d = logits.data as Float32Array;
+      let s = 0;
+      for (let j = 1; j < tokens.length; j++) {
+        const row = Array.from(d.subarray((j - 1) * V, j * V), Number);
+        const max = Math.max(...row);
+        s += row[tokens[j]!]! - max - Math.log(row.reduce((z, x) => z + Math.exp(x - max), 0));
+      }
+      return s;
+    };
+    const both = async (seq: string) => (await logLik([3, ...Array.from(seq, pid), 4])) + (await logLik([4, ...Array.from([...seq].reverse().join(''), pid), 3]));
+    let windowed = 0;
+    for (const a of assays) {
+      for (const r of [a.rows[0]!, a.rows[5]!, a.rows[11]!]) {
+        const ss = subs(r.mutant);
+        const L = a.wt.length;
+        const [s, e] = L <= maxResidues ? [0, L] : getOptimalWindow(Math.floor(ss.reduce((t, [p]) => t + p, 0) / ss.length), L, maxResidues);
+        if (e - s < L) windowed++;
+        const expected = ((await both(r.mutated.slice(s, e))) - (await both(a.wt.slice(s, e)))) / 2;
+        expect(run.scores.get(a.id)!.get(r.mutant), `${a.id} ${r.mutant}`).to.be.closeTo(expected, 1e-5);
+      }
+    }
+    if (model.maxLength < 163) expect(windowed).to.equal(3);
     await session.release();
   });
 });
