@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { lineSearchWolfe } from '../src/probe/lbfgs.js';
-import { minimizeLbfgs, minimizeOwlqn, type ObjectiveFn } from '../src/probe/index.js';
+import { Rng } from '../src/util/rng.js';
+import { centeringPreconditioner, minimizeLbfgs, minimizeOwlqn, type ObjectiveFn } from '../src/probe/index.js';
 
 /** Extended Rosenbrock: sum over pairs of 100 (x_{2i+1} - x_{2i}^2)^2 + (1 - x_{2i})^2; minimum 0 at all ones. */
 const rosenbrock: ObjectiveFn = (x, g) => {
@@ -92,6 +93,45 @@ describe('probe: L-BFGS and OWL-QN', () => {
     const expected = [2, -1.5, 0, 0, 0.5, 0];
     for (let j = 0; j < c.length; j++) expect(x[j]).to.be.closeTo(expected[j]!, 1e-10);
     expect([x[2], x[3], x[5]]).to.deep.equal([0, 0, 0]);
+  });
+
+  it('the preconditioner is symmetric positive definite and leaves the minimiser unchanged', () => {
+    const rng = new Rng('probe-precond');
+    const n = 50;
+    const d = 4;
+    const K = 3;
+    // offset, non-negative features with one constant column
+    const x = Float64Array.from({ length: n * d }, (_, i) => (i % d === 3 ? 2 : 5 + rng.next() * (1 + (i % d))));
+    const P = centeringPreconditioner({ data: x, rows: n, cols: d }, K, 0.01);
+    const dim = K * d + K;
+    for (let t = 0; t < 20; t++) {
+      const u = Float64Array.from({ length: dim }, () => rng.normal());
+      const v = Float64Array.from({ length: dim }, () => rng.normal());
+      const pu = u.slice();
+      const pv = v.slice();
+      P(pu);
+      P(pv);
+      let uPv = 0;
+      let vPu = 0;
+      let vPv = 0;
+      for (let i = 0; i < dim; i++) {
+        uPv += u[i]! * pv[i]!;
+        vPu += v[i]! * pu[i]!;
+        vPv += v[i]! * pv[i]!;
+      }
+      expect(Math.abs(uPv - vPu)).to.be.below(1e-9 * (1 + Math.abs(uPv)));
+      expect(vPv).to.be.above(0);
+    }
+    // same minimum with and without it (Rosenbrock in 12 variables, a mild P built for K = 3, d = 3)
+    const x3 = Float64Array.from({ length: n * 3 }, () => 0.5 + rng.normal());
+    const P12 = centeringPreconditioner({ data: x3, rows: n, cols: 3 }, 3, 0);
+    const x0 = new Float64Array(12).fill(-1);
+    const a = minimizeLbfgs(rosenbrock, x0, { gradTol: 1e-9, funcTol: 0 });
+    const b = minimizeLbfgs(rosenbrock, x0, { gradTol: 1e-9, funcTol: 0 }, P12);
+    for (let i = 0; i < 12; i++) {
+      expect(a.x[i]).to.be.closeTo(1, 1e-6);
+      expect(b.x[i]).to.be.closeTo(1, 1e-6);
+    }
   });
 
   it('rejects impossible options with the option named', () => {

@@ -198,5 +198,7 @@ describe('probe: multinomial logistic regression', () => {
     expect(() => fitMultinomial({ ...x, data: Float64Array.from([0, 1, NaN, 0, 0, 0]) }, [0, 1, 1], { C: 1 })).to.throw(BenchError, /row 1, column 0/);
     expect(() => fitMultinomial(x, [0, 1], { C: 1 })).to.throw(RangeError, /2 labels for 3 rows/);
     expect(() => fitMultinomial(x, [0, 1, 1], { C: 0 })).to.throw(RangeError, /C must be/);
+    const m = fitMultinomial({ ...x, data: Float64Array.from([0, 1, 1, 0, 2, 2]) }, [0, 1, 1], { C: 1 });
+    expect(() => predict(m, { data: Float64Array.from([0, Infinity]), rows: 1, cols: 2 })).to.throw(BenchError, /finite/);
   });
 });

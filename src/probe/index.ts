@@ -9,6 +9,7 @@ export type {
   ObjectiveFn,
   OptimizerOptions,
   OptimizerReport,
+  Preconditioner,
   RidgeModel,
   RidgeOptions,
   Standardizer,
@@ -21,6 +22,7 @@ export { matrix } from './matrix.js';
 export { applyStandardizer, fitStandardizer } from './standardize.js';
 export { OPTIMIZER_DEFAULTS, minimizeLbfgs } from './lbfgs.js';
 export { minimizeOwlqn } from './owlqn.js';
+export { centeringPreconditioner } from './precondition.js';
 export { accuracy, decisionFunction, fitMultinomial, multinomialObjective, predict, predictProba, predictTopK } from './multinomial.js';
 export { DEFAULT_C_GRID, fitWithValidation } from './validation.js';
 export { binaryLogisticObjective, fitL1Binary, predictProbaBinary } from './l1.js';

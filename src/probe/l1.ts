@@ -119,6 +119,7 @@ export function predictProbaBinary(model: L1BinaryModel, x: Matrix): Float64Arra
   checkMatrix(x, 'predictProbaBinary');
   const d = model.nFeatures;
   if (x.cols !== d) throw new RangeError(`predictProbaBinary: model has ${d} features, got ${x.cols}`);
+  checkFinite(x, 'predictProbaBinary');
   const out = new Float64Array(x.rows);
   const X = x.data;
   const w = model.coef;

@@ -1,5 +1,5 @@
 import { dot, maxAbs } from './kernels.js';
-import type { ObjectiveFn, OptimizerOptions, OptimizerReport, StopReason } from './types.js';
+import type { ObjectiveFn, OptimizerOptions, OptimizerReport, Preconditioner, StopReason } from './types.js';
 
 export const OPTIMIZER_DEFAULTS: Readonly<Required<OptimizerOptions>> = Object.freeze({
   maxIter: 1000,
@@ -27,9 +27,6 @@ export function resolveOptimizerOptions(o: OptimizerOptions, what: string): Requ
   }
   return r;
 }
-
-/** Applies a fixed symmetric positive definite matrix to `v` in place. */
-export type Preconditioner = (v: Float64Array) => void;
 
 /**
  * Limited-memory inverse-Hessian approximation from the last `m` pairs (s, y) = (x_{k+1} - x_k,

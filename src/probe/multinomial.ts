@@ -161,6 +161,7 @@ export function fitMultinomial(x: Matrix, y: Labels, options: MultinomialOptions
 export function decisionFunction(model: MultinomialModel, x: Matrix): Matrix64 {
   checkMatrix(x, 'decisionFunction');
   if (x.cols !== model.nFeatures) throw new RangeError(`decisionFunction: model has ${model.nFeatures} features, got ${x.cols}`);
+  checkFinite(x, 'decisionFunction');
   const xs = model.standardizer ? applyStandardizer(model.standardizer, x) : asFloat64(x);
   const K = model.classes.length;
   const n = x.rows;

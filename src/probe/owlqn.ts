@@ -1,6 +1,6 @@
 import { maxAbs } from './kernels.js';
-import { LbfgsMemory, type Preconditioner, resolveOptimizerOptions } from './lbfgs.js';
-import type { ObjectiveFn, OptimizerOptions, OptimizerReport, StopReason } from './types.js';
+import { LbfgsMemory, resolveOptimizerOptions } from './lbfgs.js';
+import type { ObjectiveFn, OptimizerOptions, OptimizerReport, Preconditioner, StopReason } from './types.js';
 
 const GAMMA = 1e-4;
 

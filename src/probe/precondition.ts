@@ -1,5 +1,4 @@
-import type { Preconditioner } from './lbfgs.js';
-import type { Matrix } from './types.js';
+import type { Matrix, Preconditioner } from './types.js';
 
 /**
  * Preconditioner for linear models with parameters `theta = [W (K x d, row-major), b (K)]`: `P = A A^T`

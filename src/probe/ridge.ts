@@ -107,6 +107,7 @@ export function predictRidge(model: RidgeModel, x: Matrix): Matrix64 {
   checkMatrix(x, 'predictRidge');
   const d = model.nFeatures;
   if (x.cols !== d) throw new RangeError(`predictRidge: model has ${d} features, got ${x.cols}`);
+  checkFinite(x, 'predictRidge');
   const t = model.targets;
   const out = new Float64Array(x.rows * t);
   for (let i = 0; i < x.rows; i++) {

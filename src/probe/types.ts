@@ -73,12 +73,19 @@ export interface OptimizerReport {
 /** Objective and gradient: writes the gradient at `x` into `grad`, returns the value. */
 export type ObjectiveFn = (x: Float64Array, grad: Float64Array) => number;
 
+/** Applies a fixed symmetric positive definite matrix to `v` in place (initial inverse Hessian of L-BFGS). */
+export type Preconditioner = (v: Float64Array) => void;
+
 export interface MultinomialOptions extends OptimizerOptions {
   /** Inverse L2 strength, as scikit-learn's `C`. Required, > 0. */
   C: number;
   /** Fit a `Standardizer` on the training rows and apply it inside the model. Default false. */
   standardize?: boolean;
-  /** Starting point (warm start); shapes must match the classes found in `y`. Default zeros. */
+  /**
+   * Starting point (warm start), in the space the model is fitted in (standardized features when
+   * `standardize`), e.g. another model's `coef` / `intercept`; shapes must match the classes found in `y`.
+   * Default zeros.
+   */
   init?: { coef: Float64Array; intercept: Float64Array };
 }
 
