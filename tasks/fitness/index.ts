@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { DataFileInfo, ItemResult, MetricValue, TaskContext, TaskModule, TaskOutcome } from '../../src/task/index.js';
-import { bundledData, describeDataFile, metricOverItems, TaskFailure } from '../../src/task/index.js';
+import { bundledData, describeDataFile, metricOverItems, TaskFailure, TaskSkip } from '../../src/task/index.js';
 import { proteingymMetrics } from '../../src/metrics/index.js';
 import { STANDARD_AMINO_ACIDS } from '../../src/bio/mutant.js';
 import { BenchError } from '../../src/util/errors.js';
@@ -102,7 +102,7 @@ const task: TaskModule = {
     const model = ctx.model;
     const opts = normalizeOptions(ctx.options, model);
     for (const letter of STANDARD_AMINO_ACIDS) {
-      if (model.vocab.residueId(letter) < 0) throw new TaskFailure('E_VOCAB', `the ${model.vocab.name} vocabulary has no token for amino acid ${letter}`);
+      if (model.vocab.residueId(letter) < 0) throw new TaskSkip(`the ${model.vocab.name} vocabulary has no token for amino acid ${letter}, which substitutions may introduce`);
     }
     const data: DataFileInfo[] = [];
     const { assayFiles, reference } = locateData(ctx);
