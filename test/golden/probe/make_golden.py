@@ -134,6 +134,10 @@ def multinomial_case(name, seed, n, n_test, d, k, spread, C, labels, col_scale=N
         xfit = xtr
     coef = lr.coef_
     intercept = lr.intercept_ - lr.intercept_.mean()
+    if len(lr.classes_) == 2:
+        # scikit-learn reports only class 1's row for a binary multinomial fit; class 0's is its negative
+        coef = np.vstack([-coef, coef])
+        intercept = np.concatenate([-lr.intercept_, lr.intercept_])
     ytr_idx = np.searchsorted(lr.classes_, ytr)
     obj = multinomial_objective(coef, intercept, xfit, ytr_idx, C)
     rcoef, rint, robj, rgrad = multinomial_refine(coef, intercept, xfit, ytr_idx, C)
@@ -159,6 +163,8 @@ def multinomial_golden():
                          sizes=[5, 3, 2, 1, 1]),
         # strong penalty, many classes relative to rows
         multinomial_case("strong", 3, 200, 80, 5, 7, 1.5, 0.01, list(range(7))),
+        # two classes: full (two-row) parametrisation, rows negatives of each other
+        multinomial_case("binary", 8, 120, 40, 4, 2, 0.8, 0.5, [0, 1]),
     ])
     dump("multinomial.json", {"cases": cases})
 
@@ -199,7 +205,7 @@ def l1_case(name, seed, n, d, nnz, C, bias, nonneg=False, liblinear=True):
     p = 1.0 / (1.0 + np.exp(-(x @ w + bias)))
     y = (rng.uniform(size=n) < p).astype(int)
     solver = dict(solver="liblinear", tol=1e-10, max_iter=1000000) if liblinear else dict(solver="saga", tol=1e-10, max_iter=1000000)
-    lr = LogisticRegression(penalty="l1", C=C, **solver).fit(x, y)
+    lr = LogisticRegression(penalty="l1", C=C, random_state=0, **solver).fit(x, y)
     coef, b = lr.coef_[0], float(lr.intercept_[0])
     # KKT margin of the zero coefficients: |C * X^T (sigmoid(z) - y)| must be clearly below 1 for a "clear" pattern
     z = x @ coef + b
