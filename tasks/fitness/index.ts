@@ -207,7 +207,7 @@ const task: TaskModule = {
         variantsInFiles: assays.reduce((s, a) => s + a.totalVariants, 0),
         tier: ctx.tier,
         smokeSubset: ctx.tier === 'smoke'
-          ? { variantsPerAssay: SMOKE_VARIANTS, seed: SMOKE_SEED, strata: 'mutation depth (1, 2, 3+) x DMS_score decile, proportional allocation (largest remainders), sampled without replacement' }
+          ? { variantsPerAssay: SMOKE_VARIANTS, seed: SMOKE_SEED, strata: 'mutation depth (1, 2, 3+) x DMS_score decile, proportional allocation (largest remainders), sampled without replacement', note: 'unbiased, but a per-assay Spearman on 300 variants has a sampling SD of about 0.05: report the full tier' }
           : null,
         data: ctx.dataPath ? { source: 'user', path: ctx.dataPath, reference: reference?.label ?? null } : { source: 'bundled', reference: reference?.label ?? null },
         wildTypes: { fromReference: assays.filter((a) => a.wildTypeSource === 'reference').length, reconstructed: assays.filter((a) => a.wildTypeSource === 'reconstructed').length },
