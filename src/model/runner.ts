@@ -31,7 +31,12 @@ export interface ForwardSpec {
    * `fitness.masked-marginal.v1`. Part of the cache key: change it when the reduction changes.
    */
   reducer: string;
-  /** Turns one sequence's outputs into the small array the task keeps (called once per sequence). */
+  /**
+   * Turns one sequence's outputs into the small array the task keeps (called once per sequence).
+   * Results are cached by the request's tokens, so the value must depend only on `o.tokens` and the
+   * outputs, never on per-request facts kept elsewhere (`index` is for bookkeeping, not for values:
+   * two requests with the same tokens share one cache entry).
+   */
   reduce: (o: SequenceOutputs, index: number) => CachedArray;
   /** Default true. Sampling turns it off: its prefixes are never asked for twice. */
   cache?: boolean;

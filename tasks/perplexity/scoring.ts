@@ -1,5 +1,5 @@
 import type { ModelHandle, ForwardRequest } from '../../src/model/index.js';
-import { centeredWindow, logProbAt } from '../../src/model/index.js';
+import { centeredWindow, logProbAt, logSoftmaxRow } from '../../src/model/index.js';
 
 /** Per-sequence negative log-likelihoods, in nats, and how they were obtained. */
 export interface SequenceNll {
@@ -79,7 +79,6 @@ export async function maskedNll(model: ModelHandle, sequences: string[], onProgr
   const vocab = model.vocab;
   const maskId = vocab.mask!;
   const requests: ForwardRequest[] = [];
-  const maskedAt: number[] = [];
   const trueToken: number[] = [];
   const owner: number[] = [];
   const windowedCount = new Array<number>(sequences.length).fill(0);
@@ -101,23 +100,25 @@ export async function maskedNll(model: ModelHandle, sequences: string[], onProgr
       trueToken.push(tokens[pos]!);
       tokens[pos] = maskId;
       requests.push({ tokens });
-      maskedAt.push(pos);
       owner.push(si);
     }
   });
+  // The cached value must depend on the request's tokens only: two sequences that differ just at the
+  // masked residue send the same tokens, so the reducer keeps the whole log-softmax row at the mask and
+  // the true residue is looked up afterwards.
   const results = await model.forward(
     requests,
     {
       outputs: ['logits'],
-      reducer: 'perplexity.masked-nll.v1',
-      reduce: (o, index) => Float64Array.of(-logProbAt(o.outputs.logits!, maskedAt[index]!, trueToken[index]!)),
+      reducer: 'perplexity.masked-log-softmax-row.v2',
+      reduce: (o) => logSoftmaxRow(o.outputs.logits!, o.tokens.indexOf(maskId)),
     },
     onProgress,
   );
   const out: SequenceNll[] = sequences.map((_, si) => ({ nll: 0, tokens: 0, windowed: windowedCount[si]! }));
   results.forEach((r, k) => {
     const s = out[owner[k]!]!;
-    s.nll += r[0]!;
+    s.nll -= r[trueToken[k]!]!;
     s.tokens++;
   });
   return out;
