@@ -170,3 +170,28 @@ describe('scaling: matched-compute comparisons', () => {
     expect(() => matchedCompute(run, { registry, laws, registered: none })).to.throw(/objective/);
   });
 });
+
+describe('scaling: the plain-mean aggregate pairs with its per-item metric', () => {
+  it('`spearman_mean` is compared item by item through the items\' `spearman` values', () => {
+    const midC = Math.sqrt(flops('esm2-35m') * flops('esm2-150m'));
+    const set: BaselineSet = { ...sameData, scores: { 'esm2-35m': { spearman_mean: mean(B35) }, 'esm2-150m': { spearman_mean: mean(B150) } } };
+    const run = syntheticRun({
+      id: 'agg-model',
+      objective: 'mlm',
+      trainFlops: midC,
+      tasks: {
+        fitness: {
+          headline: 'spearman_mean',
+          directions: { spearman_mean: true },
+          // Items carry `spearman`; the run's `spearman_mean` is their mean.
+          items: items(10, (i) => ({ spearman: MODEL[i]!, spearman_mean: MODEL[i]! })),
+          baselines: [set],
+        },
+      },
+    });
+    for (const it of run.tasks['fitness']!.status === 'ok' ? (run.tasks['fitness'] as { items: { metrics: Record<string, number> }[] }).items : []) delete it.metrics['spearman_mean'];
+    const mc = matchedCompute(run, { registry, laws, registered: none });
+    const c = mc.comparisons.find((x) => x.family === 'esm2' && x.metric === 'spearman_mean')!;
+    expect(c.interval).to.equal('paired-bootstrap-items');
+  });
+});

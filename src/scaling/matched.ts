@@ -175,7 +175,7 @@ function candidatesFor(
     const v = t.metrics[metric]?.value;
     if (typeof v !== 'number' || !Number.isFinite(v)) continue;
     const items: Record<string, number | null> = {};
-    for (const [id, ms] of Object.entries(t.items)) items[id] = ms[metric] ?? null;
+    for (const [id, ms] of Object.entries(t.items)) items[id] = ms[metric] ?? ms[itemMetric(metric)] ?? null;
     regPoints.push({ id: r.id, flops: r.compute.flops, score: v, items });
   }
   if (regPoints.length > 0) {
@@ -196,7 +196,7 @@ function candidatesFor(
       const v = scores[metric];
       if (flops === null || typeof v !== 'number' || !Number.isFinite(v)) continue;
       const perItem = set.kind === 'same-data' ? set.items?.[id] : undefined;
-      const items = perItem ? Object.fromEntries(Object.entries(perItem).map(([itemId, ms]) => [itemId, ms[metric] ?? null])) : undefined;
+      const items = perItem ? Object.fromEntries(Object.entries(perItem).map(([itemId, ms]) => [itemId, ms[metric] ?? ms[itemMetric(metric)] ?? null])) : undefined;
       points.push(items ? { id, flops, score: v, items } : { id, flops, score: v });
     }
     if (points.length > 0) out.push({ kind: set.kind, origin: 'task', source: set.source, description: set.description, points, order: 1 + i });
@@ -309,12 +309,21 @@ function deltaInterval(
   };
 }
 
+/**
+ * The per-item metric behind an aggregate: `spearman_mean` (the plain mean over items) is the mean of
+ * the items' `spearman`. Whether the aggregate really is that mean is checked where it is used.
+ */
+function itemMetric(metric: string): string {
+  return metric.endsWith('_mean') ? metric.slice(0, -'_mean'.length) : metric;
+}
+
 /** Per-item model and interpolated-baseline values, or why a paired comparison is not possible. */
 function pairedItems(task: OkTask, metric: string, modelValue: number, interp: Interpolated): { model: number[]; baseline: number[] } | string {
   const lo = interp.lower.items;
   const hi = interp.upper.items;
   if (!lo || !hi) return 'the baseline scores have no per-item values';
-  const values = itemValues(task, metric);
+  let values = itemValues(task, metric);
+  if (values.size === 0) values = itemValues(task, itemMetric(metric));
   if (values.size < 2) return 'fewer than 2 items';
   const model: number[] = [];
   const baseline: number[] = [];
