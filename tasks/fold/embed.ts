@@ -27,6 +27,7 @@ export function windowPolicy(model: ModelHandle): string {
  */
 export async function meanEmbeddings(model: ModelHandle, sequences: string[], onProgress?: (done: number, total: number) => void): Promise<Embeddings> {
   const off = model.vocab.residueOffset;
+  const specials = model.vocab.specialCount;
   const size = model.maxResidues;
   const stride = Math.max(1, Math.floor(size / 2));
   const short: number[] = [];
@@ -47,10 +48,11 @@ export async function meanEmbeddings(model: ModelHandle, sequences: string[], on
     {
       outputs: ['hidden_states'],
       reducer: 'fold.mean-hidden-residues.v1',
-      reduce: (o, index) => {
+      // Depends on the tokens and outputs only (the cache key): n = real tokens minus the special tokens.
+      reduce: (o) => {
         const h = o.outputs.hidden_states!;
         const D = h.dims[h.dims.length - 1]!;
-        const n = sequences[short[index]!]!.length;
+        const n = o.length - specials;
         const acc = new Float64Array(D);
         for (let r = off; r < off + n; r++) {
           const row = r * D;
@@ -76,10 +78,10 @@ export async function meanEmbeddings(model: ModelHandle, sequences: string[], on
     {
       outputs: ['hidden_states'],
       reducer: 'fold.hidden-residue-rows.v1',
-      reduce: (o, index) => {
+      reduce: (o) => {
         const h = o.outputs.hidden_states!;
         const D = h.dims[h.dims.length - 1]!;
-        return h.data.slice(off * D, (off + winLen[index]!) * D);
+        return h.data.slice(off * D, (off + o.length - specials) * D);
       },
     },
     (d) => onProgress?.(short.length + Math.round((d / winReq.length) * long.length), total),

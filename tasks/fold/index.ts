@@ -147,7 +147,11 @@ const task: TaskModule = {
       metrics[acc] = metricOverItems(outs, (s) => mean(s, 'top1'), ctx.rng.fork(acc));
       metrics[top5] = metricOverItems(outs, (s) => mean(s, 'top5'), ctx.rng.fork(top5));
       const byFold = new Map<string, DomainOutcome[]>();
-      for (const o of outs) byFold.set(o.fold, [...(byFold.get(o.fold) ?? []), o]);
+      for (const o of outs) {
+        const list = byFold.get(o.fold);
+        if (list) list.push(o);
+        else byFold.set(o.fold, [o]);
+      }
       for (const [fold, os] of [...byFold].sort(([a], [b]) => (a < b ? -1 : 1))) {
         items.push({ id: `${prefix}${level}/${fold}`, n: os.length, metrics: { [acc]: mean(os, 'top1'), [top5]: mean(os, 'top5') } });
       }

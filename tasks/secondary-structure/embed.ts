@@ -29,6 +29,7 @@ export async function forEachResidueEmbedding(
   onProgress?: (done: number) => void,
 ): Promise<ResidueEmbeddingStats> {
   const off = model.vocab.residueOffset;
+  const specials = model.vocab.specialCount;
   const size = model.maxResidues;
   const stride = Math.max(1, Math.floor(size / 2));
   const stats: ResidueEmbeddingStats = { windowed: 0, requests: 0, dim: -1 };
@@ -48,10 +49,11 @@ export async function forEachResidueEmbedding(
     const rows = await model.forward(requests, {
       outputs: ['hidden_states'],
       reducer: 'secondary-structure.hidden-residue-rows.v1',
-      reduce: (o, index) => {
+      // Depends on the tokens and outputs only (the cache key): the rows of the real tokens minus the specials.
+      reduce: (o) => {
         const h = o.outputs.hidden_states!;
         const D = h.dims[h.dims.length - 1]!;
-        return Float32Array.from(h.data.subarray(off * D, (off + lens[index]!) * D));
+        return Float32Array.from(h.data.subarray(off * D, (off + o.length - specials) * D));
       },
     });
     let r0 = 0;

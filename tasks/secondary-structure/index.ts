@@ -85,7 +85,9 @@ async function gather(ctx: TaskContext, entries: Entry[], picks: { entry: number
   const bySeq = new Map<number, number[]>();
   picks.forEach((p, k) => {
     const s = seqIndex.get(entries[p.entry]!.encoded)!;
-    bySeq.set(s, [...(bySeq.get(s) ?? []), k]);
+    const list = bySeq.get(s);
+    if (list) list.push(k);
+    else bySeq.set(s, [k]);
   });
   let x = new Float32Array(0);
   let dim = 0;
@@ -142,7 +144,11 @@ const task: TaskModule = {
     const testSeqs = [...new Set(test.map((e) => e.encoded))];
     const p2 = ctx.progress.phase('secondary-structure: test proteins', testSeqs.length);
     const byEncoded = new Map<string, Entry[]>();
-    for (const e of test) byEncoded.set(e.encoded, [...(byEncoded.get(e.encoded) ?? []), e]);
+    for (const e of test) {
+      const list = byEncoded.get(e.encoded);
+      if (list) list.push(e);
+      else byEncoded.set(e.encoded, [e]);
+    }
     const counts = new Map<Entry, { c3: number; c8: number; n: number }>();
     const testStats = await forEachResidueEmbedding(ctx.model, testSeqs, (si, rows, D) => {
       for (const e of byEncoded.get(testSeqs[si]!)!) counts.set(e, scoreResidues(fit, rows, D, e));
