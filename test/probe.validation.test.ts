@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Rng } from '../src/util/rng.js';
-import { accuracy, DEFAULT_C_GRID, fitMultinomial, fitWithValidation, type Matrix64 } from '../src/probe/index.js';
+import { accuracy, DEFAULT_C_GRID, fitMultinomial, fitWithValidation, logLoss, type Matrix64, predictProba } from '../src/probe/index.js';
 import { type JsonMatrix, loadGolden, maxAbsDiff, toMatrix } from './golden/probe/load.js';
 
 interface Golden {
@@ -50,6 +50,27 @@ describe('probe: penalty choice on a validation split', () => {
     const r = fitWithValidation(train.x, train.y, val.x, val.y, { Cs: [0.1, 1, 10] });
     expect(r.scores.map((s) => s.valAccuracy)).to.deep.equal([1, 1, 1]);
     expect(r.C).to.equal(0.1);
+  });
+
+  it("tieBreak 'log-loss' separates saturated accuracies by validation log-loss", () => {
+    const rng = new Rng('probe-val-ties');
+    const train = blobs(rng, 200, 6, 6, 10);
+    const val = blobs(rng, 100, 6, 6, 10);
+    const r = fitWithValidation(train.x, train.y, val.x, val.y, { Cs: [0.1, 1, 10], tieBreak: 'log-loss' });
+    const losses = r.scores.map((s) => s.valLogLoss);
+    expect(losses[0]).to.be.above(losses[2]!); // weaker penalty: more confident, lower loss on separable data
+    expect(r.C).to.equal(r.scores[losses.indexOf(Math.min(...losses))]!.C);
+    expect(r.C).to.not.equal(0.1);
+  });
+
+  it('validation log-loss is the mean -log p of the true label, clipped at 1e-15', () => {
+    const r = fitWithValidation(toMatrix(g.xTrain), g.yTrain, toMatrix(g.xVal), g.yVal, { Cs: [g.bestC], gradTol: 1e-9 });
+    const p = predictProba(r.model, toMatrix(g.xVal));
+    let s = 0;
+    for (let i = 0; i < g.xVal.rows; i++) s -= Math.log(p.data[i * 5 + g.yVal[i]!]!);
+    expect(r.scores[0]!.valLogLoss).to.be.closeTo(s / g.xVal.rows, 1e-12);
+    // a label the model never saw costs -log(1e-15)
+    expect(logLoss(r.model, { data: new Float64Array(10), rows: 1, cols: 10 }, [99])).to.be.closeTo(-Math.log(1e-15), 1e-9);
   });
 
   it('patience stops the scan after that many C values without improvement', () => {

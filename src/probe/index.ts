@@ -24,6 +24,6 @@ export { OPTIMIZER_DEFAULTS, minimizeLbfgs } from './lbfgs.js';
 export { minimizeOwlqn } from './owlqn.js';
 export { centeringPreconditioner } from './precondition.js';
 export { accuracy, decisionFunction, fitMultinomial, multinomialObjective, predict, predictProba, predictTopK } from './multinomial.js';
-export { DEFAULT_C_GRID, fitWithValidation } from './validation.js';
+export { DEFAULT_C_GRID, fitWithValidation, logLoss } from './validation.js';
 export { binaryLogisticObjective, fitL1Binary, predictProbaBinary } from './l1.js';
 export { fitRidge, predictRidge } from './ridge.js';

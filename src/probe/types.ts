@@ -121,11 +121,19 @@ export interface ValidationOptions extends Omit<MultinomialOptions, 'C' | 'init'
   patience?: number;
   /** Refit on train + validation rows at the chosen C. Default false (TAPE protocol: train only). */
   refitOnTrainVal?: boolean;
+  /**
+   * Among C values with the same (best) validation accuracy: `'stronger-penalty'` (default) keeps the
+   * smallest C; `'log-loss'` keeps the one with the lowest validation log-loss (then the smallest C), which
+   * separates C values whose accuracies saturate (e.g. all 1.0 on easy data).
+   */
+  tieBreak?: 'stronger-penalty' | 'log-loss';
 }
 
 export interface ValidationScore {
   C: number;
   valAccuracy: number;
+  /** Mean -log P(true label) on the validation rows, probabilities clipped to [1e-15, 1] (scikit-learn's log_loss). */
+  valLogLoss: number;
   objective: number;
   iterations: number;
   converged: boolean;

@@ -1,6 +1,6 @@
 import { BenchError } from '../util/errors.js';
 import { checkLabels, checkMatrix, vstack } from './matrix.js';
-import { accuracy, fitMultinomial } from './multinomial.js';
+import { accuracy, fitMultinomial, predictProba } from './multinomial.js';
 import type { Labels, Matrix, MultinomialModel, ValidationOptions, ValidationResult, ValidationScore } from './types.js';
 
 /**
@@ -15,7 +15,8 @@ export const DEFAULT_C_GRID: readonly number[] = Object.freeze([1e-4, 1e-3, 1e-2
  * Chooses the L2 penalty of a multinomial probe on a validation split, as TAPE-style linear probes do:
  * fits on the training rows for each C of the grid (ascending, each fit warm-started from the previous
  * solution), scores accuracy on the validation rows, and keeps the C with the highest validation accuracy
- * (ties -> the smaller C, i.e. the stronger penalty). The returned model is the fit on the training rows
+ * (ties -> the smaller C, i.e. the stronger penalty; `tieBreak: 'log-loss'` breaks them by validation log-loss
+ * first). The returned model is the fit on the training rows
  * at that C (no extra refit: the grid fit already is one); validation rows never enter it, so the test
  * score of the returned model is the TAPE protocol's "train on train, select on valid, report on test".
  * `refitOnTrainVal: true` instead refits on train + validation at the chosen C (warm-started), with the
@@ -45,11 +46,16 @@ export function fitWithValidation(
   const warmStart = options.warmStart ?? true;
   const patience = options.patience ?? Infinity;
   if (!(patience >= 1)) throw new RangeError(`fitWithValidation: patience must be >= 1, got ${patience}`);
-  const { Cs: _cs, warmStart: _ws, patience: _p, refitOnTrainVal, ...fitOptions } = options;
+  const tieBreak = options.tieBreak ?? 'stronger-penalty';
+  if (tieBreak !== 'stronger-penalty' && tieBreak !== 'log-loss') {
+    throw new RangeError(`fitWithValidation: tieBreak must be stronger-penalty or log-loss, got "${String(tieBreak)}"`);
+  }
+  const { Cs: _cs, warmStart: _ws, patience: _p, refitOnTrainVal, tieBreak: _t, ...fitOptions } = options;
 
   const scores: ValidationScore[] = [];
   let best: MultinomialModel | null = null;
   let bestAcc = -1;
+  let bestLoss = Infinity;
   let sinceBest = 0;
   let prev: MultinomialModel | null = null;
   for (const C of Cs) {
@@ -59,11 +65,13 @@ export function fitWithValidation(
       ...(warmStart && prev ? { init: { coef: prev.coef, intercept: prev.intercept } } : {}),
     });
     const acc = accuracy(model, xVal, yv);
-    scores.push({ C, valAccuracy: acc, objective: model.objective, iterations: model.report.iterations, converged: model.report.converged });
+    const loss = logLoss(model, xVal, yv);
+    scores.push({ C, valAccuracy: acc, valLogLoss: loss, objective: model.objective, iterations: model.report.iterations, converged: model.report.converged });
     prev = model;
-    if (acc > bestAcc) {
+    if (acc > bestAcc || (tieBreak === 'log-loss' && acc === bestAcc && loss < bestLoss)) {
       best = model;
       bestAcc = acc;
+      bestLoss = loss;
       sinceBest = 0;
     } else if (++sinceBest >= patience) {
       break;
@@ -81,4 +89,20 @@ export function fitWithValidation(
     });
   }
   return { model, C: model.C, scores };
+}
+
+/** Mean -log P(y_i | x_i), probabilities clipped to [1e-15, 1]; a label the model never saw counts as 1e-15. */
+export function logLoss(model: MultinomialModel, x: Matrix, y: Labels): number {
+  if (y.length !== x.rows) throw new RangeError(`logLoss: ${y.length} labels for ${x.rows} rows`);
+  const p = predictProba(model, x);
+  const K = p.cols;
+  const col = new Map<number, number>();
+  model.classes.forEach((c, k) => col.set(c, k));
+  let s = 0;
+  for (let i = 0; i < x.rows; i++) {
+    const k = col.get(y[i]!);
+    const pi = k === undefined ? 0 : p.data[i * K + k]!;
+    s -= Math.log(Math.min(1, Math.max(1e-15, pi)));
+  }
+  return s / x.rows;
 }
