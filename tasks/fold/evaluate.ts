@@ -1,5 +1,4 @@
-import { predictTopK, type Matrix } from '../../src/probe/index.js';
-import { fitSelectC, type SelectScore } from './select.js';
+import { fitWithValidation, predictTopK, type Matrix, type ValidationScore } from '../../src/probe/index.js';
 import { BenchError } from '../../src/util/errors.js';
 import { LEVELS, testRole, type Level, type Role } from './split.js';
 
@@ -9,11 +8,21 @@ export const PROBE = {
   features: 'standardized per column on the training rows (mean 0, population sd 1)',
   Cs: [1e-3, 1e-2, 1e-1, 1, 10],
   grid: 'one value per decade; the probe module\'s default grid without 1e-4 (with ~10^3 or more training rows it leaves an intercept-only probe) and 100 (practically unpenalised)',
-  selection: 'C with the highest validation accuracy, ties broken by the lower validation log-loss; grid scanned in ascending order, each fit warm-started from the previous one, stopping after 2 values without improvement; the returned probe is the fit on the training rows only (TAPE protocol: train on train, select on validation, report on test)',
+  selection: 'C with the highest validation accuracy, ties broken by the lower validation log-loss (fitWithValidation tieBreak log-loss); grid scanned in ascending order, each fit warm-started from the previous one, stopping after 2 values without improvement; the returned probe is the fit on the training rows only (TAPE protocol: train on train, select on validation, report on test)',
   gradTol: 1e-3,
   tolerance: 'stop when max |gradient| of the mean log-loss + penalty is <= 1e-3; on the bundled fold split with a 6-layer, 128-wide random transformer, accuracies moved by < 0.007 against 1e-6, at an eighth of the iterations',
   maxIter: 1000,
   patience: 2,
+} as const;
+
+/** `fitWithValidation` options of `PROBE`. */
+export const PROBE_OPTIONS = {
+  standardize: true,
+  Cs: PROBE.Cs,
+  gradTol: PROBE.gradTol,
+  maxIter: PROBE.maxIter,
+  patience: PROBE.patience,
+  tieBreak: 'log-loss',
 } as const;
 
 export interface LabelledRow {
@@ -47,7 +56,7 @@ export interface FoldEvaluation {
   classes: string[];
   outcomes: DomainOutcome[];
   chance: Record<Level, Chance>;
-  probe: { C: number; scores: SelectScore[]; iterations: number; converged: boolean; fitSeconds: number; trainRows: number; validRows: number };
+  probe: { C: number; scores: ValidationScore[]; iterations: number; converged: boolean; fitSeconds: number; trainRows: number; validRows: number };
 }
 
 /**
@@ -75,7 +84,7 @@ export function evaluateFoldProbe(rows: LabelledRow[], x: Matrix, source: string
   const valid = pick('valid');
   if (valid.idx.length === 0) throw new BenchError('E_DATA', `${source}: the split has no validation domains to choose the probe's penalty with`);
   const t0 = performance.now();
-  const fit = fitSelectC(train.m, train.y, valid.m, valid.y, PROBE);
+  const fit = fitWithValidation(train.m, train.y, valid.m, valid.y, PROBE_OPTIONS);
   const fitSeconds = (performance.now() - t0) / 1000;
   const counts = new Array<number>(classes.length).fill(0);
   for (const c of train.y) counts[c]!++;
