@@ -1,0 +1,267 @@
+"""Shared parts of export_esm.py and export_causal.py: command-line checks, the model card, ONNX
+writing, and the parity check through onnxruntime-node.
+
+User errors (bad checkpoint, missing token count, output name clash, ...) print one line
+`<script>: <message>` on stderr and exit with code 2; a failed parity check exits with code 1.
+"""
+import argparse
+import hashlib
+import json
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.normpath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, os.path.join(REPO, "models", "train"))
+
+OPSET = 17
+PARITY_TOLERANCE = 1e-4
+CARD_KEYS = ("id", "family", "objective", "vocab", "maxLength", "params", "paramsTotal", "trainTokens", "trainFlops",
+             "io", "source", "license", "training")
+CARD_REQUIRED = ("id", "family", "objective", "vocab", "maxLength", "params", "paramsTotal", "trainTokens", "source",
+                 "license")
+CONTRACT_OUTPUTS = ("logits", "hidden_states", "attentions", "contacts")
+# Real sequences used to probe each export (UniProt, from the validation split of models/train/SPLIT.md;
+# also the sequences of the golden logits in test/golden/export/).
+PROBE_NAMES = ["P0C5R4", "P0CX33", "O32583"]
+PROBE_SEQUENCES = [
+    "MRSHFDTEYLGDLARKFKCTISWNYDIRFIVQYKVQRVILITHLNV",
+    "MAKVHGSLARAGKVKSQTPKVEKTEKPKKPKGRAYKRLLYTRRFVNVTLVNGKRRMNPGPSVQ",
+    "MQILFNDQAMQCAAGQTVHELLEQLDQRQAGAALAINQQIVPREQWAQHIVQDGDQILLFQVIAGG",
+]
+
+
+class UserError(Exception):
+    pass
+
+
+def fail(prog, message, code=2):
+    print(f"{prog}: {message}", file=sys.stderr)
+    sys.exit(code)
+
+
+def parse_token_count(text):
+    """'1e12', '1000000000000', '1_000_000' or '500000x2000000' (updates x tokens per update) -> int."""
+    if text is None:
+        raise UserError("--train-tokens is required: the number of tokens the model saw in training "
+                        "(e.g. 1e12 for ESM-2; see models/README.md)")
+    t = text.strip().replace("_", "").replace(",", "")
+    try:
+        if "x" in t.lower():
+            a, b = re.split("[xX]", t, maxsplit=1)
+            value = float(a) * float(b)
+        else:
+            value = float(t)
+    except ValueError:
+        raise UserError(f"--train-tokens: must be a positive number of tokens like 1e12 or 500000x2000000, got {text!r}")
+    if not math.isfinite(value) or value < 1 or abs(value - round(value)) > 1e-6 * value:
+        raise UserError(f"--train-tokens: must be a positive whole number of tokens, got {text!r}")
+    return int(round(value))
+
+
+def parse_output_names(pairs, available):
+    """--output-name CONTRACT=GRAPH (repeatable) -> (names in output order, io map for the card)."""
+    names = {k: k for k in available}
+    for pair in pairs or []:
+        if "=" not in pair:
+            raise UserError(f"--output-name: expected CONTRACT=GRAPH_NAME, got {pair!r}")
+        contract, graph = (s.strip() for s in pair.split("=", 1))
+        if contract not in CONTRACT_OUTPUTS:
+            raise UserError(f"--output-name: {contract!r} is not a contract output ({', '.join(CONTRACT_OUTPUTS)})")
+        if contract not in available:
+            raise UserError(f"--output-name: this export has no {contract!r} output")
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.:/-]*", graph):
+            raise UserError(f"--output-name: {graph!r} is not a usable graph name")
+        names[contract] = graph
+    seen = {}
+    for contract in available:
+        g = names[contract]
+        if g in ("input_ids", "attention_mask"):
+            raise UserError(f"output name clash: {contract} would be named {g!r}, which is an input name")
+        if g in seen:
+            raise UserError(f"output name clash: {seen[g]} and {contract} would both be named {g!r}")
+        if g in CONTRACT_OUTPUTS and g != contract and g in available:
+            raise UserError(f"output name clash: {contract} would be named {g!r}, the default name of another output")
+        seen[g] = contract
+    io = {c: names[c] for c in available if names[c] != c}
+    return [names[c] for c in available], io
+
+
+def sha256_file(path, limit=None):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while True:
+            b = f.read(1 << 20)
+            if not b:
+                break
+            h.update(b)
+    return h.hexdigest()
+
+
+def git_commit():
+    try:
+        return subprocess.run(["git", "-C", REPO, "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True,
+                              check=True).stdout.strip()
+    except Exception:
+        return "unknown"
+
+
+def validate_card(card):
+    """The card's shape as the harness validates it (DESIGN.md); raises UserError on a bad field."""
+    extra = set(card) - set(CARD_KEYS)
+    if extra:
+        raise UserError(f"card: unknown keys {sorted(extra)}")
+    for k in CARD_REQUIRED:
+        if k not in card:
+            raise UserError(f"card: missing {k}")
+    if card["objective"] not in ("mlm", "clm"):
+        raise UserError(f"card: objective must be mlm or clm, got {card['objective']!r}")
+    if card["vocab"] not in ("esm", "progen2"):
+        raise UserError(f"card: vocab must be esm or progen2, got {card['vocab']!r}")
+    for k in ("maxLength", "params", "paramsTotal", "trainTokens"):
+        if not isinstance(card[k], int) or card[k] <= 0:
+            raise UserError(f"card: {k} must be a positive integer, got {card[k]!r}")
+    if card["params"] > card["paramsTotal"]:
+        raise UserError("card: params (non-embedding) exceeds paramsTotal")
+    if "io" in card and (not isinstance(card["io"], dict) or not card["io"]):
+        raise UserError("card: io must be a non-empty map (omit it for the default names)")
+    return card
+
+
+def write_metadata(onnx_path, card, static_dims=None):
+    """Stores the card as metadata_props['plmbench.card'] (external data, if any, is left in place) and
+    writes the fixed sizes the tracer left symbolic (static_dims: {output: {axis: size}})."""
+    import onnx
+
+    model = onnx.load(onnx_path, load_external_data=False)
+    for out in model.graph.output:
+        for axis, size in (static_dims or {}).get(out.name, {}).items():
+            dim = out.type.tensor_type.shape.dim[axis]
+            dim.Clear()
+            dim.dim_value = int(size)
+    del model.metadata_props[:]
+    entry = model.metadata_props.add()
+    entry.key = "plmbench.card"
+    entry.value = json.dumps(card, separators=(",", ":"))
+    model.producer_name = "plmbench models/export"
+    onnx.save(model, onnx_path)
+
+
+def onnx_export(module, args, path, input_names, output_names, dynamic_axes):
+    """torch.onnx.export at opset 17. Constant folding stays off so that the initializers are exactly the
+    model's parameters under their checkpoint names (onnxruntime folds constants when it loads the model).
+    Models over 2 GB are written with external data beside the .onnx file."""
+    import torch
+
+    os.makedirs(os.path.dirname(os.path.abspath(path)) or ".", exist_ok=True)
+    with torch.no_grad():
+        torch.onnx.export(module, args, path, input_names=list(input_names), output_names=list(output_names),
+                          dynamic_axes=dynamic_axes, opset_version=OPSET, do_constant_folding=False,
+                          export_params=True)
+
+
+def find_node():
+    node = shutil.which("node")
+    ort = os.path.join(REPO, "node_modules", "onnxruntime-node")
+    return node if node and os.path.isdir(ort) else None
+
+
+def ort_parity(prog, onnx_path, feeds_list, torch_outputs, output_names, tolerance=PARITY_TOLERANCE, quiet=False):
+    """Runs the ONNX file with onnxruntime-node on each feed and compares every output with PyTorch's.
+
+    feeds_list: list of {input name: int64 numpy array}; torch_outputs: list of {graph output name: float array}.
+    Returns the largest absolute difference per output name, or None when node/onnxruntime-node is absent."""
+    import numpy as np
+
+    node = find_node()
+    if node is None:
+        if not quiet:
+            print(f"{prog}: parity check skipped (node or node_modules/onnxruntime-node not found; run npm ci)",
+                  file=sys.stderr)
+        return None
+    with tempfile.TemporaryDirectory(prefix="plmbench-parity-") as tmp:
+        cases = []
+        for i, (feeds, outs) in enumerate(zip(feeds_list, torch_outputs)):
+            case = {"feeds": {}, "expected": {}}
+            for name, arr in feeds.items():
+                f = os.path.join(tmp, f"in{i}_{name}.bin")
+                np.ascontiguousarray(arr, dtype=np.int64).tofile(f)
+                case["feeds"][name] = {"file": f, "dims": list(arr.shape)}
+            for name, arr in outs.items():
+                f = os.path.join(tmp, f"out{i}_{name}.bin")
+                np.ascontiguousarray(arr, dtype=np.float32).tofile(f)
+                case["expected"][name] = {"file": f, "dims": list(arr.shape)}
+            cases.append(case)
+        spec = os.path.join(tmp, "spec.json")
+        with open(spec, "w") as f:
+            json.dump({"model": os.path.abspath(onnx_path), "cases": cases, "outputs": list(output_names)}, f)
+        proc = subprocess.run([node, os.path.join(HERE, "ort_check.mjs"), spec], capture_output=True, text=True,
+                              cwd=REPO)
+        if proc.returncode != 0:
+            raise UserError(f"onnxruntime-node could not run the export: {(proc.stderr or proc.stdout).strip().splitlines()[-1:]}")
+        result = json.loads(proc.stdout)
+    worst = result["maxAbsDiff"]
+    bad = {k: v for k, v in worst.items() if not (v <= tolerance)}
+    if bad:
+        fail(prog, f"parity check failed: max |onnxruntime - torch| {bad} exceeds {tolerance}", code=1)
+    return worst
+
+
+def base_parser(description):
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("checkpoint", help="checkpoint file or folder (see --help text above)")
+    p.add_argument("--out", required=True, help="output .onnx path; the card goes beside it as <stem>.card.json")
+    p.add_argument("--train-tokens", help="tokens seen in training (required unless the checkpoint records it), "
+                                          "e.g. 1e12 or 500000x2000000")
+    p.add_argument("--id", help="model id for the card (default: the output file's stem)")
+    p.add_argument("--family", help="model family for the card")
+    p.add_argument("--license", help="license of the weights for the card")
+    p.add_argument("--source", help="where the weights come from (text added to the card's source)")
+    p.add_argument("--max-length", type=int, help="maximum tokens per input, special tokens included")
+    p.add_argument("--output-name", action="append", metavar="CONTRACT=NAME",
+                   help="rename a graph output (recorded in the card's io map); repeatable")
+    p.add_argument("--factory", metavar="FILE.py:FUNCTION",
+                   help="build the model by calling FUNCTION(checkpoint) from FILE.py instead of the built-in loaders")
+    p.add_argument("--no-verify", action="store_true", help="skip the onnxruntime-node parity check")
+    p.add_argument("--golden", metavar="FILE.json", help="also write the probe logits (PyTorch) to this file")
+    return p
+
+
+def load_factory(spec, checkpoint):
+    import importlib.util
+
+    if ":" not in spec:
+        raise UserError(f"--factory: expected FILE.py:FUNCTION, got {spec!r}")
+    file, func = spec.rsplit(":", 1)
+    if not os.path.exists(file):
+        raise UserError(f"--factory: no such file {file}")
+    mod_spec = importlib.util.spec_from_file_location("plmbench_factory", file)
+    mod = importlib.util.module_from_spec(mod_spec)
+    mod_spec.loader.exec_module(mod)
+    if not hasattr(mod, func):
+        raise UserError(f"--factory: {file} has no function {func}")
+    return getattr(mod, func)(checkpoint)
+
+
+def round_sig(x, digits=7):
+    if x == 0 or not math.isfinite(x):
+        return float(x)
+    return float(f"{x:.{digits - 1}e}")
+
+
+def write_golden(path, card, entries):
+    """entries: list of {name, sequence, input_ids, logits (L x V numpy)}; values to 7 significant digits."""
+    out = {"model": card["id"], "vocab": card["vocab"], "objective": card["objective"], "sequences": []}
+    for e in entries:
+        out["sequences"].append({
+            "name": e["name"], "sequence": e["sequence"], "input_ids": [int(i) for i in e["input_ids"]],
+            "logits": [[round_sig(float(v)) for v in row] for row in e["logits"]],
+        })
+    with open(path, "w") as f:
+        json.dump(out, f, separators=(",", ":"))
+        f.write("\n")
