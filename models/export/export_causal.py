@@ -290,7 +290,7 @@ def main(argv=None):
             X.write_golden(args.golden, card, [
                 {"name": X.PROBE_NAMES[i], "sequence": s, "input_ids": singles[i][0].tolist(),
                  "logits": expected[i][names[0]][0]} for i, s in enumerate(X.PROBE_SEQUENCES)])
-        report = {"onnx": args.out, "bytes": os.path.getsize(args.out), "card": card_path, "outputs": names,
+        report = {"onnx": args.out, "bytes": X.export_bytes(args.out), "card": card_path, "outputs": names,
                   "params": nonemb, "paramsTotal": total, **dims, "paddingMaxAbsDiff": pad_diff,
                   "parityMaxAbsDiff": worst}
         print(json.dumps(report))

@@ -300,7 +300,7 @@ def main(argv=None):
             X.write_golden(args.golden, card, [
                 {"name": X.PROBE_NAMES[i], "sequence": s, "input_ids": singles[i][0].tolist(),
                  "logits": expected[i][names[0]][0]} for i, s in enumerate(X.PROBE_SEQUENCES)])
-        size = os.path.getsize(args.out)
+        size = X.export_bytes(args.out)
         report = {"onnx": args.out, "bytes": size, "card": card_path, "outputs": names, "params": nonemb,
                   "paramsTotal": total, "layers": num_layers, **dims, "paddingMaxAbsDiff": pad_diff,
                   "parityMaxAbsDiff": worst}

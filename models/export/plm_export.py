@@ -158,11 +158,32 @@ def onnx_export(module, args, path, input_names, output_names, dynamic_axes):
     Models over 2 GB are written with external data beside the .onnx file."""
     import torch
 
-    os.makedirs(os.path.dirname(os.path.abspath(path)) or ".", exist_ok=True)
-    with torch.no_grad():
-        torch.onnx.export(module, args, path, input_names=list(input_names), output_names=list(output_names),
-                          dynamic_axes=dynamic_axes, opset_version=OPSET, do_constant_folding=False,
-                          export_params=True)
+    final = os.path.abspath(path)
+    os.makedirs(os.path.dirname(final), exist_ok=True)
+    data_name = os.path.basename(final) + ".data"
+    if os.path.exists(final + ".data"):
+        os.remove(final + ".data")
+    with tempfile.TemporaryDirectory(prefix=".export-", dir=os.path.dirname(final)) as tmp:
+        tmp_path = os.path.join(tmp, os.path.basename(final))
+        with torch.no_grad():
+            torch.onnx.export(module, args, tmp_path, input_names=list(input_names),
+                              output_names=list(output_names), dynamic_axes=dynamic_axes, opset_version=OPSET,
+                              do_constant_folding=False, export_params=True)
+        if len(os.listdir(tmp)) > 1:
+            # torch writes one external file per tensor past 2 GB: gather them into <name>.onnx.data
+            import onnx
+
+            model = onnx.load(tmp_path)
+            onnx.save_model(model, final, save_as_external_data=True, all_tensors_to_one_file=True,
+                            location=data_name, size_threshold=1024)
+        else:
+            os.replace(tmp_path, final)
+
+
+def export_bytes(path):
+    """Size of the .onnx file plus its external data file, if any."""
+    extra = path + ".data"
+    return os.path.getsize(path) + (os.path.getsize(extra) if os.path.exists(extra) else 0)
 
 
 def find_node():

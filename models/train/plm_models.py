@@ -457,7 +457,8 @@ def progen_clean_state_dict(state_dict):
 
 
 def count_params(model):
-    """Returns (non_embedding, total) for an ESM2 or ProGenForCausalLM instance; shared tensors once."""
+    """Returns (non_embedding, total) for an ESM2 or ProGenForCausalLM instance; shared tensors once.
+    ESM-2's contact regression (fitted on attention maps after pre-training) counts in the total only."""
     seen, total = set(), 0
     for p in model.parameters():
         if id(p) not in seen:
@@ -465,6 +466,8 @@ def count_params(model):
             total += p.numel()
     if isinstance(model, ESM2):
         emb = model.embed_tokens.weight.numel() + model.lm_head.bias.numel()  # lm_head.weight is tied
+        if model.contact_head is not None:  # fitted after pre-training: in the total only, as results/baselines
+            emb += sum(p.numel() for p in model.contact_head.parameters())
     elif isinstance(model, ProGenForCausalLM):
         emb = model.transformer.wte.weight.numel() + model.lm_head.weight.numel() + model.lm_head.bias.numel()
     else:
