@@ -104,10 +104,14 @@ def sha256_file(path, limit=None):
 
 
 def git_commit():
+    """Short commit of the repository; '+modified' when the training or export code differs from it."""
     try:
-        return subprocess.run(["git", "-C", REPO, "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True,
+        head = subprocess.run(["git", "-C", REPO, "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True,
                               check=True).stdout.strip()
-    except Exception:
+        dirty = subprocess.run(["git", "-C", REPO, "status", "--porcelain", "--", "models/export", "models/train"],
+                               capture_output=True, text=True, check=True).stdout
+        return head + ("+modified" if any(not line.startswith("??") for line in dirty.splitlines()) else "")
+    except Exception:  # noqa: BLE001
         return "unknown"
 
 
