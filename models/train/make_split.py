@@ -47,6 +47,10 @@ def main():
     eval_ids = {pid for src, pid, _ in split["protected"] if src == "perplexity"}
     in_train = [r["accession"] for r in recs if r["part"] in ("train", "val") and r["accession"] in eval_ids]
     assert not in_train, in_train
+    kept = sorted(r["max_containment"] for r in recs if "max_containment" in r)
+    q50, q90, q99 = (kept[int(q * (len(kept) - 1))] for q in (0.5, 0.9, 0.99))
+    low = [r for r in recs if r.get("max_containment", 0) >= D.KMER_CONTAINMENT]
+    n_low, low_len = len(low), max((len(r["seq"]) for r in low), default=0)
     digest = hashlib.sha256(open(os.path.join(HERE, "out", "data", "split.tsv.gz"), "rb").read()).hexdigest()
     orgs = sorted({r["organism"] for r in recs})
     rows = "\n".join(
@@ -70,9 +74,11 @@ Rules, in order:
    so that the perplexity, fitness and contact tasks do not score the example models on their training
    data. The threshold: 0.05 with 3 shared 5-mers keeps out the cyclophilin, HU and J-domain homologs
    that a 0.10 cut let through, while one or two chance 5-mer matches (short peptides) do not exclude.
-   Random pairs of proteins share about 0.01 to 0.02 of their 5-mers. A 5-mer containment of 0.05
-   corresponds to roughly 55% or more sequence identity over the shorter sequence; remote homologs
-   below that stay in.
+   Among the records kept, the largest containment against any protected sequence has median
+   {q50:.3f}, 90th percentile {q90:.3f} and 99th percentile {q99:.3f}; {n_low} kept records reach 0.05 with
+   fewer than 3 shared 5-mers (at most {low_len} residues long). Since a 5-mer survives at identity p
+   with probability about p^5, a containment of 0.05 corresponds to roughly 55% identity or more;
+   remote homologs below that stay in.
 2. **Exact duplicates** of a sequence already kept (records in accession order) are dropped.
 3. **Validation**: bucket = int(sha256("{D.SPLIT_SALT}" + accession)[:8], 16) mod 1000; bucket < {D.VAL_PER_MILLE}
    is validation (~{D.VAL_PER_MILLE / 10:.0f}%), the rest is training.
