@@ -26,9 +26,10 @@ def main():
     split = D.build_split()
     recs = split["records"]
     os.makedirs(os.path.join(HERE, "out", "data"), exist_ok=True)
-    with gzip.open(os.path.join(HERE, "out", "data", "split.tsv.gz"), "wt") as f:
-        for r in recs:
-            f.write(f"{r['accession']}\t{r['organism']}\t{r['part']}\t{r['seq']}\n")
+    table = "".join(f"{r['accession']}\t{r['organism']}\t{r['part']}\t{r['seq']}\n" for r in recs).encode()
+    with open(os.path.join(HERE, "out", "data", "split.tsv.gz"), "wb") as raw, \
+            gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
+        gz.write(table)
     listing = os.path.join(HERE, "split-accessions.tsv.gz")
     with open(listing, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
         gz.write(b"accession\torganism\tpart\treason\n")
@@ -51,7 +52,7 @@ def main():
     q50, q90, q99 = (kept[int(q * (len(kept) - 1))] for q in (0.5, 0.9, 0.99))
     low = [r for r in recs if r.get("max_containment", 0) >= D.KMER_CONTAINMENT]
     n_low, low_len = len(low), max((len(r["seq"]) for r in low), default=0)
-    digest = hashlib.sha256(open(os.path.join(HERE, "out", "data", "split.tsv.gz"), "rb").read()).hexdigest()
+    digest = hashlib.sha256(table).hexdigest()
     orgs = sorted({r["organism"] for r in recs})
     rows = "\n".join(
         f"| {o} | {sum(by_org[(o, p)] for p in ('train', 'val', 'excluded', 'duplicate'))} | {by_org[(o, 'train')]} | "
@@ -104,7 +105,8 @@ contained in the other). No evaluation accession is in training or validation (c
 
 `split-accessions.tsv.gz` lists every record that is not in training (validation, excluded with the
 protected sequence and the containment, duplicate); training is every other record of the two proteomes.
-sha256 of the generated `out/data/split.tsv.gz` (accession, organism, part, sequence): `{digest}`.
+sha256 of the table in the generated `out/data/split.tsv.gz` (uncompressed; accession, organism, part,
+sequence per line): `{digest}`.
 """
     with open(os.path.join(HERE, "SPLIT.md"), "w") as f:
         f.write(md)
