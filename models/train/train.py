@@ -4,19 +4,21 @@
   train.py --objective mlm --out models/train/out/plm-mlm-mini [--layers 6 --dim 128 --heads 8 --steps N]
   train.py --objective clm --out models/train/out/plm-clm-mini [...]
 
-mlm: fair-esm ESM2 architecture (plm_models.ESM2), esm vocabulary, 15% of residues selected per
-     sequence, of which 80% -> <mask>, 10% -> a random standard amino acid, 10% unchanged; loss on the
-     selected positions; token dropout as ESM-2.
+mlm: fair-esm ESM2 architecture (plm_models.ESM2), esm vocabulary, each residue selected with
+     probability 0.15, of which 80% -> <mask>, 10% -> a random standard amino acid, 10% unchanged; loss on
+     the selected positions; token dropout as ESM-2.
 clm: ProGen2 architecture (plm_models.ProGenForCausalLM), progen2 vocabulary, each example N-to-C
      (`1` + residues + `2`) or C-to-N (`2` + reversed residues + `1`) with probability 1/2; next-token loss.
 
 Examples are windows of at most --crop-short tokens for the first --short-frac of the steps and of at
 most --crop tokens after (cheaper attention first, long positions at the end); a random window when the
-tokenized sequence is longer (terminal tokens are kept only where the window reaches the terminus), packed into batches of at most
---batch-tokens tokens (padding included). Validation loss on the validation split (SPLIT.md), every
+tokenized sequence is longer (terminal tokens are kept only where the window reaches the terminus),
+packed into batches of at most --batch-tokens tokens (padding included). Validation loss on the validation split (SPLIT.md), every
 --eval-every steps on its first 96 sequences and at the end on all of it. Writes checkpoint.pt (the
-project checkpoint format read by models/export/) and train_log.json to --out. Seeded: the same
-arguments give the same weights on the same torch build and thread count.
+project checkpoint format read by models/export/) and train_log.json to --out. Seeded: data order and
+masks come from CPU generators, so they are the same on any device; on the CPU the same arguments give
+the same weights for the same torch build and thread count (GPU kernels are not bit-reproducible).
+Defaults are the settings of the committed example models (models/README.md).
 """
 import argparse
 import json
