@@ -43,6 +43,8 @@ export interface ModelHandle {
   readonly maxLength: number;
   /** Maximum residues per input: `maxLength` minus the special tokens. */
   readonly maxResidues: number;
+  /** Graph names of the contract's inputs and outputs (incremental-decoding inputs included, when exported). */
+  readonly io: IoMap;
   encode(sequence: string, direction?: Direction): Int32Array;
   /** Runs the requests in bulk and returns one reduced array per request, in request order. */
   forward(requests: ForwardRequest[], spec: ForwardSpec, onProgress?: (done: number, total: number) => void): Promise<CachedArray[]>;
@@ -50,7 +52,6 @@ export interface ModelHandle {
 
 export interface LoadedModel extends ModelHandle {
   readonly info: OnnxFileInfo;
-  readonly io: IoMap;
   readonly cardSource: CardSource;
   readonly cardFile?: string;
   readonly cardOverridden: string[];
@@ -128,6 +129,7 @@ export async function loadModel(path: string, opts: LoadOptions): Promise<Loaded
     shape,
     maxLength: card.maxLength,
     maxResidues: card.maxLength - vocab.specialCount,
+    io,
     encode: (seq: string, direction?: Direction) => vocab.encode(seq, direction),
   };
   const shared = newMeter();
@@ -135,7 +137,6 @@ export async function loadModel(path: string, opts: LoadOptions): Promise<Loaded
     ...base,
     forward: forwardWith(shared),
     info,
-    io,
     cardSource: resolved.source,
     ...(resolved.file ? { cardFile: resolved.file } : {}),
     cardOverridden: resolved.overridden,

@@ -2,7 +2,7 @@
  * From the model's outputs to per-pair numbers, one sequence (window) at a time, as the outputs arrive:
  * the raw `[layers, heads, L, L]` maps of a sequence are read inside the reducer and never kept.
  *
- * - Training chains: APC features (see `pairs.ts`) written straight into the rows of the regression's design
+ * - Training chains: APC features (see `src/contacts/pairs.ts`) written straight into the rows of the regression's design
  *   matrix (one row per observed pair, `layers * heads` columns), then cached per chain in the task cache.
  * - Evaluation chains: per pair, the unsupervised score (mean over layers and heads of the APC features) and
  *   either the regression's logit or the model's own `contacts` output.
@@ -19,7 +19,7 @@ import type { TaskContext } from '../../src/task/index.js';
 import { TaskFailure } from '../../src/task/index.js';
 import { sha256 } from '../../src/util/hash.js';
 import type { Rng } from '../../src/util/rng.js';
-import { apcFeatures, mapCount, MIN_SEPARATION, pairCount, pairIndex } from './pairs.js';
+import { apcFeatures, mapCount, MIN_SEPARATION, pairCount, pairIndex } from '../../src/contacts/index.js';
 
 export interface WindowPolicy {
   size: number;

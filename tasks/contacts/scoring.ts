@@ -11,7 +11,7 @@
  * fewer than k candidates, the missing predictions count as wrong (ESM pads its top-k with non-contacts).
  */
 import type { Rng } from '../../src/util/rng.js';
-import { MIN_SEPARATION, pairCount } from './pairs.js';
+import { MIN_SEPARATION, pairCount } from '../../src/contacts/index.js';
 
 export type Range = 'short' | 'medium' | 'long';
 export const RANGES: readonly Range[] = ['short', 'medium', 'long'];
@@ -60,7 +60,7 @@ function rangeOf(sep: number): Range {
 }
 
 /**
- * Precision of one chain's predictions. `scores` has one value per pair (see `pairs.ts`), NaN where there is
+ * Precision of one chain's predictions. `scores` has one value per pair (see `src/contacts/pairs.ts`), NaN where there is
  * no prediction. `tieBreak`: a stream that orders tied pairs at random (one draw per candidate, in pair order).
  */
 export function chainPrecision(truth: ChainTruth, scores: Float32Array | Float64Array, tieBreak?: Rng): ChainPrecision {
