@@ -5,12 +5,14 @@ import { randomTransformer, loadTestModel } from './helpers/models.js';
 describe('runner', () => {
   it('plans batches sorted by length under the token and output budgets', () => {
     const lengths = [10, 50, 20, 50, 5, 30];
-    const policy = { maxTokens: 100, maxOutputFloats: 1e9, maxBatch: 10 };
+    const policy = { maxTokens: 100, maxOutputFloats: 1e9, maxBatch: 10, maxPadFraction: 1 };
     const batches = planBatches(lengths, [0, 1, 2, 3, 4, 5], policy, () => 1);
     expect(batches).to.deep.equal([[1, 3], [5, 2, 0], [4]]);
     for (const b of batches) expect(b.length * Math.max(...b.map((i) => lengths[i]!))).to.be.at.most(100);
     // The float budget (attention maps grow with L^2) splits further.
     expect(planBatches(lengths, [0, 1, 2, 3, 4, 5], { ...policy, maxOutputFloats: 2600 }, (L) => L * L)).to.deep.equal([[1], [3], [5, 2], [0, 4]]);
+    // The padding cap (a sequence joins only if at least 60% as long as the batch's longest): 20 joins 30, 10 does not; 5 does not join 10.
+    expect(planBatches(lengths, [0, 1, 2, 3, 4, 5], { ...policy, maxPadFraction: 0.4 }, () => 1)).to.deep.equal([[1, 3], [5, 2], [0], [4]]);
     // A sequence longer than the budget still runs, alone.
     expect(planBatches([500], [0], policy, () => 1)).to.deep.equal([[0]]);
   });

@@ -1,4 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
+import type * as Ort from 'onnxruntime-node';
 import { dirname, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { BenchError } from '../util/errors.js';
@@ -57,6 +58,8 @@ export interface LoadedModel extends ModelHandle {
   readonly cardOverridden: string[];
   readonly params: ParamCount;
   readonly fallbacks: { ep: EpName; reason: string }[];
+  /** The runtime session, for measurements against the runtime itself (bench:perf). Tasks use `forward`. */
+  readonly session: Ort.InferenceSession;
   /** A view of the model that adds its work to `meter` (one per task). */
   metered(meter: Meter): ModelHandle;
   release(): Promise<void>;
@@ -142,6 +145,7 @@ export async function loadModel(path: string, opts: LoadOptions): Promise<Loaded
     cardOverridden: resolved.overridden,
     params,
     fallbacks: opened.fallbacks,
+    session: opened.session,
     metered: (meter: Meter) => ({ ...base, forward: forwardWith(meter) }),
     release: async () => {
       await opened.session.release();

@@ -67,17 +67,23 @@ export interface BatchPolicy {
   /** Output floats budget of one batch (attention maps grow with L^2). */
   maxOutputFloats: number;
   maxBatch: number;
+  /**
+   * A sequence joins a batch only if it is at least (1 - maxPadFraction) as long as the batch's
+   * longest, so padding stays under this fraction of every batch.
+   */
+  maxPadFraction: number;
 }
 
-export const DEFAULT_BATCH_POLICY: BatchPolicy = { maxTokens: 4096, maxOutputFloats: 48 * 1024 * 1024, maxBatch: 256 };
+export const DEFAULT_BATCH_POLICY: BatchPolicy = { maxTokens: 4096, maxOutputFloats: 48 * 1024 * 1024, maxBatch: 256, maxPadFraction: 0.1 };
 
 /** Per-sequence output sizes in floats, for a padded length L, used to size batches. */
 export type OutputSizer = (name: OutputName, L: number) => number;
 
 /**
  * Plans batches: sequences sorted by length (longest first, so a batch that does not fit in memory
- * fails at once) and packed while batch size x longest length stays within the token budget and the
- * outputs within the float budget. Returns request indices per batch.
+ * fails at once) and packed while batch size x longest length stays within the token budget, the
+ * outputs within the float budget, and each sequence within `maxPadFraction` of the batch's longest.
+ * Returns request indices per batch.
  */
 export function planBatches(lengths: number[], indices: number[], policy: BatchPolicy, outputFloats: (L: number) => number): number[][] {
   const order = [...indices].sort((a, b) => lengths[b]! - lengths[a]! || a - b);
@@ -87,7 +93,11 @@ export function planBatches(lengths: number[], indices: number[], policy: BatchP
   for (const i of order) {
     const L = Math.max(curMax, lengths[i]!);
     const n = cur.length + 1;
-    const fits = n <= policy.maxBatch && n * L <= policy.maxTokens && n * outputFloats(L) <= policy.maxOutputFloats;
+    const fits =
+      n <= policy.maxBatch &&
+      n * L <= policy.maxTokens &&
+      n * outputFloats(L) <= policy.maxOutputFloats &&
+      lengths[i]! >= (1 - policy.maxPadFraction) * L;
     if (cur.length > 0 && !fits) {
       batches.push(cur);
       cur = [];
