@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { CacheStore } from '../src/cache/store.js';
 import { newMeter } from '../src/model/runner.js';
 import { randomTransformer, loadTestModel } from './helpers/models.js';
+import { loadModel } from '../src/model/model.js';
 import { tempDir } from './helpers/tmp.js';
 
 function shardFiles(dir: string): string[] {
@@ -80,5 +81,24 @@ describe('forward cache', () => {
     await model.metered(m).forward(seqs.map((s) => ({ tokens: model.encode(s) })), spec());
     expect(m.cached).to.equal(0);
     await model.release();
+  });
+
+  // Regression: the key once ignored the card, so fixing a card (I/O map, vocabulary, length) and
+  // rerunning served the old card's results under the new card.
+  it('keys by the card fields that change outputs: a fixed card is a cache miss', async () => {
+    const dir = tempDir();
+    const cacheDir = join(dir, 'cache');
+    const path = randomTransformer('mlm', { maxLength: 128 }, dir);
+    const run = async (cardFlags: Record<string, unknown>) => {
+      const model = await loadModel(path, { ep: 'cpu', cache: new CacheStore(cacheDir), cardFlags });
+      const m = newMeter();
+      await model.metered(m).forward(seqs.map((s) => ({ tokens: model.encode(s) })), spec());
+      await model.release();
+      return m.cached;
+    };
+    expect(await run({})).to.equal(0);
+    expect(await run({})).to.equal(4);
+    expect(await run({ maxLength: 100 })).to.equal(0);
+    expect(await run({ id: 'renamed' })).to.equal(4); // the id does not change what is computed
   });
 });

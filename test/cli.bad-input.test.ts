@@ -117,4 +117,18 @@ describe('CLI: bad input gets one line naming the file, exit 2, nothing written'
     await expectUserError(['frobnicate'], /unknown command "frobnicate"/);
     await expectUserError(['all', '--model', 'x.onnx', '--tier', 'fast'], /--tier: must be smoke or full, got "fast"/);
   });
+
+  it('a card path that is a folder', async () => {
+    const dir = tempDir();
+    await expectUserError(['inspect', '--model', randomTransformer('mlm', {}, dir), '--card', dir], /: not a file/);
+  });
+
+  it('a causal model whose vocabulary has no start token (its first residue would never be scored)', async () => {
+    const dir = tempDir();
+    const tokens = ['<p>', '</s>', ...'ACDEFGHIKLMNPQRSTVWY'.split('')];
+    const p = writeFixture(dir, 'nostart', buildTransformer({ layout: 'clm', vocab: 'progen2', layers: 1, dim: 16, heads: 2, maxLength: 64, seed: 1 }), {
+      id: 'nostart', objective: 'clm', vocab: { tokens: [...tokens, ...Array.from({ length: 10 }, (_, i) => `<u${i}>`)], pad: '<p>', end: '</s>' }, maxLength: 64,
+    });
+    await expectUserError(['inspect', '--model', p], /nostart\.card\.json: a causal LM needs a start token/);
+  });
 });

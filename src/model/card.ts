@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { BenchError } from '../util/errors.js';
 import { schemaErrors } from '../util/schema.js';
@@ -66,10 +66,11 @@ export function resolveCard(modelPath: string, info: OnnxFileInfo, opts: { cardP
   let file: string | undefined;
   if (opts.cardPath) {
     if (!existsSync(opts.cardPath)) throw new BenchError('E_CARD', `${opts.cardPath}: card file not found`);
+    if (!statSync(opts.cardPath).isFile()) throw new BenchError('E_CARD', `${opts.cardPath}: not a file`);
     raw = parseJsonObject(readFileSync(opts.cardPath, 'utf8'), opts.cardPath);
     source = 'card-file';
     file = opts.cardPath;
-  } else if (existsSync(sidecarPath(modelPath))) {
+  } else if (existsSync(sidecarPath(modelPath)) && statSync(sidecarPath(modelPath)).isFile()) {
     file = sidecarPath(modelPath);
     raw = parseJsonObject(readFileSync(file, 'utf8'), file);
     source = 'sidecar';

@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { BenchError } from '../util/errors.js';
 import { sha256File, sha256Tokens } from '../util/hash.js';
+import { stableStringify } from '../util/json.js';
 import type { CacheStore, CachedArray } from '../cache/store.js';
 import { resolveCard, type CardFlags, type CardSource, type ModelCard } from './card.js';
 import { capabilitiesOf, resolveIo, type IoMap, type Need, type OutputName } from './contract.js';
@@ -38,6 +39,12 @@ export interface ModelHandle {
   readonly vocab: Vocabulary;
   readonly ep: EpName;
   readonly precision: string;
+  /**
+   * Identity of what a forward pass computes: the model hash plus everything from the card and the
+   * runtime that changes outputs for the same token ids (I/O names, vocabulary, objective, maximum
+   * length, provider, precision). Every cache key starts with it, so fixing a card invalidates results.
+   */
+  readonly computeKey: string;
   readonly capabilities: ReadonlySet<Need>;
   readonly shape: ModelShape;
   /** Maximum tokens per input, special tokens included. */
@@ -80,6 +87,11 @@ export async function loadModel(path: string, opts: LoadOptions): Promise<Loaded
   if (card.objective === 'mlm' && vocab.mask === null) {
     throw new BenchError('E_CARD', `${resolved.file ?? path}: a masked LM needs a mask token in its vocabulary`);
   }
+  if (card.objective === 'clm' && vocab.start === null) {
+    // Without a start token the first residue is never predicted: perplexities and likelihood ratios
+    // would silently leave it out.
+    throw new BenchError('E_CARD', `${resolved.file ?? path}: a causal LM needs a start token in its vocabulary (the first residue is predicted from it)`);
+  }
   const io = resolveIo(path, info, card, vocab.size);
   if (io.unknownInputs.length > 0) {
     throw new BenchError('E_MODEL', `${path}: the graph needs inputs the contract does not define: ${io.unknownInputs.join(', ')}`);
@@ -110,7 +122,20 @@ export async function loadModel(path: string, opts: LoadOptions): Promise<Loaded
   });
   const precision = logitsType;
   const capabilities = capabilitiesOf(io, card);
-  const keyPrefix = `${sha256}|${opened.ep}|${precision}`;
+  const computeKey = createHash('sha256')
+    .update(
+      stableStringify({
+        model: sha256,
+        ep: opened.ep,
+        precision,
+        objective: card.objective,
+        maxLength: card.maxLength,
+        vocab: { tokens: vocab.tokens, pad: vocab.pad, start: vocab.start, end: vocab.end, mask: vocab.mask, reverse: [vocab.reverseStart, vocab.reverseEnd] },
+        io: { inputIds: io.inputIds, attentionMask: io.attentionMask, outputs: io.outputs },
+      }),
+    )
+    .digest('hex');
+  const keyPrefix = computeKey;
   const forwardWith = (meter: Meter) => async (requests: ForwardRequest[], spec: ForwardSpec, onProgress?: (d: number, t: number) => void) => {
     for (const o of spec.outputs) {
       if (!io.outputs[o]) throw new Error(`internal: task asked for ${o}, which the model does not export`);
@@ -128,6 +153,7 @@ export async function loadModel(path: string, opts: LoadOptions): Promise<Loaded
     vocab,
     ep: opened.ep,
     precision,
+    computeKey,
     capabilities,
     shape,
     maxLength: card.maxLength,

@@ -21,8 +21,9 @@ export function harnessInfo(): HarnessInfo {
   let dirty: boolean | undefined;
   try {
     commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: packageRoot, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-    // Only tracked source changes count; results and caches are ignored files.
-    dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: packageRoot, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() !== '';
+    // Untracked files count too (a new task folder runs but is not in the commit); results and caches
+    // are git-ignored, so they do not.
+    dirty = execFileSync('git', ['status', '--porcelain'], { cwd: packageRoot, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() !== '';
   } catch {
     commit = null;
   }

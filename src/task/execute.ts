@@ -136,7 +136,7 @@ function round3(x: number): number {
 
 function contextFor(task: RegisteredTask, model: LoadedModel, meter: Meter, root: Rng, opts: ExecuteOptions): TaskContext {
   const name = task.module.name;
-  const itemShard = opts.cache.shard(`task|${name}|${task.module.version}|${model.ep}|${model.precision}`, model.sha256);
+  const itemShard = opts.cache.shard(`task|${name}|${task.module.version}|${model.computeKey}`, model.sha256);
   const cache: ItemCache = {
     get: (key) => itemShard.get(sha256(key)),
     put: (key, value) => itemShard.putMany([{ key: sha256(key), value }]),
