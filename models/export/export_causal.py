@@ -237,7 +237,7 @@ def main(argv=None):
         ck_hash = X.sha256_file(args.checkpoint)[:16] if os.path.isfile(args.checkpoint) else "folder"
         source = f"models/export/export_causal.py @ {X.git_commit()} from {os.path.basename(os.path.normpath(args.checkpoint))}"
         source += f" (sha256 {ck_hash}...)" if ck_hash != "folder" else ""
-        if meta["kind"] == "plmbench":
+        if meta["kind"] == "plmbench" and "args" in meta["training"]:  # trained by train.py (not a random control)
             source = f"models/train/train.py --objective clm, seed {meta['training']['args']['seed']}; " + source
         if args.source:
             source = f"{args.source}; {source}"

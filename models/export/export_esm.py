@@ -246,7 +246,7 @@ def main(argv=None):
         nonemb, total = count_for_card(model)
         ck_hash = X.sha256_file(args.checkpoint)[:16] if os.path.isfile(args.checkpoint) else "n/a"
         source = f"models/export/export_esm.py @ {X.git_commit()} from {os.path.basename(args.checkpoint)} (sha256 {ck_hash}...)"
-        if meta["kind"] == "plmbench":
+        if meta["kind"] == "plmbench" and "args" in meta["training"]:  # trained by train.py (not a random control)
             tl = meta["training"]
             source = (f"models/train/train.py --objective mlm, seed {tl['args']['seed']}; " + source)
         if args.source:
