@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { BenchError } from '../util/errors.js';
 import { sha256 } from '../util/hash.js';
@@ -18,8 +18,7 @@ export interface LoadedJson<T> {
 
 /** Reads and validates a JSON data file; a missing, malformed or invalid file is a BenchError naming it. */
 export function readJsonData<T>(path: string, schema: SchemaName, what: string): LoadedJson<T> {
-  if (!existsSync(path)) throw new BenchError('E_IO', `${path}: ${what} not found`);
-  const text = readFileSync(path, 'utf8');
+  const text = readTextFile(path, what);
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -29,6 +28,30 @@ export function readJsonData<T>(path: string, schema: SchemaName, what: string):
   const errors = schemaErrors(schema, data);
   if (errors.length > 0) throw new BenchError('E_DATA', `${path}: invalid ${what}: ${errors.slice(0, 6).join('; ')}${errors.length > 6 ? `; and ${errors.length - 6} more` : ''}`);
   return { data: data as T, sha256: sha256(text), file: displayPath(path) };
+}
+
+/**
+ * The text of a file a user named. A missing path, a directory or another non-file, and a read error
+ * are BenchErrors (E_IO, exit 2) whose message starts with the path: `<path>: <what> is a directory, not a file`.
+ */
+export function readTextFile(path: string, what: string): string {
+  let isFile: boolean;
+  let kind = 'not a regular file';
+  try {
+    const st = statSync(path);
+    isFile = st.isFile();
+    if (st.isDirectory()) kind = 'a directory';
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new BenchError('E_IO', `${path}: ${what} not found`);
+    throw new BenchError('E_IO', `${path}: cannot read the ${what} (${code ?? (e as Error).message})`);
+  }
+  if (!isFile) throw new BenchError('E_IO', `${path}: the ${what} is ${kind}, not a file`);
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new BenchError('E_IO', `${path}: cannot read the ${what} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
 }
 
 export function displayPath(path: string): string {

@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { BenchError } from '../util/errors.js';
 import { sha256 } from '../util/hash.js';
+import { readTextFile } from './data-files.js';
 import { schemaErrors } from '../util/schema.js';
 import type { RunResult } from '../report/run-result.js';
 import type { DataFileInfo } from '../task/types.js';
@@ -15,10 +15,9 @@ export interface RunFile {
   run: RunResult;
 }
 
-/** Reads a run result; a missing, malformed or schema-invalid file is a BenchError naming the file. */
+/** Reads a run result; a missing, unreadable (a directory...), malformed or schema-invalid file is a BenchError naming the file. */
 export function readRunFile(path: string): RunFile {
-  if (!existsSync(path)) throw new BenchError('E_IO', `${path}: run file not found`);
-  const text = readFileSync(path, 'utf8');
+  const text = readTextFile(path, 'run file');
   let data: unknown;
   try {
     data = JSON.parse(text);
