@@ -9,5 +9,8 @@ export {
   loadRegisteredRuns, saveRegisteredRuns, registeredFromRun, registeredMismatch, registeredRunsPath, REGISTERED_FILE,
   type RegisteredRun, type RegisteredRuns, type RegisteredTask,
 } from './registered.js';
-export { readRunFile, okTasks, dataDifference, itemValues, recordedDirection, type RunFile, type OkTask } from './runs.js';
+export {
+  readRunFile, okTasks, dataDifference, itemValues, recordedDirection, taskOptions, formatOptions, sameOptions, tierSeedDifference,
+  protocolDecision, protocolDifference, PROTOCOL_DECISIONS, type RunFile, type OkTask,
+} from './runs.js';
 export { baselinesDir, displayPath } from './data-files.js';

@@ -72,7 +72,7 @@ export function matchedCompute(run: RunResult, opts: MatchedComputeOptions): Mat
   for (const [name, task] of okTasks(run)) {
     const skipRegistered = new Set<string>();
     for (const reg of registered.runs) {
-      const why = registeredMismatch(reg, name, task);
+      const why = registeredMismatch(reg, name, task, run);
       if (why && reg.tasks[name]) {
         notes.add(`${why}: not used as a same-data baseline for ${name}`);
         skipRegistered.add(reg.id);

@@ -9,7 +9,7 @@ import type { RunResult } from '../report/run-result.js';
 import { trainingCompute } from './compute.js';
 import { baselinesDir, displayPath, readJsonData } from './data-files.js';
 import { registryModel } from './registry.js';
-import { dataDifference, okTasks, type OkTask } from './runs.js';
+import { dataDifference, formatOptions, okTasks, sameOptions, taskOptions, tierSeedDifference, type OkTask } from './runs.js';
 import type { BaselineRegistry, ModelCompute, Objective } from './types.js';
 
 /** Default store of registered baseline runs; PLMBENCH_BASELINE_RUNS or --registry point elsewhere. */
@@ -27,6 +27,13 @@ export interface RegisteredTask {
   metrics: Record<string, MetricValue & { higherIsBetter?: boolean }>;
   /** item id -> metric -> value. */
   items: Record<string, Record<string, number | null>>;
+  /**
+   * The task's options in the run (`settings.options[task]`, normalised: sorted keys, string values;
+   * `{}` when none). Absent in stores written before it was recorded: such an entry is never same-data.
+   */
+  options?: Record<string, string>;
+  /** item id -> the item's n (variants, residues, pairs... scored). Absent in older stores, as `options`. */
+  itemN?: Record<string, number>;
 }
 
 /** A baseline registered from a run of its ONNX export through this harness (bench baseline add). */
@@ -66,7 +73,7 @@ export function loadRegisteredRuns(path = registeredRunsPath()): RegisteredRuns 
 export function saveRegisteredRuns(path: string, runs: RegisteredRun[]): void {
   const store: StoreJson = {
     schemaVersion: 1,
-    source: 'Runs of baseline models exported to ONNX and run through plmbench, registered with `bench baseline add run.json`; same-data baselines for every task whose version, data hashes and items match.',
+    source: 'Runs of baseline models exported to ONNX and run through plmbench, registered with `bench baseline add run.json`; same-data baselines for every task whose version, data hashes, tier (and smoke-tier seed), options, items and per-item n match.',
     runs: [...runs].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
   };
   const safe = JSON.parse(stableStringify(store)) as unknown;
@@ -118,8 +125,12 @@ export function registeredFromRun(run: RunResult, fileSha256: string, registry: 
   const tasks: Record<string, RegisteredTask> = {};
   for (const [name, t] of okTasks(run)) {
     const items: Record<string, Record<string, number | null>> = {};
-    for (const it of t.items) items[it.id] = it.metrics;
-    tasks[name] = { version: t.version, data: t.data, headline: t.headline, metrics: t.metrics, items };
+    const itemN: Record<string, number> = {};
+    for (const it of t.items) {
+      items[it.id] = it.metrics;
+      itemN[it.id] = it.n;
+    }
+    tasks[name] = { version: t.version, data: t.data, headline: t.headline, metrics: t.metrics, items, itemN, options: taskOptions(run, name) };
   }
   if (Object.keys(tasks).length === 0) throw new BenchError('E_RESULT', `run ${run.runId}: no task finished ok; nothing to register`);
   return {
@@ -136,19 +147,35 @@ export function registeredFromRun(run: RunResult, fileSha256: string, registry: 
 
 /**
  * Whether a registered run is same-data for a task of the current run: same task version, same data
- * files, and the same item ids (a smoke subset and a full run score different items). The reason when not.
+ * files, same tier, the same seed on the smoke tier (the seed may pick the subset), the same task
+ * options (exact equality of the option maps: an option given at its default value differs from one
+ * left unset, since the harness cannot know every task's defaults), the same item ids and the same
+ * per-item n (a smoke subset of an assay has the assay's id but fewer variants). The reason when not,
+ * naming the registered run, the task and the difference.
  */
-export function registeredMismatch(reg: RegisteredRun, name: string, task: OkTask): string | null {
+export function registeredMismatch(reg: RegisteredRun, name: string, task: OkTask, run: Pick<RunResult, 'tier' | 'seed' | 'settings'>): string | null {
   const r = reg.tasks[name];
   if (!r) return `registered run ${reg.id} has no ok result for ${name}`;
   if (r.version !== task.version) return `registered run ${reg.id} has ${name} version ${r.version}, this run ${task.version}`;
+  const where = `registered run ${reg.id} (run ${reg.run.runId}), ${name}`;
   const d = dataDifference(r.data, task.data);
-  if (d) return `registered run ${reg.id}, ${name}: ${d}`;
-  const mine = new Set(task.items.map((i) => i.id));
+  if (d) return `${where}: ${d}`;
+  const ts = tierSeedDifference(reg.run, run);
+  if (ts) return `${where}: ${ts} here`;
+  if (!r.options) return `${where}: its task options were not recorded (registered by an older plmbench); register the run again (bench baseline add --replace)`;
+  const mine = taskOptions(run as RunResult, name);
+  if (!sameOptions(r.options, mine)) return `${where}: options ${formatOptions(r.options)} vs ${formatOptions(mine)} here`;
+  const ids = new Set(task.items.map((i) => i.id));
   const theirs = Object.keys(r.items);
-  const missing = [...mine].filter((i) => !(i in r.items));
-  if (missing.length > 0 || theirs.length !== mine.size) {
-    return `registered run ${reg.id}, ${name}: different items (${theirs.length} registered, ${mine.size} here, ${missing.length} of ours missing; a ${reg.run.tier} run${missing.length ? `, e.g. ${missing[0]}` : ''})`;
+  const missing = [...ids].filter((i) => !(i in r.items));
+  if (missing.length > 0 || theirs.length !== ids.size) {
+    return `${where}: different items (${theirs.length} registered, ${ids.size} here, ${missing.length} of ours missing; a ${reg.run.tier} run${missing.length ? `, e.g. ${missing[0]}` : ''})`;
+  }
+  if (!r.itemN) return `${where}: its per-item n was not recorded (registered by an older plmbench); register the run again (bench baseline add --replace)`;
+  const differ = task.items.filter((i) => r.itemN![i.id] !== i.n);
+  if (differ.length > 0) {
+    const e = differ[0]!;
+    return `${where}: per-item n differs on ${differ.length} of ${task.items.length} items (e.g. ${e.id}: n ${r.itemN[e.id] ?? 'missing'} registered, ${e.n} here)`;
   }
   return null;
 }

@@ -65,3 +65,68 @@ export function recordedDirection(task: OkTask, metric: string): boolean | null 
   const m = task.metrics[metric] as { higherIsBetter?: unknown } | undefined;
   return typeof m?.higherIsBetter === 'boolean' ? m.higherIsBetter : null;
 }
+
+/**
+ * A task's options as the run records them (`settings.options[task]`), normalised to a key -> value
+ * map with sorted keys and string values; `{}` when the run sets none. Options are compared exactly:
+ * the harness cannot know every task's defaults, so an option given explicitly (even at its default
+ * value) differs from one left unset.
+ */
+export function taskOptions(run: RunResult, task: string): Record<string, string> {
+  const all = (run.settings as { options?: unknown } | undefined)?.options;
+  const raw = all && typeof all === 'object' ? (all as Record<string, unknown>)[task] : undefined;
+  const out: Record<string, string> = {};
+  if (!raw || typeof raw !== 'object') return out;
+  for (const k of Object.keys(raw).sort()) {
+    const v = (raw as Record<string, unknown>)[k];
+    out[k] = typeof v === 'string' ? v : JSON.stringify(v);
+  }
+  return out;
+}
+
+/** `{"a":"1","b":"2"}`: the normalised option map as one line (sorted keys). */
+export function formatOptions(o: Record<string, string>): string {
+  return JSON.stringify(Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]])));
+}
+
+/** Whether two normalised option maps are the same (exact key/value equality). */
+export function sameOptions(a: Record<string, string>, b: Record<string, string>): boolean {
+  return formatOptions(a) === formatOptions(b);
+}
+
+/**
+ * Why two runs scored different items, or null: different tiers, or smoke runs of different seeds
+ * (the seed may choose the smoke subset; full runs score every item whatever the seed).
+ */
+export function tierSeedDifference(a: { tier: string; seed: number }, b: { tier: string; seed: number }): string | null {
+  if (a.tier !== b.tier) return `tier ${a.tier} vs ${b.tier}`;
+  if (a.tier === 'smoke' && a.seed !== b.seed) return `smoke-tier seed ${a.seed} vs ${b.seed}`;
+  return null;
+}
+
+/** Protocol fields that record a decision changing what a task measures (fitness strategy, contacts source). */
+export const PROTOCOL_DECISIONS = ['strategy', 'source'] as const;
+
+/**
+ * The effective protocol decision of a task result (`protocol.strategy`, `protocol.source`) as a
+ * string, or null when the result does not record it.
+ */
+export function protocolDecision(task: OkTask, field: (typeof PROTOCOL_DECISIONS)[number]): string | null {
+  const p = task.protocol as Record<string, unknown> | undefined;
+  const v = p?.[field];
+  if (v === undefined || v === null) return null;
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/**
+ * Why two results of a task used different protocols, or null: a `protocol.strategy` or
+ * `protocol.source` recorded by both with different values (`fields` narrows which are compared).
+ */
+export function protocolDifference(a: OkTask, b: OkTask, fields: readonly (typeof PROTOCOL_DECISIONS)[number][] = PROTOCOL_DECISIONS): string | null {
+  for (const f of fields) {
+    const x = protocolDecision(a, f);
+    const y = protocolDecision(b, f);
+    if (x !== null && y !== null && x !== y) return `protocol.${f} ${x} vs ${y}`;
+  }
+  return null;
+}
