@@ -1,7 +1,19 @@
 import { BenchError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
 import { pairedBootstrapMeanDiff } from '../metrics/index.js';
-import { dataDifference, itemValues, okTasks, recordedDirection, type OkTask, type RunFile } from '../scaling/index.js';
+import {
+  dataDifference,
+  formatOptions,
+  itemValues,
+  okTasks,
+  protocolDifference,
+  recordedDirection,
+  sameOptions,
+  taskOptions,
+  tierSeedDifference,
+  type OkTask,
+  type RunFile,
+} from '../scaling/index.js';
 import { isIgnored, ruleFor, type GateConfig } from './gate-config.js';
 
 /**
@@ -68,17 +80,19 @@ export interface GateOptions {
 
 /**
  * Compares a current run with a baseline run task by task. Unusable input is a BenchError (exit 2):
- * a compared task whose version or data files differ, a compared task with no shared items, no task
- * ok in both runs, or a metric whose direction is unknown.
+ * a compared task whose version or data files differ; runs of different tiers, or smoke runs of
+ * different seeds (they score different items or subsets); a compared task whose options differ
+ * (exact equality of the option maps) or whose effective protocol differs (`protocol.strategy` or
+ * `protocol.source` recorded by both runs with different values); a compared task with no shared
+ * items; no task ok in both runs; a metric whose direction is unknown.
  */
 export function gateRuns(baseline: RunFile, current: RunFile, opts: GateOptions): GateReport {
   const { config } = opts;
   const a = new Map(okTasks(baseline.run));
   const b = new Map(okTasks(current.run));
   const notes: string[] = [];
-  if (baseline.run.tier !== current.run.tier) {
-    notes.push(`the runs have different tiers (baseline ${baseline.run.tier}, current ${current.run.tier}): only the items both scored are compared`);
-  }
+  const pair = `(${baseline.path} vs ${current.path})`;
+  const tierSeed = tierSeedDifference(baseline.run, current.run);
   const names = [...new Set([...Object.keys(baseline.run.tasks), ...Object.keys(current.run.tasks)])].sort();
   const tasks: GateTaskStatus[] = [];
   const rows: GateRow[] = [];
@@ -108,6 +122,14 @@ export function gateRuns(baseline: RunFile, current: RunFile, opts: GateOptions)
     }
     const d = dataDifference(ta.data, tb.data);
     if (d) throw new BenchError('E_GATE_INPUT', `gate: task ${name}: ${d} (${baseline.path} vs ${current.path})`);
+    if (tierSeed) throw new BenchError('E_GATE_INPUT', `gate: task ${name}: ${tierSeed} ${pair}; the runs score different items: run both with the same --tier and --seed`);
+    const oa = taskOptions(baseline.run, name);
+    const ob = taskOptions(current.run, name);
+    if (!sameOptions(oa, ob)) {
+      throw new BenchError('E_GATE_INPUT', `gate: task ${name}: options ${formatOptions(oa)} vs ${formatOptions(ob)} ${pair}; run both with the same --option ${name}.* (compared exactly: an option given at its default differs from one left unset)`);
+    }
+    const p = protocolDifference(ta, tb);
+    if (p) throw new BenchError('E_GATE_INPUT', `gate: task ${name}: ${p} ${pair}; the runs measured different things`);
     if (sharedIds(ta, tb) === 0) {
       throw new BenchError('E_GATE_INPUT', `gate: task ${name}: the runs share no items (${ta.items.length} in ${baseline.path}, ${tb.items.length} in ${current.path}); nothing can be paired`);
     }
