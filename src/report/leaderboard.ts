@@ -4,17 +4,23 @@ import { stableStringify } from '../util/json.js';
 import { schemaErrors } from '../util/schema.js';
 import {
   dataDifference,
+  formatOptions,
   frontierPositions,
   matchedCompute,
   MATCHED_INTERVALS,
   MATCHED_METHOD,
   okTasks,
+  protocolDifference,
   recordedDirection,
+  sameOptions,
+  taskOptions,
+  tierSeedDifference,
   type BaselineRegistry,
   type Comparison,
   type FrontierPosition,
   type ModelCompute,
   type Objective,
+  type OkTask,
   type Reference,
   type RegisteredRuns,
   type RunFile,
@@ -83,7 +89,9 @@ export interface Leaderboard {
 
 export const RANKING_METHOD =
   'Per task, entries are ranked by the task\'s headline metric, separately for each headline metric name (e.g. perplexity for causal and pseudo_perplexity for masked models), ' +
-  'in the metric\'s direction; equal values share a rank (1, 2, 2, 4); ties are listed by id. Runs are only ranked together when each task\'s version, data files, tier and options agree.';
+  'in the metric\'s direction; equal values share a rank (1, 2, 2, 4); ties are listed by id. Runs are only ranked together when each task\'s version, data files, tier (and, on the smoke tier, seed) and options agree, ' +
+  'and its effective protocol: protocol.source (e.g. contacts from attentions or from a contacts head) of any two runs, protocol.strategy (e.g. fitness masked-marginals or wt-marginals) of runs of the same objective ' +
+  '(a task\'s strategies are per objective: a masked and a causal model each use their objective\'s default unless an option, which must then agree, says otherwise).';
 
 export interface LeaderboardInputs {
   runs: RunFile[];
@@ -96,8 +104,10 @@ export interface LeaderboardInputs {
 
 /**
  * Builds the leaderboard. Refuses (BenchError, exit 2) runs that cannot be ranked together: two
- * entries with one id, or a task whose version, data files, tier or options differ between runs
- * where it finished ok (the message names the task, the runs and what differs).
+ * entries with one id, or a task, between runs where it finished ok, whose version, data files, tier,
+ * smoke-tier seed or options differ, or whose effective protocol differs (protocol.source of any two
+ * runs, protocol.strategy of two runs of the same objective). The message names the task, the runs and
+ * what differs.
  */
 export function buildLeaderboard(inp: LeaderboardInputs): Leaderboard {
   const { runs, registry, laws, registered } = inp;
@@ -188,22 +198,39 @@ export function serializeLeaderboard(board: Leaderboard): string {
 }
 
 function checkComparable(runs: RunFile[]): void {
-  const seen = new Map<string, { file: RunFile; version: string; data: DataFileInfo[]; tier: string; options: string }>();
+  interface Seen { file: RunFile; task: OkTask; options: Record<string, string> }
+  const first = new Map<string, Seen>();
+  /** task -> objective -> the first run of that objective (protocol.strategy is compared within an objective). */
+  const byObjective = new Map<string, Map<string, Seen>>();
   for (const f of runs) {
+    const objective = String((f.run.model.card as { objective?: unknown }).objective ?? '');
     for (const [name, t] of okTasks(f.run)) {
-      const options = stableStringify((f.run.settings as { options?: Record<string, unknown> }).options?.[name] ?? {});
-      const cur = { file: f, version: t.version, data: t.data, tier: f.run.tier, options };
-      const first = seen.get(name);
-      if (!first) {
-        seen.set(name, cur);
+      const cur: Seen = { file: f, task: t, options: taskOptions(f.run, name) };
+      const objectives = byObjective.get(name) ?? new Map<string, Seen>();
+      byObjective.set(name, objectives);
+      const sameObjective = objectives.get(objective);
+      if (!sameObjective) objectives.set(objective, cur);
+      const ref = first.get(name);
+      if (!ref) {
+        first.set(name, cur);
         continue;
       }
-      const pair = `${first.file.path} and ${f.path}`;
-      if (first.version !== cur.version) throw new BenchError('E_RESULT', `leaderboard: task ${name}: version ${first.version} vs ${cur.version} (${pair}); cannot rank runs of different task versions`);
-      const d = dataDifference(first.data, cur.data);
+      const pair = `${ref.file.path} and ${f.path}`;
+      if (ref.task.version !== t.version) throw new BenchError('E_RESULT', `leaderboard: task ${name}: version ${ref.task.version} vs ${t.version} (${pair}); cannot rank runs of different task versions`);
+      const d = dataDifference(ref.task.data, t.data);
       if (d) throw new BenchError('E_RESULT', `leaderboard: task ${name}: ${d} (${pair}); cannot rank runs on different data`);
-      if (first.tier !== cur.tier) throw new BenchError('E_RESULT', `leaderboard: task ${name}: tier ${first.tier} vs ${cur.tier} (${pair}); cannot rank runs on different item sets`);
-      if (first.options !== cur.options) throw new BenchError('E_RESULT', `leaderboard: task ${name}: options ${first.options} vs ${cur.options} (${pair}); cannot rank runs with different task options`);
+      const ts = tierSeedDifference(ref.file.run, f.run);
+      if (ts) throw new BenchError('E_RESULT', `leaderboard: task ${name}: ${ts} (${pair}); cannot rank runs on different item sets`);
+      if (!sameOptions(ref.options, cur.options)) {
+        throw new BenchError('E_RESULT', `leaderboard: task ${name}: options ${formatOptions(ref.options)} vs ${formatOptions(cur.options)} (${pair}); cannot rank runs with different task options`);
+      }
+      // protocol.source: against every run; protocol.strategy: against the first run of the same objective.
+      const src = protocolDifference(ref.task, t, ['source']);
+      if (src) throw new BenchError('E_RESULT', `leaderboard: task ${name}: ${src} (${pair}); cannot rank different protocols together`);
+      if (sameObjective) {
+        const st = protocolDifference(sameObjective.task, t, ['strategy']);
+        if (st) throw new BenchError('E_RESULT', `leaderboard: task ${name}: ${st} (${sameObjective.file.path} and ${f.path}, both ${objective}); cannot rank different protocols together`);
+      }
     }
   }
 }

@@ -12,7 +12,8 @@ import type { CliIo } from '../io.js';
 export const LEADERBOARD_HELP = `bench leaderboard <run.json>... [--out leaderboard.json]   rank runs, with matched-compute deltas
   one JSON (results/schema/leaderboard.schema.json), one entry per model: compute, N/N_opt, per-task
   headline metrics with intervals and ranks, matched-compute deltas against ESM-2 and ProGen2.
-  Refuses runs whose task versions, data files, tiers or task options differ (exit 2).
+  Refuses runs whose task versions, data files, tiers, smoke-tier seeds or task options differ, or
+  whose protocol.source (any runs) or protocol.strategy (runs of one objective) of a task differ (exit 2).
 
   --out PATH            write the leaderboard JSON there (validated, atomic); without it the JSON goes to stdout
   --registry PATH       registered baseline runs (default results/baselines/registered.json)
