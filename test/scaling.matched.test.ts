@@ -144,8 +144,9 @@ describe('scaling: matched-compute comparisons', () => {
   });
 
   it('respects the direction: lower perplexity than the baseline is better', () => {
+    // Same-data: a published baseline gets no verdict (not-comparable, test/scaling.published.test.ts).
     const ppl: BaselineSet = {
-      kind: 'published', source: 'test', description: 'published perplexity',
+      kind: 'same-data', source: 'test', description: 'same-data perplexity without per-item values',
       scores: { 'progen2-small': { perplexity: 12 }, 'progen2-medium': { perplexity: 10 } },
     };
     const run = syntheticRun({

@@ -27,7 +27,8 @@ export const MATCHED_METHOD =
   'the family\'s scores at their training compute C = 6 N D (results/baselines/models.json) are interpolated linearly in log10 C between the two nearest points at the model\'s C. ' +
   'No extrapolation: beyond the family\'s range the nearest point is used and the comparison is flagged clamped. ' +
   'Same-data scores (registered runs of baseline exports through this harness, or the task\'s own same-data baseline set) are preferred over published ones; ' +
-  'the points of one comparison all come from one source, so same-data and published scores are never mixed. delta = model - baseline.';
+  'the points of one comparison all come from one source, so same-data and published scores are never mixed. delta = model - baseline. ' +
+  'A published baseline is a headline number on other data: its delta and interval are orientation only, with the verdict not-comparable.';
 
 export const MATCHED_INTERVALS =
   'paired-bootstrap-items: same-data baselines with per-item values, when the metric is the mean of its per-item values: percentile bootstrap (1,000 resamples, seeded by the run seed) ' +
@@ -120,7 +121,7 @@ export function matchedCompute(run: RunResult, opts: MatchedComputeOptions): Mat
           deltaCi95: iv.ci,
           interval: iv.interval,
           intervalNote: iv.note,
-          verdict: verdict(iv.ci, higherIsBetter),
+          verdict: chosen.kind === 'published' ? 'not-comparable' : verdict(iv.ci, higherIsBetter),
         });
       }
     }
@@ -301,11 +302,12 @@ function deltaInterval(
     }
   }
   const baseline = interp.value;
-  if (!model.ci95) return { ci: null, interval: 'none', note: `the model metric has no interval${why}` };
+  const orientation = kind === 'published' ? '; published baseline on different data: the delta and interval are orientation only, not a comparison (verdict not-comparable)' : '';
+  if (!model.ci95) return { ci: null, interval: 'none', note: `the model metric has no interval${why}${orientation}` };
   return {
     ci: [model.ci95[0] - baseline, model.ci95[1] - baseline],
     interval: 'model-ci-shifted',
-    note: `the model metric's 95% interval minus the baseline value; the baseline is treated as exact${why}`,
+    note: `the model metric's 95% interval minus the baseline value; the baseline is treated as exact${why}${orientation}`,
   };
 }
 

@@ -153,8 +153,12 @@ export interface Comparison {
   deltaCi95: [number, number] | null;
   interval: DeltaInterval;
   intervalNote: string;
-  /** better / worse: the interval excludes 0 in that direction; indistinguishable: it contains 0. */
-  verdict: 'better' | 'worse' | 'indistinguishable' | 'no-interval' | 'direction-unknown';
+  /**
+   * better / worse: the interval excludes 0 in that direction; indistinguishable: it contains 0.
+   * not-comparable: a published baseline (a headline number on other data): delta and interval are
+   * shown for orientation only and are not a result.
+   */
+  verdict: 'better' | 'worse' | 'indistinguishable' | 'no-interval' | 'direction-unknown' | 'not-comparable';
 }
 
 export interface Unavailable {

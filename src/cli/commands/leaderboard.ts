@@ -4,6 +4,7 @@ import { BenchError } from '../../util/errors.js';
 import { assertWritable, writeFileAtomic } from '../../util/fs.js';
 import { harnessInfo } from '../../report/harness.js';
 import { buildLeaderboard, serializeLeaderboard, type Leaderboard } from '../../report/leaderboard.js';
+import type { Comparison } from '../../scaling/index.js';
 import { loadMatchedComputeData, pluginDirections } from '../../report/matched-compute.js';
 import { readRunFile } from '../../scaling/index.js';
 import { formatNumber, table } from '../format.js';
@@ -71,7 +72,9 @@ export function formatLeaderboard(board: Leaderboard): string {
         const mine = e.matchedCompute.comparisons.filter((x) => x.task === task && x.metric === r.metric);
         const c = mine.find((x) => x.primary) ?? mine[0];
         const delta = c
-          ? `${signed(c.delta)} ${ci(c.deltaCi95)} vs ${c.family}${c.primary ? '' : ' (other objective)'} ${formatNumber(c.baseline)} (${c.kind}${c.clamped ? `, clamped ${c.clamped}: ${c.lower.id}` : `, ${c.lower.id}..${c.upper.id}`})`
+          ? c.verdict === 'not-comparable'
+            ? `not comparable (published, different data); for orientation: ${signed(c.delta)} vs ${against(c)}`
+            : `${signed(c.delta)} ${ci(c.deltaCi95)} vs ${against(c)}`
           : e.compute.flops === null
             ? 'compute unknown'
             : 'no baseline scores';
@@ -81,6 +84,10 @@ export function formatLeaderboard(board: Leaderboard): string {
     }
   }
   return lines.join('\n') + '\n';
+}
+
+function against(c: Comparison): string {
+  return `${c.family}${c.primary ? '' : ' (other objective)'} ${formatNumber(c.baseline)} (${c.kind}${c.clamped ? `, clamped ${c.clamped}: ${c.lower.id}` : `, ${c.lower.id}..${c.upper.id}`})`;
 }
 
 function signed(x: number): string {
