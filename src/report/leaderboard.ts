@@ -54,6 +54,8 @@ export interface LeaderboardEntry {
   frontier: FrontierPosition[];
   /** N / N_opt(C) under the law of the model's objective, null when the compute is unknown. */
   nOverNopt: number | null;
+  /** C outside the laws' fitted range: nOverNopt is an extrapolation (see frontier[].rangeNote); null when the compute is unknown. */
+  outsideFittedRange: boolean | null;
   tasks: Record<string, LeaderboardTaskEntry>;
   matchedCompute: { comparisons: Comparison[]; references: Reference[]; unavailable: Unavailable[]; notes: string[] };
 }
@@ -82,6 +84,7 @@ export interface Leaderboard {
     tokens: number | null;
     estimate: boolean;
     nOverNopt: number | null;
+    outsideFittedRange: boolean | null;
   }[];
   tasks: Record<string, { version: string; tier: string; data: DataFileInfo[]; rankings: Ranking[] }>;
   entries: LeaderboardEntry[];
@@ -149,6 +152,7 @@ export function buildLeaderboard(inp: LeaderboardInputs): Leaderboard {
       compute: mc.model.compute,
       frontier: mc.model.frontier,
       nOverNopt: primary ? primary.nRatio : null,
+      outsideFittedRange: primary ? primary.outsideFittedRange : null,
       tasks,
       matchedCompute: { comparisons: mc.comparisons, references: mc.references, unavailable: mc.unavailable, notes: mc.notes },
     });
@@ -181,6 +185,7 @@ export function buildLeaderboard(inp: LeaderboardInputs): Leaderboard {
         tokens: m.trainTokens.value,
         estimate: m.params.estimate || m.trainTokens.estimate || m.trainFlops.estimate,
         nOverNopt: fr ? fr.nRatio : null,
+        outsideFittedRange: fr ? fr.outsideFittedRange : null,
       };
     }),
     tasks: taskTable,

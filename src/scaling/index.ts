@@ -1,7 +1,7 @@
 // Public API of src/scaling: compute accounting, scaling laws, baseline registry, matched compute. Re-exports only.
 export type * from './types.js';
 export { trainingCompute, type ComputeCard } from './compute.js';
-export { loadScalingLaws, nOpt, dOpt, frontierPositions, LAWS_FILE } from './laws.js';
+export { loadScalingLaws, nOpt, dOpt, frontierPositions, fittedRangeNote, LAWS_FILE } from './laws.js';
 export { loadBaselineRegistry, registryModel, REGISTRY_FILE } from './registry.js';
 export { interpolateAtCompute, interpolateItem, interpolationWeight } from './interpolate.js';
 export { matchedCompute, MATCHED_METHOD, MATCHED_INTERVALS, type MatchedComputeOptions } from './matched.js';

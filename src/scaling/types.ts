@@ -11,10 +11,21 @@ export interface ScalingLaw {
   checks: { model: string; params: number; flops: number; source: string }[];
 }
 
+/** The range the laws were fitted on ([low, high]); outside it N_opt(C) and the ratios are extrapolations. */
+export interface FittedRange {
+  /** Non-embedding parameters of the models the laws were fitted on. */
+  params: [number, number];
+  /** Training compute (FLOPs) of the fits (the IsoFLOP budgets). */
+  flops: [number, number];
+  source: string;
+  note: string;
+}
+
 export interface ScalingLaws {
   source: string;
   provenance: string;
   compute: string;
+  fittedRange: FittedRange;
   laws: Record<Objective, ScalingLaw>;
   /** Path of the data file, relative to the package root, and its sha256. */
   file: string;
@@ -51,6 +62,14 @@ export interface FrontierPosition {
   nRatio: number;
   /** D / D_opt(C), null when D is unknown. */
   dRatio: number | null;
+  /**
+   * C outside the laws' fitted compute range, or N_opt(C) outside their fitted parameter range
+   * (scaling-laws.json fittedRange): N_opt, D_opt and the ratios are extrapolations. Absent in runs
+   * written before it was recorded.
+   */
+  outsideFittedRange: boolean;
+  /** Why, when outside (which side, by how many decades). */
+  rangeNote?: string;
 }
 
 /** A fact of the registry with its source and whether it is an estimate. */

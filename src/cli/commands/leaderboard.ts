@@ -78,7 +78,7 @@ export function formatLeaderboard(board: Leaderboard): string {
           : e.compute.flops === null
             ? 'compute unknown'
             : 'no baseline scores';
-        rows.push([String(o.rank), o.id, `${formatNumber(o.value)} ${ci(o.ci95)}`, e.compute.flops === null ? '-' : e.compute.flops.toExponential(2).replace('e+', 'e'), e.nOverNopt === null ? '-' : formatNumber(e.nOverNopt, 3), delta]);
+        rows.push([String(o.rank), o.id, `${formatNumber(o.value)} ${ci(o.ci95)}`, e.compute.flops === null ? '-' : e.compute.flops.toExponential(2).replace('e+', 'e'), e.nOverNopt === null ? '-' : `${formatNumber(e.nOverNopt, 3)}${e.outsideFittedRange ? " (outside the laws' fitted range)" : ''}`, delta]);
       }
       lines.push(table(rows).trimEnd(), '');
     }
