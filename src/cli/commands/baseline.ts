@@ -17,7 +17,8 @@ import type { CliIo } from '../io.js';
 export const BASELINE_HELP = `bench baseline add|list|remove   register runs of baseline exports as same-data baselines
   bench baseline add run.json [--id ID] [--family F] [--replace]
       registers a run of a baseline model's ONNX export (e.g. ESM-2 8M exported with
-      models/export): same-data for every task whose version, data files and items match later runs.
+      models/export): same-data for a task of a later run when the task's version, data files, tier
+      (and smoke-tier seed), options, items and per-item n all match; otherwise a note says why.
       A registry id (esm2-8m, ..., progen2-xlarge: results/baselines/models.json) uses the registry's
       compute facts; another id needs --family (or the card's family) and compute from its card.
   bench baseline list [--json]
