@@ -163,7 +163,7 @@ export function registeredMismatch(reg: RegisteredRun, name: string, task: OkTas
   const ts = tierSeedDifference(reg.run, run);
   if (ts) return `${where}: ${ts} here`;
   if (!r.options) return `${where}: its task options were not recorded (registered by an older plmbench); register the run again (bench baseline add --replace)`;
-  const mine = taskOptions(run as RunResult, name);
+  const mine = taskOptions(run, name);
   if (!sameOptions(r.options, mine)) return `${where}: options ${formatOptions(r.options)} vs ${formatOptions(mine)} here`;
   const ids = new Set(task.items.map((i) => i.id));
   const theirs = Object.keys(r.items);

@@ -72,7 +72,7 @@ export function recordedDirection(task: OkTask, metric: string): boolean | null 
  * the harness cannot know every task's defaults, so an option given explicitly (even at its default
  * value) differs from one left unset.
  */
-export function taskOptions(run: RunResult, task: string): Record<string, string> {
+export function taskOptions(run: Pick<RunResult, 'settings'>, task: string): Record<string, string> {
   const all = (run.settings as { options?: unknown } | undefined)?.options;
   const raw = all && typeof all === 'object' ? (all as Record<string, unknown>)[task] : undefined;
   const out: Record<string, string> = {};
