@@ -36,7 +36,8 @@ export async function checkConformance(model: ModelHandle, outputs: OutputName[]
     captured.push({ length: o.length, outputs: copy });
     return new Float32Array(0);
   };
-  const spec = { outputs, reducer: 'conformance', cache: false, reduce: capture };
+  // Padding is the point of the second check: the batch must hold both lengths whatever the policy.
+  const spec = { outputs, reducer: 'conformance', cache: false, reduce: capture, batch: { maxPadFraction: 1, maxBatch: 2 } };
   try {
     await model.forward([{ tokens: model.encode(seq) }, { tokens: model.encode(short) }], spec);
     await model.forward([{ tokens: model.encode(short) }], spec);

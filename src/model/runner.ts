@@ -40,6 +40,8 @@ export interface ForwardSpec {
   reduce: (o: SequenceOutputs, index: number) => CachedArray;
   /** Default true. Sampling turns it off: its prefixes are never asked for twice. */
   cache?: boolean;
+  /** Overrides of the batch policy for this call (the conformance check forces padding with it). */
+  batch?: Partial<BatchPolicy>;
 }
 
 /** Work done for a task, as recorded in `cost`. */
@@ -157,7 +159,7 @@ export class Runner {
     onProgress?.(done, requests.length);
     const lengths = requests.map((r) => r.tokens.length);
     const perSeqFloats = (L: number) => spec.outputs.reduce((s, o) => s + this.deps.sizer(o, L), 0);
-    for (const batch of planBatches(lengths, todo, policy, perSeqFloats)) {
+    for (const batch of planBatches(lengths, todo, { ...policy, ...spec.batch }, perSeqFloats)) {
       const computed = await this.runBatch(batch.map((i) => requests[i]!), spec, batch, meter);
       const toStore: { key: string; value: CachedArray }[] = [];
       batch.forEach((reqIndex, b) => {
