@@ -11,7 +11,7 @@ describe('CLI commands', () => {
   it('list shows every task with needs, version and data hashes (text and --json)', async () => {
     const io = memoryIo();
     expect(await main(['list'], io)).to.equal(0);
-    expect(io.out.join('')).to.match(/perplexity\s+1\.1\.0\s+logits/);
+    expect(io.out.join('')).to.match(/perplexity\s+\d+\.\d+\.\d+\s+logits/);
     const j = memoryIo();
     expect(await main(['list', '--json'], j)).to.equal(0);
     const tasks = JSON.parse(j.out.join('')) as { name: string; data: { sha256: string }[] }[];
