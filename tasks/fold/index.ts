@@ -7,7 +7,7 @@ import { meanEmbeddings, windowPolicy } from './embed.js';
 import { DEEPSF_TRAIN_CAP } from './deepsf.js';
 import { evaluateFoldProbe, LEVEL_NEEDS, PROBE, type DomainOutcome } from './evaluate.js';
 import {
-  buildSplit, LEVELS, parseDomains, ROLES, smokeSubset, splitViolation, summarize, SMOKE_CAPS, SMOKE_FOLDS, SPLIT_RULES_V1,
+  buildSplit, LEVELS, parseDomains, ROLES, smokeSubset, splitViolation, summarize, SMOKE_CAPS, SMOKE_FOLDS, SMOKE_KEY, SPLIT_RULES_V1,
   type Domain, type Level, type Role, type SplitCounts,
 } from './split.js';
 
@@ -91,7 +91,7 @@ function describeCounts(c: SplitCounts): string {
 /** Fold classification with a linear probe on mean-pooled hidden states, on a remote-homology split of SCOPe. */
 const task: TaskModule = {
   name: 'fold',
-  version: '1.0.0',
+  version: '1.1.0',
   needs: ['hidden_states'],
   describe: () => ({
     title: 'SCOP fold classification by a linear probe on mean embeddings (remote-homology split of SCOPe 2.07 ASTRAL-40)',
@@ -119,7 +119,7 @@ const task: TaskModule = {
       },
     ],
     tiers: {
-      smoke: `${SMOKE_FOLDS} folds drawn with the seed among those with test domains at all three levels; per fold at most ${SMOKE_CAPS.train} training, ${SMOKE_CAPS.valid} validation and ${SMOKE_CAPS.test} test domains per level (round-robin over families)`,
+      smoke: `the ${SMOKE_FOLDS} folds first in sha256("${SMOKE_KEY}:" + fold) order among those with test domains at all three levels (independent of --seed); per fold at most ${SMOKE_CAPS.train} training, ${SMOKE_CAPS.valid} validation and ${SMOKE_CAPS.test} test domains per level (round-robin over families in the same keyed order)`,
       full: 'the whole bundled split: 83 folds; 1,378 training, 216 validation, 681 fold-level, 655 superfamily-level and 476 family-level test domains (--option fold.split=deepsf: 320 folds; 987 training, 417 validation, 376 / 543 / 262 test domains)',
     },
   }),
@@ -130,7 +130,7 @@ const task: TaskModule = {
     const kind = splitKind(ctx);
     const loaded = loadSplit(ctx, kind);
     const prefix = kind === 'deepsf' ? 'deepsf_' : '';
-    const domains = ctx.tier === 'smoke' ? smokeSubset(loaded.domains, ctx.rng.fork('smoke')) : loaded.domains;
+    const domains = ctx.tier === 'smoke' ? smokeSubset(loaded.domains) : loaded.domains;
     const phase = ctx.progress.phase('fold: mean embeddings', domains.length);
     const t0 = performance.now();
     const emb = await meanEmbeddings(ctx.model, domains.map((d) => d.sequence), (d) => phase.set(d));
@@ -175,7 +175,9 @@ const task: TaskModule = {
               ? `bundled (${DEEPSF}, built by data/build_deepsf.ts: DeepSF D2 lists joined by id to SCOPe 2.07 ASTRAL-40)`
               : `bundled (${BUNDLED}, built by data/build_split.ts from SCOPe 2.07 ASTRAL-40)`,
           rules: kind === 'deepsf' ? deepsfRuleText : ruleText,
-          tier: ctx.tier === 'smoke' ? `smoke: ${SMOKE_FOLDS} folds drawn with the seed, caps ${JSON.stringify(SMOKE_CAPS)}` : 'full',
+          tier: ctx.tier === 'smoke'
+            ? `smoke: the ${SMOKE_FOLDS} folds first in sha256("${SMOKE_KEY}:" + fold) order among those with test domains at all three levels, caps ${JSON.stringify(SMOKE_CAPS)} per fold (round-robin over families in sha256("${SMOKE_KEY}:" + name) order, orphan rule of the split applied again); a function of the data only, the same for every --seed`
+            : 'full',
           sizes: summary,
           ...(loaded.counts ? { counts: loaded.counts } : {}),
         },

@@ -269,25 +269,25 @@ export function applyCaps(
   return { domains: domains.filter((d) => keep.has(d)), capped, orphaned };
 }
 
-/** Smoke tier: this many folds (seeded), each capped as below. */
+/** Smoke tier: this many folds, each capped as below. */
 export const SMOKE_FOLDS = 20;
 export const SMOKE_CAPS: Caps = { train: 8, valid: 2, test: 3 };
+/** Rank key of the smoke tier: its subset is a function of the data only, never of --seed. */
+export const SMOKE_KEY = 'plmbench-fold-smoke-v1';
 
 /**
- * The smoke tier of a split: `SMOKE_FOLDS` folds drawn with `rng` among those with test domains at all
- * three levels (all of them when fewer), each capped by `SMOKE_CAPS` (round-robin over families in an
- * order drawn from `rng`), so every level and fold class stays represented.
+ * The smoke tier of a split: the `SMOKE_FOLDS` folds first in sha256("plmbench-fold-smoke-v1:" + fold)
+ * order among those with test domains at all three levels (all of them when fewer), each capped by
+ * `SMOKE_CAPS` (round-robin over families, families and members in the same keyed sha256 order), so every
+ * level and fold class stays represented. A fixed function of the data: two runs with different seeds
+ * score the same domains.
  */
-export function smokeSubset(
-  domains: (Domain & { role: Role })[],
-  rng: { sampleIndices(n: number, k: number): number[]; nextUint32(): number },
-): (Domain & { role: Role })[] {
+export function smokeSubset(domains: (Domain & { role: Role })[]): (Domain & { role: Role })[] {
   const byFold = groupBy(domains, (d) => d.fold);
   const complete = [...byFold.keys()].sort().filter((f) => LEVELS.every((l) => byFold.get(f)!.some((d) => d.role === testRole(l))));
   const pool = complete.length >= 2 ? complete : [...byFold.keys()].sort();
-  const chosen = new Set(pool.length <= SMOKE_FOLDS ? pool : rng.sampleIndices(pool.length, SMOKE_FOLDS).map((i) => pool[i]!));
-  const key = `smoke:${rng.nextUint32().toString(16)}`;
-  return applyCaps(domains.filter((d) => chosen.has(d.fold)), SMOKE_CAPS, key).domains;
+  const chosen = new Set(byRank(SMOKE_KEY, pool, (f) => f).slice(0, SMOKE_FOLDS));
+  return applyCaps(domains.filter((d) => chosen.has(d.fold)), SMOKE_CAPS, SMOKE_KEY).domains;
 }
 
 export interface SplitSummary {
