@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { ItemResult, TaskContext, TaskModule, TaskOutcome } from '../../src/task/index.js';
 import { describeDataFile, metricOverItems } from '../../src/task/index.js';
@@ -14,8 +15,11 @@ const BUNDLED_SHA256 = 'c11d2aa5b395c859d7b46e566ef16e95be133273286673fac77ac4fe
 /** Training residues the probe is fitted on (a seeded sample when there are more), and validation residues. */
 export const MAX_TRAIN_RESIDUES = 20000;
 export const MAX_VALID_RESIDUES = 10000;
-/** Smoke tier: seeded proteins per role. */
+/** Smoke tier: proteins per role, pinned by hash (independent of --seed). */
 export const SMOKE = { train: 30, valid: 8, test: 20 } as const;
+/** Rank key of the smoke tier's proteins. */
+export const SMOKE_KEY = 'plmbench-ss-smoke-v1';
+const SMOKE_RULE = `per role, the ${SMOKE.train} training, ${SMOKE.valid} validation and ${SMOKE.test} test proteins (with evaluated residues) first in sha256("${SMOKE_KEY}:" + id) order, id = cb513-<row>; independent of --seed`;
 
 interface Entry extends SsProtein {
   role: SsRole;
@@ -55,12 +59,18 @@ function load(ctx: TaskContext): Loaded {
   return { file, label: ctx.dataPath ?? BUNDLED, entries, mappedToX };
 }
 
-function smokeSubset(entries: Entry[], rng: Rng): Entry[] {
+/**
+ * Smoke tier: per role, the `SMOKE[role]` proteins with evaluated residues that come first in
+ * sha256("plmbench-ss-smoke-v1:" + id) order (id = `cb513-<row>`), in file order. A function of the
+ * data only: two runs with different seeds score the same proteins.
+ */
+function smokeSubset(entries: Entry[]): Entry[] {
   const keep = new Set<Entry>();
   for (const role of ['train', 'valid', 'test'] as const) {
     const pool = entries.filter((e) => e.role === role && e.evaluated > 0);
-    const k = Math.min(SMOKE[role], pool.length);
-    rng.fork(role).sampleIndices(pool.length, k).forEach((i) => keep.add(pool[i]!));
+    const ranked = pool.map((e) => ({ e, h: createHash('sha256').update(`${SMOKE_KEY}:${e.id}`).digest('hex') }));
+    ranked.sort((x, y) => (x.h < y.h ? -1 : x.h > y.h ? 1 : 0));
+    for (const { e } of ranked.slice(0, SMOKE[role])) keep.add(e);
   }
   return entries.filter((e) => keep.has(e));
 }
@@ -106,7 +116,7 @@ async function gather(ctx: TaskContext, entries: Entry[], picks: { entry: number
 /** Per-residue secondary structure (3- and 8-state) by linear probes on hidden states, CB513. */
 const task: TaskModule = {
   name: 'secondary-structure',
-  version: '1.0.0',
+  version: '1.1.0',
   needs: ['hidden_states'],
   describe: () => ({
     title: 'Secondary structure (Q3/Q8) by linear probes on per-residue hidden states, CB513 (internal protein split)',
@@ -117,7 +127,7 @@ const task: TaskModule = {
     ],
     data: [{ file: BUNDLED, sha256: BUNDLED_SHA256, rows: BUNDLED_ROWS }],
     tiers: {
-      smoke: `a seeded ${SMOKE.train} training, ${SMOKE.valid} validation and ${SMOKE.test} test proteins`,
+      smoke: SMOKE_RULE,
       full: 'all 511 CB513 entries: 215 training (33,370 evaluated residues, a seeded 20,000 fitted), 53 validation (10,031), 243 test (40,590)',
     },
   }),
@@ -126,7 +136,7 @@ const task: TaskModule = {
   },
   async run(ctx: TaskContext): Promise<TaskOutcome> {
     const loaded = load(ctx);
-    const entries = ctx.tier === 'smoke' ? smokeSubset(loaded.entries, ctx.rng.fork('smoke')) : loaded.entries;
+    const entries = ctx.tier === 'smoke' ? smokeSubset(loaded.entries) : loaded.entries;
     const of = (r: SsRole) => entries.filter((e) => e.role === r && e.evaluated > 0);
     const train = of('train');
     const valid = of('valid');
@@ -192,7 +202,7 @@ const task: TaskModule = {
         split: {
           rule: `internal split of CB513 proteins: u = first 32 bits of sha256("${SS_SPLIT.key}:" + sequence) / 2^32; test u < ${SS_SPLIT.test}, validation u < ${SS_SPLIT.test + SS_SPLIT.valid}, training otherwise (entries sharing a chain share a role)`,
           why: 'CB513 is a test set in the literature (probes are trained on NetSurfP-2.0 or ProteinNet data); to keep the bundle small this task trains and tests within CB513, whose chains share at most ~25% sequence identity (Cuff and Barton 1999), so the split is a protein-level hold-out, not the published protocol; Q3/Q8 are not comparable with published CB513 numbers',
-          tier: ctx.tier === 'smoke' ? `smoke: a seeded ${SMOKE.train}/${SMOKE.valid}/${SMOKE.test} proteins` : 'full',
+          tier: ctx.tier === 'smoke' ? `smoke: ${SMOKE_RULE}` : 'full',
           train: size(train),
           valid: size(valid),
           test: size(test),
