@@ -1,19 +1,27 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { TaskContext, TaskModule, TaskOutcome } from '../../src/task/index.js';
 import { describeDataFile, metricOverItems, TaskFailure } from '../../src/task/index.js';
 import { readFasta, type FastaRecord } from '../../src/bio/fasta.js';
 import { BenchError } from '../../src/util/errors.js';
+import type { Vocabulary } from '../../src/model/index.js';
 import { causalNll, maskedNll, type SequenceNll } from './scoring.js';
 
 const BUNDLED = 'data/natural-heldout.fasta';
 const BUNDLED_ROWS = 100;
 const BUNDLED_SHA256 = '4e127b70917a2d67c4f427bcd204735458d563a1e3349cde197743c146a81bf8';
 const USER_SMOKE_SIZE = 20;
+/** Rank key of a user FASTA's smoke tier: the subset is a function of the file, never of --seed. */
+const USER_SMOKE_KEY = 'plmbench-perplexity-smoke-v1';
+const SMOKE_RULE = {
+  bundled: 'the 20 records marked tier=smoke (the first 10 of each proteome in the builder\'s sha256 order)',
+  user: `the ${USER_SMOKE_SIZE} records first in sha256("${USER_SMOKE_KEY}:" + FASTA id) order (ties by file position), in file order; all when there are no more`,
+};
 
 /** Held-out perplexity: causal perplexity or masked pseudo-perplexity of natural protein sequences. */
 const task: TaskModule = {
   name: 'perplexity',
-  version: '1.0.0',
+  version: '1.1.0',
   needs: ['logits'],
   describe: () => ({
     title: 'Held-out perplexity of natural protein sequences',
@@ -26,7 +34,7 @@ const task: TaskModule = {
     ],
     data: [{ file: BUNDLED, sha256: BUNDLED_SHA256, rows: BUNDLED_ROWS }],
     tiers: {
-      smoke: '20 sequences (10 per proteome, marked tier=smoke; a seeded 20 of a user FASTA)',
+      smoke: `20 sequences (10 per proteome, marked tier=smoke); a user FASTA: ${SMOKE_RULE.user}; independent of --seed`,
       full: '100 sequences (50 E. coli, 50 S. cerevisiae), 50-400 residues',
     },
   }),
@@ -67,7 +75,7 @@ const task: TaskModule = {
       protocol: {
         computed: metric,
         objective: ctx.model.card.objective,
-        scoredTokens: masked ? 'residues (each masked once; special tokens not scored)' : 'residues and the end token (the start token is context only)',
+        scoredTokens: masked ? 'residues (each masked once; special tokens not scored)' : causalScoredTokens(ctx.model.vocab),
         direction: masked ? null : 'N-to-C',
         aggregate: 'exp(sum of NLL / sum of scored tokens) over sequences; 95% percentile bootstrap over sequences, 1000 resamples',
         windowPolicy: masked
@@ -75,6 +83,7 @@ const task: TaskModule = {
           : `sequences over ${ctx.model.maxLength} tokens: windows of ${ctx.model.maxLength} tokens, stride ${Math.floor(ctx.model.maxLength / 2)}, each token scored once`,
         sequencesWindowed: windowed,
         sequences: records.length,
+        tier: ctx.tier === 'smoke' ? `smoke: ${ctx.dataPath ? SMOKE_RULE.user : SMOKE_RULE.bundled}; independent of --seed` : 'full',
         residues: records.reduce((s, r) => s + r.sequence.length, 0),
         reference: { uniform20: 20, note: 'a model that spreads probability evenly over the 20 standard amino acids has perplexity 20' },
       },
@@ -100,13 +109,25 @@ function loadRecords(ctx: TaskContext): { file: string; all: FastaRecord[]; reco
 
 /**
  * Bundled data: the smoke tier is the records marked `tier=smoke` (the first 10 of each proteome in
- * the builder's hash order). A user FASTA: the smoke tier is a seeded sample of 20 records.
+ * the builder's hash order). A user FASTA: the smoke tier is the 20 records first in
+ * sha256("plmbench-perplexity-smoke-v1:" + id) order (ties by file position), in file order. Neither
+ * depends on --seed, so two smoke runs score the same sequences.
  */
 function selectTier(all: FastaRecord[], ctx: TaskContext): FastaRecord[] {
   if (ctx.tier === 'full') return all;
   if (!ctx.dataPath) return all.filter((r) => /\btier=smoke\b/.test(r.header));
   if (all.length <= USER_SMOKE_SIZE) return all;
-  return ctx.rng.fork('smoke').sampleIndices(all.length, USER_SMOKE_SIZE).sort((a, b) => a - b).map((i) => all[i]!);
+  const ranked = all.map((r, i) => ({ i, h: createHash('sha256').update(`${USER_SMOKE_KEY}:${r.id}`).digest('hex') }));
+  ranked.sort((x, y) => (x.h < y.h ? -1 : x.h > y.h ? 1 : x.i - y.i));
+  return ranked.slice(0, USER_SMOKE_SIZE).map((x) => x.i).sort((a, b) => a - b).map((i) => all[i]!);
+}
+
+/** The tokens a causal pass scores, named from the vocabulary (causalNll requires a start token). */
+export function causalScoredTokens(vocab: Vocabulary): string {
+  const name = (id: number | null) => (id === null ? null : `"${vocab.tokens[id]}"`);
+  const start = name(vocab.start);
+  const end = name(vocab.end);
+  return `every token after the start token ${start ?? '(none: the vocabulary has none, which causal scoring refuses)'}: the residues${end ? ` and the end token ${end}` : ' (the vocabulary has no end token)'}; the start token is context only`;
 }
 
 export default task;

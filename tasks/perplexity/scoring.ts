@@ -19,6 +19,7 @@ export interface SequenceNll {
  * "strided perplexity" scheme).
  */
 export async function causalNll(model: ModelHandle, sequences: string[], onProgress?: (d: number, t: number) => void): Promise<SequenceNll[]> {
+  assertCausalStart(model);
   const plans = sequences.map((s) => planCausal(model.encode(s), model.maxLength));
   const requests: ForwardRequest[] = plans.flatMap((p) => p.windows.map((w) => ({ tokens: w.tokens })));
   const results = await model.forward(
@@ -49,6 +50,17 @@ export async function causalNll(model: ModelHandle, sequences: string[], onProgr
     }
     return { nll, tokens, windowed: p.windows.length > 1 ? p.windows.length : 0 };
   });
+}
+
+/**
+ * Causal scoring starts at token 1: token 0 must be a start token that is context only, or residue 1
+ * would never be scored. The harness refuses causal models whose vocabulary has no start token when it
+ * loads them, so reaching this with one is an internal bug, not a user error.
+ */
+export function assertCausalStart(model: Pick<ModelHandle, 'vocab'>): void {
+  if (model.vocab.start === null) {
+    throw new Error(`internal: causal perplexity scores every token after the start token, but the ${model.vocab.name} vocabulary has none (the first residue would go unscored); causal models without a start token must be refused at load time`);
+  }
 }
 
 interface CausalWindow {
