@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { nanMean, proteingymAverage } from '../tasks/fitness/aggregate.js';
-import { baselineSets, loadPublished, type RunAssay } from '../tasks/fitness/baselines.js';
+import { baselineProtocol, baselineSets, loadPublished, matchAssay, type RunAssay } from '../tasks/fitness/baselines.js';
 import { FITNESS_DIR } from './golden/fitness/fixtures.js';
 
 // ProteinGym's headline: mean per (UniProt_ID, selection type), then per selection type, then the
@@ -42,13 +42,14 @@ describe('fitness: aggregation over assays and baseline sets', () => {
 
   describe('baseline sets', () => {
     const table = loadPublished(FITNESS_DIR);
+    // contentSha256: the sha256 of ProteinGym's CSV (the bundled .csv.gz decompressed), as the build recorded it
     const bundled: RunAssay[] = [
-      { id: 'A0A1I9GEU1_NEIME_Kennouche_2019', uniprot: 'A0A1I9GEU1_NEIME', selectionType: 'Activity', totalVariants: 922 },
-      { id: 'BBC1_YEAST_Tsuboyama_2023_1TG0', uniprot: 'BBC1_YEAST', selectionType: 'Stability', totalVariants: 2069 },
-      { id: 'BCHB_CHLTE_Tsuboyama_2023_2KRU', uniprot: 'BCHB_CHLTE', selectionType: 'Stability', totalVariants: 1572 },
-      { id: 'BLAT_ECOLX_Stiffler_2015', uniprot: 'BLAT_ECOLX', selectionType: 'OrganismalFitness', totalVariants: 4996 },
-      { id: 'DNJA1_HUMAN_Tsuboyama_2023_2LO1', uniprot: 'DNJA1_HUMAN', selectionType: 'Stability', totalVariants: 2264 },
-      { id: 'R1AB_SARS2_Flynn_2022', uniprot: 'R1AB_SARS2', selectionType: 'OrganismalFitness', totalVariants: 5725 },
+      { id: 'A0A1I9GEU1_NEIME_Kennouche_2019', uniprot: 'A0A1I9GEU1_NEIME', selectionType: 'Activity', totalVariants: 922, contentSha256: '45792071e6411a7a44362ed7e797c1f03ec5e5bb3dc8d45f4a7945faefc04fb0' },
+      { id: 'BBC1_YEAST_Tsuboyama_2023_1TG0', uniprot: 'BBC1_YEAST', selectionType: 'Stability', totalVariants: 2069, contentSha256: 'd258240a3ab7088f5ac331abf661611369d9a6a06cf7778ab4ae285b824cfdab' },
+      { id: 'BCHB_CHLTE_Tsuboyama_2023_2KRU', uniprot: 'BCHB_CHLTE', selectionType: 'Stability', totalVariants: 1572, contentSha256: 'cf2d37654afffa925fdc56e019bd04e362b7c1c2218fe0d169dd77ccf356af9d' },
+      { id: 'BLAT_ECOLX_Stiffler_2015', uniprot: 'BLAT_ECOLX', selectionType: 'OrganismalFitness', totalVariants: 4996, contentSha256: '82835aeecc2001c742434457102e02b5aaf38673274aaba00ac85e07bcd94f35' },
+      { id: 'DNJA1_HUMAN_Tsuboyama_2023_2LO1', uniprot: 'DNJA1_HUMAN', selectionType: 'Stability', totalVariants: 2264, contentSha256: '15003de1e5af995bd284b0e4f02a4546f46211774727b4c9b988ee1f982bebe7' },
+      { id: 'R1AB_SARS2_Flynn_2022', uniprot: 'R1AB_SARS2', selectionType: 'OrganismalFitness', totalVariants: 5725, contentSha256: '90712f085f6b379bab16adc9fb4a7b35f8b44d98993c9c096bd08248e26a53f7' },
     ];
 
     it('gives the published per-assay values (as in ../shared/data/README.md) and aggregates them as the model\'s metrics', () => {
@@ -82,13 +83,68 @@ describe('fitness: aggregation over assays and baseline sets', () => {
     });
 
     it('leaves the aggregates null when an assay of the run is not in ProteinGym\'s tables, or has another variant count', () => {
-      const run = [...bundled.slice(0, 2), { ...bundled[2]!, totalVariants: 1000 }, { id: 'MY_ASSAY', uniprot: 'X', selectionType: 'unknown', totalVariants: 50 }];
+      const run = [...bundled.slice(0, 2), { ...bundled[2]!, totalVariants: 1000 }, { id: 'MY_ASSAY', uniprot: 'X', selectionType: 'unknown', totalVariants: 50, contentSha256: null }];
       const [same] = baselineSets(run, table, 'full');
       expect(same!.scores['esm2-8m']!['spearman']).to.equal(null);
       expect(Object.keys(same!.items!['esm2-8m']!)).to.have.members([bundled[0]!.id, bundled[1]!.id]);
       expect(same!.description).to.include('BCHB_CHLTE_Tsuboyama_2023_2KRU, MY_ASSAY');
       const sets = baselineSets([run[3]!], table, 'full');
       expect(sets.map((s) => s.kind)).to.deep.equal(['published']);
+    });
+
+    it('knows the sha256 of ProteinGym\'s file for the six bundled assays (the build\'s record), and no other', () => {
+      expect([...table.upstreamSha256.keys()].sort()).to.deep.equal(bundled.map((a) => a.id).sort());
+      for (const a of bundled) expect(table.upstreamSha256.get(a.id)).to.equal(a.contentSha256);
+    });
+
+    it('a modified copy (same DMS_id and variant count, another content sha256) is not the same data', () => {
+      const run = bundled.map((a, i) => (i === 2 ? { ...a, contentSha256: 'f'.repeat(64) } : a));
+      expect(matchAssay(run[2]!, table).match).to.equal('different-data');
+      const [same] = baselineSets(run, table, 'full');
+      expect(same!.kind).to.equal('same-data');
+      expect(Object.keys(same!.items!['esm2-8m']!)).to.not.include('BCHB_CHLTE_Tsuboyama_2023_2KRU');
+      expect(Object.keys(same!.items!['esm2-8m']!)).to.have.length(5);
+      expect(same!.scores['esm2-8m']!['spearman']).to.equal(null);
+      expect(same!.description).to.include('BCHB_CHLTE_Tsuboyama_2023_2KRU: the CSV\'s sha256');
+      const p = baselineProtocol(run, table, 'full');
+      expect(p['differentData']).to.deep.equal(['BCHB_CHLTE_Tsuboyama_2023_2KRU']);
+      expect(p['sameData']).to.have.length(5);
+      expect(p['summary']).to.not.include('same 6 assays and variants');
+      expect(p['summary']).to.include('same-data (content verified by sha256) for 5 of the 6 assays');
+    });
+
+    it('a ProteinGym assay without a known sha256 is "same-assay (unverified)": a published set for orientation, never same data', () => {
+      // NPC1_HUMAN_Erwood_2022_RPE1: 63 variants in ProteinGym's tables; its file is not bundled, so no sha256 is known
+      const npc1: RunAssay = { id: 'NPC1_HUMAN_Erwood_2022_RPE1', uniprot: 'NPC1_HUMAN', selectionType: 'OrganismalFitness', totalVariants: 63, contentSha256: '0'.repeat(64) };
+      expect(table.assays.get(npc1.id)!.numberMutants).to.equal(63);
+      expect(matchAssay(npc1, table).match).to.equal('same-assay (unverified)');
+      // alone: no same-data set; a published set on this assay, labelled unverified
+      const alone = baselineSets([npc1], table, 'full');
+      expect(alone.map((s) => s.kind)).to.deep.equal(['published', 'published']);
+      expect(alone[0]!.description).to.include('same-assay (unverified): NPC1_HUMAN_Erwood_2022_RPE1');
+      expect(alone[0]!.scores['esm2-8m']!['spearman']).to.equal(table.assays.get(npc1.id)!.values['esm2-8m']!.spearman);
+      // with the six verified assays: the same-data set holds only the verified ones (aggregates null);
+      // the unverified set aggregates all seven, as the model's metrics are
+      const mixed = baselineSets([...bundled, npc1], table, 'full');
+      expect(mixed.map((s) => s.kind)).to.deep.equal(['same-data', 'published', 'published']);
+      expect(Object.keys(mixed[0]!.items!['esm2-8m']!)).to.have.members(bundled.map((a) => a.id));
+      expect(mixed[0]!.scores['esm2-8m']!['spearman']).to.equal(null);
+      const all = [...bundled, npc1].map((a) => table.assays.get(a.id)!.values['esm2-8m']!.spearman);
+      expect(mixed[1]!.scores['esm2-8m']!['spearman_mean']).to.be.closeTo(all.reduce((x, y) => x + y, 0) / 7, 1e-12);
+      expect(mixed[1]!.description).to.include('Verified by sha256: A0A1I9GEU1_NEIME_Kennouche_2019');
+      const p = baselineProtocol([...bundled, npc1], table, 'full');
+      expect(p['sameAssayUnverified']).to.deep.equal([npc1.id]);
+      expect(p['summary']).to.include('same-assay (unverified), published values for orientation only: NPC1_HUMAN_Erwood_2022_RPE1');
+    });
+
+    it('protocol.baselines says what the sets hold: same assays and variants on the full tier only when every assay is verified', () => {
+      expect(baselineProtocol(bundled, table, 'full')['summary']).to.equal('same-data: published ProteinGym values on the same 6 assays and variants (content verified by sha256)');
+      expect(baselineProtocol(bundled, table, 'smoke')['summary']).to.include('same assays, not the same variants');
+      const mine: RunAssay = { id: 'MY_ASSAY', uniprot: 'X', selectionType: 'unknown', totalVariants: 50, contentSha256: null };
+      const p = baselineProtocol([mine], table, 'full');
+      expect(p['notInProteinGym']).to.deep.equal(['MY_ASSAY']);
+      expect(p['summary']).to.not.include('same assays and variants');
+      expect(p['summary']).to.include('MY_ASSAY (DMS_id absent from ProteinGym\'s tables)');
     });
   });
 });

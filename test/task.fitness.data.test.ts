@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { readAssay, readReference, referenceFor } from '../tasks/fitness/assays.js';
-import { loadPublished } from '../tasks/fitness/baselines.js';
+import { loadPublished, matchAssay } from '../tasks/fitness/baselines.js';
 import { FITNESS_DIR } from './golden/fitness/fixtures.js';
 
 // The bundled data is what build_data.py says it is: the upstream bytes inside each gzip, the
@@ -38,6 +38,17 @@ describe('fitness: bundled data', function () {
       expect(p.numberMutants).to.equal(a.totalVariants);
       expect(p.uniprot).to.equal(a.uniprot);
       expect(p.selectionType).to.equal(a.selectionType);
+    }
+  });
+
+  it('reads the content sha256 of each bundled assay (decompressed) as the build recorded for ProteinGym\'s file: same data', async () => {
+    const published = loadPublished(FITNESS_DIR);
+    for (const row of ref.rows.values()) {
+      const a = await readAssay(resolve(FITNESS_DIR, `data/dms/${row.dmsId}.csv.gz`), row.dmsId, referenceFor(ref.rows, row.dmsId));
+      const recorded = reference.source.files.find((f) => f.path === `dms/${row.dmsId}.csv`)!.sha256;
+      expect(a.contentSha256, row.dmsId).to.equal(recorded);
+      expect(a.file.sha256, row.dmsId).to.not.equal(recorded); // the .csv.gz file's own hash is another thing
+      expect(matchAssay(a, published).match, row.dmsId).to.equal('same-data');
     }
   });
 });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BenchError } from '../src/util/errors.js';
 import { siteIndependentModel, loadTestModel } from './helpers/models.js';
@@ -22,7 +22,7 @@ describe('fitness: user assays (--data fitness=DIR)', function () {
   };
 
   it('scores every CSV of the folder with its DMS_substitutions.csv row, as the bundled assays are scored', async () => {
-    const { dir } = userDir(spec);
+    const { dir } = userDir(spec, { upstream: true }); // ProteinGym's own bytes
     const { outcome } = await runFitness(await loadTestModel(m.path), { dataPath: dir, tier: 'full' });
     expectGolden(outcome.items);
     expect(outcome.protocol['wildTypes']).to.deep.equal({ fromReference: 2, reconstructed: 0 });
@@ -51,6 +51,74 @@ describe('fitness: user assays (--data fitness=DIR)', function () {
     const { outcome } = await runFitness(await loadTestModel(m.path), { dataPath: dir, tier: 'full' });
     expect(outcome.items[0]!.n).to.equal(200);
     expect(outcome.metrics['spearman']!.ci95).to.equal(null); // one assay: no interval
+    expect(outcome.baselines!.map((b) => b.kind)).to.deep.equal(['published']);
+  });
+
+  it('does not call a modified copy same data: same DMS_id and variant count, one DMS_score changed', async () => {
+    // A0A1I9GEU1: ProteinGym's bytes; BCHB_CHLTE: every row, one score edited (same id, same 1,572 variants)
+    const { dir } = userDir({ [ids[0]]: 'all' }, { upstream: true });
+    const { dir: other } = userDir({ [ids[1]]: 'all' }, { edit: (_, lines) => lines.map((l, i) => (i === 1 ? l.replace(/,([^,]+),([01])$/, ',1234.5,$2') : l)) });
+    copyFileSync(join(other, `${ids[1]}.csv`), join(dir, `${ids[1]}.csv`));
+    const ref = readFileSync(join(other, 'DMS_substitutions.csv'), 'utf8').split('\n')[1]!;
+    appendFileSync(join(dir, 'DMS_substitutions.csv'), `${ref}\n`);
+    const { outcome } = await runFitness(await loadTestModel(m.path), { dataPath: dir, tier: 'full' });
+    expect(outcome.items.map((i) => i.id)).to.deep.equal([...ids]);
+    expect(outcome.items[1]!.n).to.equal(1572);
+    // the modified copy is not in the same-data set, and nothing claims the same assays and variants
+    expect(Object.keys(outcome.baselines!.find((b) => b.kind === 'same-data')!.items!['esm2-8m']!)).to.deep.equal([ids[0]]);
+    expect(JSON.stringify(outcome.protocol['baselines'])).to.not.include('same assays and variants');
+    expect(outcome.items[0]!.extra!['proteingym']).to.equal('same-data');
+    expect(outcome.items[1]!.extra!['proteingym']).to.equal('different-data');
+    expect(outcome.items[1]!.extra!['proteingymReason']).to.include('modified copy');
+    const same = outcome.baselines!.find((b) => b.kind === 'same-data')!;
+    expect(Object.keys(same.items!['esm2-8m']!)).to.deep.equal([ids[0]]);
+    expect(same.scores['esm2-8m']!['spearman']).to.equal(null);
+    expect(same.description).to.not.include('same assays, same variants');
+    expect(same.description).to.include(`Not covered (not verified to be ProteinGym's data): ${ids[1]}`);
+    const p = outcome.protocol['baselines'] as Record<string, unknown>;
+    expect(p['sameData']).to.deep.equal([ids[0]]);
+    expect(p['differentData']).to.deep.equal([ids[1]]);
+    expect(p['summary']).to.not.include('same assays and variants');
+    expect(p['summary']).to.include(`${ids[1]} (the CSV's sha256`);
+  });
+
+  it('labels a ProteinGym assay whose file it cannot verify "same-assay (unverified)", never same data', async () => {
+    // NPC1_HUMAN_Erwood_2022_RPE1 has 63 variants in ProteinGym's tables, and no sha256 here: a file of that
+    // name with 63 (made-up) variants has the id and the count, not necessarily the content.
+    const id = 'NPC1_HUMAN_Erwood_2022_RPE1';
+    const dir = tempDir();
+    const wt = 'MKTAYIAKQRQISFVKSHFS';
+    const aa = 'ACDEFGHIKLMNPQRSTVWY';
+    const lines = ['mutant,mutated_sequence,DMS_score,DMS_score_bin'];
+    for (let v = 0; v < 63; v++) {
+      const pos = v % wt.length;
+      const mt = aa.replace(wt[pos]!, '')[Math.floor(v / wt.length)]!;
+      lines.push(`${wt[pos]}${pos + 1}${mt},${wt.slice(0, pos)}${mt}${wt.slice(pos + 1)},${((v * 37) % 63) / 10},${v % 2}`);
+    }
+    writeFileSync(join(dir, `${id}.csv`), `${lines.join('\n')}\n`);
+    const { outcome } = await runFitness(await loadTestModel(m.path), { dataPath: dir, tier: 'full' });
+    expect(outcome.baselines!.map((b) => b.kind)).to.deep.equal(['published', 'published']);
+    expect(outcome.items[0]!.extra!['proteingym']).to.equal('same-assay (unverified)');
+    const unverified = outcome.baselines![0]!;
+    expect(unverified.description).to.include(`same-assay (unverified): ${id}`);
+    expect(unverified.scores['esm2-8m']!['spearman']).to.be.a('number');
+    const p = outcome.protocol['baselines'] as Record<string, unknown>;
+    expect(p['sameData']).to.deep.equal([]);
+    expect(p['sameAssayUnverified']).to.deep.equal([id]);
+    expect(p['summary']).to.include('no same-data baseline');
+    expect(p['summary']).to.include(`same-assay (unverified), published values for orientation only: ${id}`);
+  });
+
+  it('claims no published values on the same data for an assay ProteinGym does not have', async () => {
+    const { dir } = userDir({ [ids[1]]: 'all' }, { reference: false });
+    renameSync(join(dir, `${ids[1]}.csv`), join(dir, 'MY_ASSAY.csv'));
+    const { outcome } = await runFitness(await loadTestModel(m.path), { dataPath: dir, tier: 'full' });
+    expect(JSON.stringify(outcome.protocol['baselines'])).to.not.include('same assays and variants');
+    expect(outcome.items[0]!.extra!['proteingym']).to.equal('not-in-proteingym');
+    const p = outcome.protocol['baselines'] as Record<string, unknown>;
+    expect(p['notInProteinGym']).to.deep.equal(['MY_ASSAY']);
+    expect(p['summary']).to.not.include('same assays and variants');
+    expect(p['summary']).to.include('no same-data baseline');
     expect(outcome.baselines!.map((b) => b.kind)).to.deep.equal(['published']);
   });
 

@@ -42,6 +42,11 @@ export interface Assay {
   /** ProteinGym DMS_id: the CSV file name without `.csv` (or `.csv.gz`). */
   id: string;
   file: DataFileInfo;
+  /**
+   * sha256 of the CSV's bytes as read (after gunzip for a .csv.gz): compared with the sha256 of
+   * ProteinGym's file to decide whether published values are on the same data.
+   */
+  contentSha256: string;
   wildType: string;
   wildTypeSource: 'reference' | 'reconstructed';
   uniprot: string;
@@ -222,6 +227,8 @@ export async function readAssay(path: string, label: string, ref: ReferenceRow |
   raw.on('data', (c) => hash.update(c as Buffer));
   const parser = parse({ bom: true, skip_empty_lines: true, relax_column_count: false, info: true });
   const source: Readable = isGzip(path, label) ? raw.pipe(createGunzip()) : raw;
+  const content = createHash('sha256');
+  source.on('data', (c) => content.update(c as Buffer));
   source.on('error', (e: Error) => parser.destroy(new BenchError('E_DATA', `${label}: ${(e as Error).message}`)));
   raw.on('error', (e: Error) => parser.destroy(new BenchError('E_IO', `${label}: cannot read (${(e as NodeJS.ErrnoException).code ?? e})`)));
   source.pipe(parser);
@@ -305,6 +312,7 @@ export async function readAssay(path: string, label: string, ref: ReferenceRow |
   return {
     id,
     file: { file: label, sha256: hash.digest('hex'), rows: count },
+    contentSha256: content.digest('hex'),
     wildType: wildType!,
     wildTypeSource: ref ? 'reference' : 'reconstructed',
     uniprot: hasGroups ? ref!.uniprot! : id,

@@ -29,10 +29,16 @@ export interface PublishedTable {
   /** model id -> ProteinGym-wide summary (Average_Spearman, Function_*...). */
   summary: Record<string, Record<string, number>>;
   summaryAssays: number;
+  /**
+   * DMS_id -> sha256 of ProteinGym's assay CSV, where known: the files the build script read
+   * (`source.files` of proteingym_reference.json, paths `dms/<DMS_id>.csv`): the bundled assays.
+   */
+  upstreamSha256: Map<string, string>;
   files: DataFileInfo[];
 }
 
 interface ReferenceJson {
+  source?: { files?: { path: string; sha256: string; rows: number }[] };
   models: Record<string, string>;
   summary: Record<string, Record<string, number>>;
   summary_assays: number;
@@ -57,11 +63,17 @@ export function loadPublished(taskDir: string): PublishedTable {
     });
   });
   const json = JSON.parse(readFileSync(ref.path, 'utf8')) as ReferenceJson;
+  const upstreamSha256 = new Map<string, string>();
+  for (const f of json.source?.files ?? []) {
+    const m = /^dms\/(.+)\.csv$/.exec(f.path);
+    if (m) upstreamSha256.set(m[1]!, f.sha256);
+  }
   return {
     models,
     assays,
     summary: json.summary,
     summaryAssays: json.summary_assays,
+    upstreamSha256,
     files: [describeDataFile(csv.path, csv.label, records.length - 1), describeDataFile(ref.path, ref.label, Object.keys(json.models).length)],
   };
 }
@@ -72,53 +84,158 @@ export interface RunAssay {
   selectionType: string;
   /** Variants in the assay file (the full assay, whatever the tier scored). */
   totalVariants: number;
+  /** sha256 of the assay CSV's bytes (decompressed), null when unknown. */
+  contentSha256: string | null;
+}
+
+/**
+ * How an assay of the run relates to ProteinGym's published values:
+ * - `same-data`: its DMS_id is in ProteinGym's tables with the same variant count, and the sha256 of its
+ *   CSV equals that of ProteinGym's file (known for the bundled assays);
+ * - `same-assay (unverified)`: same DMS_id and variant count, but no sha256 of ProteinGym's file is known
+ *   here, so the content cannot be checked (a modified copy would look the same);
+ * - `different-data`: the DMS_id is ProteinGym's but the variant count or the content sha256 differs;
+ * - `not-in-proteingym`: the DMS_id is absent from ProteinGym's tables.
+ */
+export type AssayMatch = 'same-data' | 'same-assay (unverified)' | 'different-data' | 'not-in-proteingym';
+
+export const MATCH_RULE =
+  'an assay is the same data as ProteinGym\'s when its DMS_id is in ProteinGym\'s DMS-level tables with the same variant count and the sha256 of its CSV (decompressed) equals that of ProteinGym\'s file '
+  + '(known for the bundled assays: proteingym_reference.json, source.files); with the same DMS_id and variant count but no known sha256 it is "same-assay (unverified)": '
+  + 'its published values are given for orientation in a published set, never as same data, because a modified file with the same id and count cannot be told apart';
+
+export function matchAssay(a: RunAssay, table: PublishedTable): { match: AssayMatch; reason: string } {
+  const pg = table.assays.get(a.id);
+  if (!pg) return { match: 'not-in-proteingym', reason: 'DMS_id absent from ProteinGym\'s tables' };
+  if (pg.numberMutants !== a.totalVariants) {
+    return { match: 'different-data', reason: `${a.totalVariants} variants, ProteinGym's assay has ${pg.numberMutants}` };
+  }
+  const upstream = table.upstreamSha256.get(a.id);
+  if (upstream === undefined) {
+    return { match: 'same-assay (unverified)', reason: 'same DMS_id and variant count as ProteinGym\'s tables; no sha256 of ProteinGym\'s file is known here to compare the content' };
+  }
+  if (a.contentSha256 === upstream) return { match: 'same-data', reason: 'the CSV\'s sha256 equals that of ProteinGym\'s file' };
+  return { match: 'different-data', reason: `the CSV's sha256 (${(a.contentSha256 ?? 'unknown').slice(0, 12)}...) differs from that of ProteinGym's file (${upstream.slice(0, 12)}...): a modified copy` };
+}
+
+/** The run's assays by match, in run order. */
+export function matchAssays(run: readonly RunAssay[], table: PublishedTable): Record<AssayMatch, { id: string; reason: string }[]> {
+  const out: Record<AssayMatch, { id: string; reason: string }[]> = { 'same-data': [], 'same-assay (unverified)': [], 'different-data': [], 'not-in-proteingym': [] };
+  for (const a of run) {
+    const m = matchAssay(a, table);
+    out[m.match].push({ id: a.id, reason: m.reason });
+  }
+  return out;
+}
+
+/**
+ * What the baseline sets of a run contain, for `protocol.baselines`: the rule, the assays in each
+ * class, and one sentence derived from them (never a claim that does not hold for this run).
+ */
+export function baselineProtocol(run: readonly RunAssay[], table: PublishedTable, tier: Tier): Record<string, unknown> {
+  const m = matchAssays(run, table);
+  const ids = (k: AssayMatch) => m[k].map((x) => x.id);
+  const n = run.length;
+  const verified = m['same-data'].length;
+  const unverified = m['same-assay (unverified)'].length;
+  const parts: string[] = [];
+  if (verified === n) {
+    parts.push(tier === 'smoke'
+      ? `same-data: published ProteinGym values on the same ${n === 1 ? 'assay' : `${n} assays`} (content verified by sha256), but on the full assays while the smoke tier scores a subset of variants: same assays, not the same variants`
+      : `same-data: published ProteinGym values on the same ${n === 1 ? 'assay' : `${n} assays`} and variants (content verified by sha256)`);
+  } else {
+    if (verified > 0) {
+      parts.push(`same-data (content verified by sha256) for ${verified} of the ${n} assays: ${ids('same-data').join(', ')}; aggregates null since the others are not the same data`
+        + (tier === 'smoke' ? '; published values on the full assays, the smoke tier scores a subset of variants' : ''));
+    } else {
+      parts.push('no same-data baseline: no assay of this run is verified to be ProteinGym\'s data');
+    }
+    if (unverified > 0) {
+      parts.push(`same-assay (unverified), published values for orientation only: ${ids('same-assay (unverified)').join(', ')}`);
+    }
+    const other = [...m['different-data'], ...m['not-in-proteingym']];
+    if (other.length > 0) parts.push(`no published values on the same data: ${other.map((x) => `${x.id} (${x.reason})`).join('; ')}`);
+  }
+  return {
+    rule: MATCH_RULE,
+    sameData: ids('same-data'),
+    sameAssayUnverified: ids('same-assay (unverified)'),
+    differentData: ids('different-data'),
+    notInProteinGym: ids('not-in-proteingym'),
+    summary: parts.join('. '),
+  };
 }
 
 const nullIfNaN = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
 /**
- * The published values of the baselines next to this run's: a `same-data` set with each baseline's
- * per-assay values on this run's assays, aggregated as the model's metrics are (same groups), and a
- * `published` set with ProteinGym's own averages over its 217 assays. An assay counts as the same
- * data when its DMS_id is in ProteinGym's tables and its variant count equals ProteinGym's. When
- * some of this run's assays are not covered, the aggregates are null (they would be over other
- * assays than the model's) and the per-assay values of the covered ones remain.
+ * The published values of the baselines next to this run's, by what the run's assays are (see
+ * {@link matchAssay}):
+ * - a `same-data` set with each baseline's per-assay values on the assays verified to be ProteinGym's
+ *   data, aggregated as the model's metrics are (same groups) when every assay of the run is verified;
+ *   otherwise the aggregates are null (they would be over other assays than the model's) and the
+ *   per-assay values of the verified ones remain;
+ * - when some assays are `same-assay (unverified)` and every assay is at least that, a `published` set
+ *   with the aggregates over the run's assays, said to be unverified (for orientation, never same data);
+ * - a `published` set with ProteinGym's own averages over its 217 assays.
  */
 export function baselineSets(run: readonly RunAssay[], table: PublishedTable, tier: Tier): BaselineSet[] {
   const sets: BaselineSet[] = [];
-  const covered = run.filter((a) => table.assays.get(a.id)?.numberMutants === a.totalVariants);
-  const missing = run.filter((a) => !covered.includes(a));
+  const m = matchAssays(run, table);
+  const verifiedIds = new Set(m['same-data'].map((x) => x.id));
+  const covered = run.filter((a) => verifiedIds.has(a.id));
+  const unverified = m['same-assay (unverified)'];
+  const notCovered = run.filter((a) => !verifiedIds.has(a.id));
+  const reasons = new Map([...m['same-assay (unverified)'], ...m['different-data'], ...m['not-in-proteingym']].map((x) => [x.id, x.reason]));
+  const aggregates = (assays: readonly RunAssay[], complete: boolean, model: string): Record<string, number | null> => {
+    const out: Record<string, number | null> = {};
+    for (const k of METRICS) {
+      const grouped = assays.map((a) => ({ uniprot: a.uniprot, selectionType: a.selectionType, value: table.assays.get(a.id)?.values[model]?.[k] ?? NaN }));
+      out[k] = complete ? nullIfNaN(proteingymAverage(grouped)) : null;
+      out[`${k}_mean`] = complete ? nullIfNaN(nanMean(grouped.map((g) => g.value))) : null;
+    }
+    return out;
+  };
+  const aggregationText = 'aggregated as the model\'s metrics are: <metric> = mean per (UniProt_ID, coarse_selection_type), then per selection type, then the mean; <metric>_mean = plain mean over assays. '
+    + 'ProteinGym rounds its per-assay values to 3 decimals.';
+  const smokeText = 'Smoke tier: the model is scored on a stratified subset of each assay\'s variants while the published values are on the full assays: same assays, not the same variants.';
   if (covered.length > 0) {
-    const complete = missing.length === 0;
+    const complete = notCovered.length === 0;
     const scores: Record<string, Record<string, number | null>> = {};
     const items: Record<string, Record<string, Record<string, number | null>>> = {};
-    for (const m of table.models) {
-      scores[m] = {};
-      items[m] = {};
+    for (const model of table.models) {
+      items[model] = {};
       for (const a of covered) {
-        const v = table.assays.get(a.id)!.values[m]!;
-        items[m]![a.id] = Object.fromEntries(METRICS.map((k) => [k, nullIfNaN(v[k])]));
+        const v = table.assays.get(a.id)!.values[model]!;
+        items[model]![a.id] = Object.fromEntries(METRICS.map((k) => [k, nullIfNaN(v[k])]));
       }
-      for (const k of METRICS) {
-        const grouped = run.map((a) => ({ uniprot: a.uniprot, selectionType: a.selectionType, value: table.assays.get(a.id)?.values[m]?.[k] ?? NaN }));
-        scores[m]![k] = complete ? nullIfNaN(proteingymAverage(grouped)) : null;
-        scores[m]![`${k}_mean`] = complete ? nullIfNaN(nanMean(grouped.map((g) => g.value))) : null;
-      }
+      scores[model] = aggregates(run, complete, model);
     }
     const parts = [
-      `Published ProteinGym zero-shot values of each baseline on ${complete ? `the ${run.length} assay${run.length === 1 ? '' : 's'} of this run` : `${covered.length} of the ${run.length} assays of this run`}, `
-        + 'aggregated as the model\'s metrics are: <metric> = mean per (UniProt_ID, coarse_selection_type), then per selection type, then the mean; <metric>_mean = plain mean over assays. '
-        + 'ProteinGym rounds its per-assay values to 3 decimals.',
+      `Published ProteinGym zero-shot values of each baseline on ${complete ? `the ${run.length} assay${run.length === 1 ? '' : 's'} of this run` : `${covered.length} of the ${run.length} assays of this run`} `
+        + `(${covered.map((a) => a.id).join(', ')}), each verified to be ProteinGym's data (same DMS_id and variant count, and the CSV's sha256 equal to that of ProteinGym's file), ${aggregationText}`,
     ];
     if (!complete) {
-      parts.push(`Not covered (DMS_id absent from ProteinGym's tables, or a different variant count): ${missing.map((a) => a.id).join(', ')}; the aggregates are therefore null and only per-assay values are given.`);
+      parts.push(`Not covered (not verified to be ProteinGym's data): ${notCovered.map((a) => a.id).join(', ')} (${notCovered.map((a) => `${a.id}: ${reasons.get(a.id)}`).join('; ')}); the aggregates are therefore null and only per-assay values are given.`);
     }
-    if (tier === 'smoke') {
-      parts.push('Smoke tier: the model is scored on a stratified subset of each assay\'s variants while the published values are on the full assays: same assays, not the same variants.');
-    } else {
-      parts.push('Full tier: same assays, same variants.');
-    }
+    parts.push(tier === 'smoke' ? smokeText : complete ? 'Full tier: same assays, same variants.' : 'Full tier: the same variants on the verified assays listed above.');
     sets.push({ kind: 'same-data', source: SAME_DATA_SOURCE, description: parts.join(' '), scores, items });
+  }
+  const sameAssay = m['different-data'].length === 0 && m['not-in-proteingym'].length === 0;
+  if (unverified.length > 0 && sameAssay) {
+    const parts = [
+      `Published ProteinGym zero-shot values of each baseline on the ${run.length} assay${run.length === 1 ? '' : 's'} of this run, ${aggregationText}`,
+      `Not same data: ${unverified.length === run.length ? 'every assay' : `${unverified.length} of them`} ${unverified.length === 1 ? 'is' : 'are'} same-assay (unverified): ${unverified.map((x) => x.id).join(', ')}: `
+        + 'the same DMS_id and variant count as ProteinGym\'s tables, but no sha256 of ProteinGym\'s file is known here to check the content, so a modified copy cannot be told apart; for orientation only.',
+    ];
+    if (covered.length > 0) parts.push(`Verified by sha256: ${covered.map((a) => a.id).join(', ')}.`);
+    if (tier === 'smoke') parts.push(smokeText);
+    sets.push({
+      kind: 'published',
+      source: SAME_DATA_SOURCE,
+      description: parts.join(' '),
+      scores: Object.fromEntries(table.models.map((model) => [model, aggregates(run, true, model)])),
+    });
   }
   sets.push({
     kind: 'published',
@@ -126,7 +243,7 @@ export function baselineSets(run: readonly RunAssay[], table: PublishedTable, ti
     description:
       `ProteinGym-wide average Spearman of each baseline over its ${table.summaryAssays} substitution assays (mean per UniProt_ID and selection type, then per selection type, then the mean): `
       + 'a headline on other data than this run\'s assays, for orientation only.',
-    scores: Object.fromEntries(table.models.map((m) => [m, { spearman: table.summary[m]?.['Average_Spearman'] ?? null }])),
+    scores: Object.fromEntries(table.models.map((model) => [model, { spearman: table.summary[model]?.['Average_Spearman'] ?? null }])),
   });
   return sets;
 }

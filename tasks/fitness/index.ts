@@ -6,7 +6,7 @@ import { STANDARD_AMINO_ACIDS } from '../../src/bio/mutant.js';
 import { BenchError } from '../../src/util/errors.js';
 import { assayIdOf, listAssayFiles, mutantString, readAssay, readReference, referenceFor, subsetAssay, type Assay, type ReferenceRow } from './assays.js';
 import { nanMean, proteingymAverage } from './aggregate.js';
-import { METRICS, baselineSets, loadPublished, type Metric } from './baselines.js';
+import { METRICS, baselineProtocol, baselineSets, loadPublished, matchAssay, type Metric } from './baselines.js';
 import { normalizeOptions, MASKED_STRATEGIES, CAUSAL_STRATEGIES } from './options.js';
 import { causalDirections, distinctPositions, plannedPasses, scoreAssay, type Strategy } from './scoring.js';
 import { SMOKE_SEED, SMOKE_VARIANTS, smokeSubset } from './tiers.js';
@@ -58,13 +58,14 @@ interface AssayRecord {
   uniprot: string;
   selectionType: string;
   totalVariants: number;
+  contentSha256: string;
   metrics: Record<Metric, number>;
 }
 
 /** Zero-shot mutational fitness on ProteinGym deep mutational scans. */
 const task: TaskModule = {
   name: 'fitness',
-  version: '1.0.0',
+  version: '1.1.0',
   needs: ['logits'],
   describe: () => ({
     title: 'Zero-shot mutational fitness: ProteinGym deep mutational scans (substitutions)',
@@ -153,7 +154,9 @@ const task: TaskModule = {
         }
       }
       const m = proteingymMetrics(r.scores, a.dmsScore, a.dmsBin) as unknown as Record<Metric, number>;
-      records.push({ id: a.id, uniprot: a.uniprot, selectionType: a.selectionType, totalVariants: a.totalVariants, metrics: m });
+      const record: AssayRecord = { id: a.id, uniprot: a.uniprot, selectionType: a.selectionType, totalVariants: a.totalVariants, contentSha256: a.contentSha256, metrics: m };
+      records.push(record);
+      const match = matchAssay(record, published);
       scoredVariants += a.n;
       windowedVariants += r.windowed;
       if (r.windowed > 0) windowedAssays.push(a.id);
@@ -173,6 +176,9 @@ const task: TaskModule = {
           windowedVariants: r.windowed,
           forwardPasses: r.passes,
           wildType: a.wildTypeSource,
+          contentSha256: a.contentSha256,
+          proteingym: match.match,
+          proteingymReason: match.reason,
         },
       });
       if (opts.writeScores) {
@@ -216,10 +222,7 @@ const task: TaskModule = {
         metrics: 'as OATML-Markslab/ProteinGym proteingym/performance_DMS_benchmarks.py: spearman = spearmanr(DMS_score, score); auc = roc_auc_score(DMS_score_bin, score); mcc = matthews_corrcoef(DMS_score_bin, score >= median(score)); ndcg = calc_ndcg(DMS_score, score) (top 10%); top_recall = calc_toprecall(DMS_score, score) (top 10%)',
         aggregation:
           '<metric>: mean per (UniProt_ID, coarse_selection_type), then mean per coarse_selection_type, then the mean (ProteinGym performance_DMS_benchmarks.py, NaN skipped as pandas does); <metric>_mean: plain mean over assays; 95% percentile bootstrap over assays (1,000 resamples, the aggregate recomputed on each), null with one assay',
-        baselines:
-          ctx.tier === 'smoke'
-            ? 'published ProteinGym values are on the full assays: same assays, not the same variants, on the smoke tier'
-            : 'published ProteinGym values on the same assays and variants',
+        baselines: baselineProtocol(records, published, ctx.tier),
       },
       data,
       baselines: baselineSets(records, published, ctx.tier),

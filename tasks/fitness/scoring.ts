@@ -212,6 +212,22 @@ export function causalDirections(model: ModelHandle): Direction[] {
 }
 
 /**
+ * causal-llr scores every token after token 0, which must be a start token that is context only, or the
+ * first residue would never be scored (in the reverse direction: the reverse start token). The harness
+ * refuses causal models whose vocabulary has no start token when it loads them, so reaching this with one
+ * is an internal bug, not a user error.
+ */
+export function assertCausalStart(model: Pick<ModelHandle, 'vocab'>, dirs: readonly Direction[]): void {
+  const v = model.vocab;
+  for (const dir of dirs) {
+    const start = dir === 'forward' ? v.start : v.reverseStart;
+    if (start === null) {
+      throw new Error(`internal: causal-llr scores every token after the ${dir === 'forward' ? 'start' : 'reverse start'} token, but the ${v.name} vocabulary has none (the first residue would go unscored); causal models without a start token must be refused at load time`);
+    }
+  }
+}
+
+/**
  * The residue window of a variant for a causal model: the whole sequence when it fits, else
  * `get_optimal_window(barycenter, len(target_seq), model_context_len)` with barycenter =
  * int(mean of the 0-based mutated positions), as Tranception's `get_sequence_slices` does.
@@ -236,6 +252,7 @@ export function causalWindow(a: Assay, v: number, maxResidues: number): { start:
  */
 export async function causalLlr(model: ModelHandle, a: Assay, progress?: Progress): Promise<AssayScoring> {
   const dirs = causalDirections(model);
+  assertCausalStart(model, dirs);
   const spec = {
     outputs: ['logits' as const],
     reducer: REDUCERS.causalSum,

@@ -1,10 +1,10 @@
 // Builds `--data fitness=DIR` folders for tests from the bundled assays: ProteinGym-format CSVs (the
 // first N rows of chosen assays, or edited copies) with or without a DMS_substitutions.csv.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { tempDir } from '../../helpers/tmp.js';
-import { bundledAssays, type PlainAssay } from './fixtures.js';
+import { bundledAssays, FITNESS_DIR, type PlainAssay } from './fixtures.js';
 
 export interface UserDirOptions {
   /** Write DMS_substitutions.csv (default true). */
@@ -13,6 +13,11 @@ export interface UserDirOptions {
   gzip?: boolean;
   /** Edits the CSV lines (header first) of an assay before it is written. */
   edit?: (id: string, lines: string[]) => string[];
+  /**
+   * For assays taken whole ('all') and not edited: write ProteinGym's CSV bytes (the bundled .csv.gz
+   * decompressed) instead of rows re-serialised from the parsed values, so the content sha256 is upstream's.
+   */
+  upstream?: boolean;
 }
 
 /** A folder with `n` rows (evenly spaced through the file, in file order; or all, for 'all') of each named bundled assay. */
@@ -28,7 +33,9 @@ export function userDir(spec: Record<string, number | 'all'>, opts: UserDirOptio
     chosen.push({ ...a, rows });
     let lines = ['mutant,mutated_sequence,DMS_score,DMS_score_bin', ...rows.map((r) => `${r.mutant},${r.mutated},${r.score},${r.bin}`)];
     if (opts.edit) lines = opts.edit(id, lines);
-    const text = `${lines.join('\n')}\n`;
+    const text = opts.upstream && n === 'all' && !opts.edit
+      ? gunzipSync(readFileSync(join(FITNESS_DIR, 'data/dms', `${id}.csv.gz`)))
+      : `${lines.join('\n')}\n`;
     if (opts.gzip) writeFileSync(join(dir, `${id}.csv.gz`), gzipSync(text));
     else writeFileSync(join(dir, `${id}.csv`), text);
   }
