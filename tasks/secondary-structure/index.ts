@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import type { ItemResult, TaskContext, TaskModule, TaskOutcome } from '../../src/task/index.js';
 import { describeDataFile, metricOverItems } from '../../src/task/index.js';
 import { BenchError } from '../../src/util/errors.js';
-import type { Rng } from '../../src/util/rng.js';
+import { Rng } from '../../src/util/rng.js';
 import { Q3_CLASSES, Q8_CLASSES, readNetsurfpCsv, roleOf, SS_SPLIT, type SsProtein, type SsRole } from './data.js';
 import { forEachResidueEmbedding, windowPolicy } from './embed.js';
 import { fitSsProbes, PROBE, scoreResidues, type ProbeFit, type ResidueSet } from './probe.js';
@@ -12,7 +12,7 @@ const BUNDLED = 'data/CB513.csv.gz';
 const BUNDLED_ROWS = 511;
 const BUNDLED_SHA256 = 'c11d2aa5b395c859d7b46e566ef16e95be133273286673fac77ac4fe3472c2b8';
 
-/** Training residues the probe is fitted on (a seeded sample when there are more), and validation residues. */
+/** Training residues the probe is fitted on (a fixed sample when there are more), and validation residues. */
 export const MAX_TRAIN_RESIDUES = 20000;
 export const MAX_VALID_RESIDUES = 10000;
 /** Smoke tier: proteins per role, pinned by hash (independent of --seed). */
@@ -75,7 +75,7 @@ function smokeSubset(entries: Entry[]): Entry[] {
   return entries.filter((e) => keep.has(e));
 }
 
-/** Evaluated residues of some entries, as (entry, position) pairs; a seeded sample of `max` when more. */
+/** Evaluated residues of some entries, as (entry, position) pairs; a sample of `max` from `rng` when more. */
 function residues(entries: Entry[], max: number, rng: Rng): { entry: number; pos: number }[] {
   const all: { entry: number; pos: number }[] = [];
   entries.forEach((e, k) => {
@@ -116,7 +116,7 @@ async function gather(ctx: TaskContext, entries: Entry[], picks: { entry: number
 /** Per-residue secondary structure (3- and 8-state) by linear probes on hidden states, CB513. */
 const task: TaskModule = {
   name: 'secondary-structure',
-  version: '1.1.0',
+  version: '1.2.0',
   needs: ['hidden_states'],
   describe: () => ({
     title: 'Secondary structure (Q3/Q8) by linear probes on per-residue hidden states, CB513 (internal protein split)',
@@ -128,7 +128,7 @@ const task: TaskModule = {
     data: [{ file: BUNDLED, sha256: BUNDLED_SHA256, rows: BUNDLED_ROWS }],
     tiers: {
       smoke: SMOKE_RULE,
-      full: 'all 511 CB513 entries: 215 training (33,370 evaluated residues, a seeded 20,000 fitted), 53 validation (10,031), 243 test (40,590)',
+      full: 'all 511 CB513 entries: 215 training (33,370 evaluated residues, a fixed 20,000 fitted, independent of --seed), 53 validation (10,031), 243 test (40,590)',
     },
   }),
   check(ctx: TaskContext): void {
@@ -143,8 +143,10 @@ const task: TaskModule = {
     const test = of('test');
     const t0 = performance.now();
     const p1 = ctx.progress.phase('secondary-structure: training residues', new Set([...train, ...valid].map((e) => e.encoded)).size);
-    const trainPicks = residues(train, MAX_TRAIN_RESIDUES, ctx.rng.fork('train-residues'));
-    const validPicks = residues(valid, MAX_VALID_RESIDUES, ctx.rng.fork('valid-residues'));
+    // Fixed streams, not the run's seed: which residues train the probe is part of the data, so runs
+    // with different seeds stay comparable item by item (the seed moves only the intervals).
+    const trainPicks = residues(train, MAX_TRAIN_RESIDUES, new Rng('plmbench-ss-train-residues-v1'));
+    const validPicks = residues(valid, MAX_VALID_RESIDUES, new Rng('plmbench-ss-valid-residues-v1'));
     const tr = await gather(ctx, train, trainPicks, (d) => p1.set(d));
     const va = await gather(ctx, valid, validPicks, (d) => p1.set(d));
     p1.end();
@@ -212,7 +214,7 @@ const task: TaskModule = {
         probe: {
           ...PROBE,
           trainResidues: tr.x.rows,
-          trainResiduesRule: `a seeded sample of ${MAX_TRAIN_RESIDUES} evaluated training residues when there are more`,
+          trainResiduesRule: `a fixed sample (stream plmbench-ss-train-residues-v1, not the run's seed) of ${MAX_TRAIN_RESIDUES} evaluated training residues when there are more`,
           validResidues: va.x.rows,
           q3: fit.q3.report,
           q8: fit.q8.report,
