@@ -1,27 +1,12 @@
 import { expect } from 'chai';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { main } from '../src/cli/main.js';
-import { memoryIo } from '../src/cli/io.js';
 import { buildTransformer } from '../models/fixtures/transformer.js';
 import { writeFixture } from '../models/fixtures/write.js';
 import { randomTransformer } from './helpers/models.js';
 import { tempDir } from './helpers/tmp.js';
+import { expectUserError } from './helpers/cli.js';
 
-/** Runs the CLI in-process; asserts the user-error contract: exit 2, one `bench:` line, no stack, no result. */
-async function expectUserError(argv: string[], pattern: RegExp, outDir?: string): Promise<string> {
-  const io = memoryIo();
-  const code = await main(argv, io);
-  const err = io.err.join('');
-  expect(code, err).to.equal(2);
-  const lines = err.trimEnd().split('\n').filter((l) => !l.startsWith('bench: --ep auto'));
-  expect(lines, err).to.have.length(1);
-  expect(lines[0]).to.match(/^bench: /);
-  expect(lines[0]).to.match(pattern);
-  expect(err).to.not.match(/\n\s+at /);
-  if (outDir) expect(readdirSync(outDir).filter((f) => f.endsWith('.json') && !f.includes('card'))).to.deep.equal([]);
-  return lines[0]!;
-}
 
 describe('CLI: bad input gets one line naming the file, exit 2, nothing written', () => {
   it('a missing model path', async () => {

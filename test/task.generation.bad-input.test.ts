@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../src/cli/main.js';
 import { memoryIo } from '../src/cli/io.js';
@@ -11,19 +11,11 @@ import { buildSiteIndependent } from '../models/fixtures/known-answer.js';
 import { writeFixture } from '../models/fixtures/write.js';
 import { siteIndependentModel } from './helpers/models.js';
 import { tempDir } from './helpers/tmp.js';
+import { expectUserError as expectShared } from './helpers/cli.js';
 
-/** Runs `bench run generation` in-process; asserts exit 2, one `bench:` line matching `pattern`, nothing written. */
-async function expectUserError(argv: string[], pattern: RegExp, dir: string): Promise<string> {
-  const io = memoryIo();
-  const code = await main(['run', 'generation', '--no-cache', '--quiet', '--out', join(dir, 'r.json'), ...argv], io);
-  const err = io.err.join('');
-  expect(code, err).to.equal(2);
-  const lines = err.trimEnd().split('\n').filter((l) => !l.startsWith('bench: --ep auto'));
-  expect(lines, err).to.have.length(1);
-  expect(lines[0], lines[0]).to.match(pattern);
-  expect(err).to.not.match(/\n\s+at /);
-  expect(readdirSync(dir).filter((f) => f.startsWith('r.'))).to.deep.equal([]);
-  return lines[0]!;
+/** `bench run generation` in-process, held to the user-error contract (helpers/cli.ts). */
+function expectUserError(argv: string[], pattern: RegExp, dir: string): Promise<string> {
+  return expectShared(['run', 'generation', '--no-cache', '--quiet', '--out', join(dir, 'r.json'), ...argv], pattern, dir);
 }
 
 describe('generation: bad input', function () {

@@ -1,22 +1,12 @@
 import { expect } from 'chai';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../src/cli/main.js';
 import { memoryIo } from '../src/cli/io.js';
 import { writeTokenLookupModel } from '../models/fixtures/token-lookup.js';
 import { tempDir } from './helpers/tmp.js';
+import { expectUserError } from './helpers/cli.js';
 
-async function expectUserError(argv: string[], pattern: RegExp, dir: string): Promise<void> {
-  const io = memoryIo();
-  const code = await main(argv, io);
-  const err = io.err.join('');
-  expect(code, err).to.equal(2);
-  const lines = err.trimEnd().split('\n').filter((l) => !l.startsWith('bench: --ep auto'));
-  expect(lines, err).to.have.length(1);
-  expect(lines[0], lines[0]).to.match(pattern);
-  expect(err).to.not.match(/\n\s+at /);
-  expect(readdirSync(dir).filter((f) => f.endsWith('.json') && !f.includes('card'))).to.deep.equal([]);
-}
 
 const HEADER = 'input,dssp3,dssp8,disorder,cb513_mask';
 const row = (seq: string, s3: string, s8: string, mask = seq.split('').map(() => '1.0').join(' ')) => `${seq},${s3},${s8},${mask},${mask}`;
