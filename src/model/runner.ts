@@ -113,7 +113,8 @@ export function planBatches(lengths: number[], indices: number[], policy: BatchP
 }
 
 export interface RunnerDeps {
-  session: Ort.InferenceSession;
+  /** The session to run a batch with, given the graph output names it fetches. */
+  session: (fetches: string[]) => Promise<Ort.InferenceSession>;
   ort: typeof Ort;
   io: IoMap;
   padId: number;
@@ -174,7 +175,7 @@ export class Runner {
   }
 
   private async runBatch(reqs: ForwardRequest[], spec: ForwardSpec, indices: number[], meter: Meter): Promise<CachedArray[]> {
-    const { ort, session, io, padId } = this.deps;
+    const { ort, io, padId } = this.deps;
     const B = reqs.length;
     const L = reqs.reduce((m, r) => Math.max(m, r.tokens.length), 0);
     // int64 tensors written through 32-bit views (little-endian; ids and mask values are small and
@@ -197,6 +198,7 @@ export class Runner {
       if (!name) throw new Error(`internal: output ${o} requested but the model has none (the task should have been skipped)`);
       return name;
     });
+    const session = await this.deps.session(fetches);
     const t0 = performance.now();
     let out: Ort.InferenceSession.OnnxValueMapType;
     try {
