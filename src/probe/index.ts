@@ -27,3 +27,4 @@ export { accuracy, decisionFunction, fitMultinomial, multinomialObjective, predi
 export { DEFAULT_C_GRID, fitWithValidation, logLoss } from './validation.js';
 export { binaryLogisticObjective, fitL1Binary, predictProbaBinary } from './l1.js';
 export { fitRidge, predictRidge } from './ridge.js';
+export { LINEAR_PROBE, LINEAR_PROBE_OPTIONS } from './protocol.js';
