@@ -10,7 +10,7 @@ import { resolveCard, type CardFlags, type CardSource, type ModelCard } from './
 import { capabilitiesOf, resolveIo, type IoMap, type Need, type OutputName } from './contract.js';
 import { countParams, readOnnxFile, type OnnxFileInfo, type ParamCount } from './onnx/file.js';
 import { DEFAULT_BATCH_POLICY, Runner, newMeter, type BatchPolicy, type ForwardRequest, type ForwardSpec, type Meter } from './runner.js';
-import { openSession, SessionPool, type EpChoice, type EpName } from './session.js';
+import { openSession, type EpChoice, type EpName } from './session.js';
 import { Vocabulary, type Direction } from './vocab.js';
 
 export interface LoadOptions {
@@ -65,11 +65,8 @@ export interface LoadedModel extends ModelHandle {
   readonly cardOverridden: string[];
   readonly params: ParamCount;
   readonly fallbacks: { ep: EpName; reason: string }[];
-  /**
-   * The runtime session the runner uses for these outputs (a graph cut down to them when possible),
-   * for measurements against the runtime itself (bench:perf). Tasks use `forward`.
-   */
-  sessionFor(outputs: OutputName[]): Promise<Ort.InferenceSession>;
+  /** The runtime session, for measurements against the runtime itself (bench:perf). Tasks use `forward`. */
+  readonly session: Ort.InferenceSession;
   /** A view of the model that adds its work to `meter` (one per task). */
   metered(meter: Meter): ModelHandle;
   release(): Promise<void>;
@@ -113,15 +110,8 @@ export async function loadModel(path: string, opts: LoadOptions): Promise<Loaded
     if (name === 'attentions') return LH * L * L;
     return L * L;
   };
-  const pool = new SessionPool(
-    abs,
-    info.outputs.map((o) => o.name),
-    info.initializers.every((t) => t.externalLocation === null),
-    opened,
-    opts.threads,
-  );
   const runner = new Runner({
-    session: (fetches) => pool.get(fetches),
+    session: opened.session,
     ort: opened.ort,
     io,
     padId: vocab.pad,
@@ -181,10 +171,10 @@ export async function loadModel(path: string, opts: LoadOptions): Promise<Loaded
     cardOverridden: resolved.overridden,
     params,
     fallbacks: opened.fallbacks,
-    sessionFor: (outputs: OutputName[]) => pool.get(outputs.map((o) => io.outputs[o]!).filter(Boolean)),
+    session: opened.session,
     metered: (meter: Meter) => ({ ...base, forward: forwardWith(meter) }),
     release: async () => {
-      await pool.release();
+      await opened.session.release();
     },
   };
 }

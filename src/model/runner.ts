@@ -113,8 +113,7 @@ export function planBatches(lengths: number[], indices: number[], policy: BatchP
 }
 
 export interface RunnerDeps {
-  /** The session to run a batch with, given the graph output names it fetches. */
-  session: (fetches: string[]) => Promise<Ort.InferenceSession>;
+  session: Ort.InferenceSession;
   ort: typeof Ort;
   io: IoMap;
   padId: number;
@@ -175,7 +174,7 @@ export class Runner {
   }
 
   private async runBatch(reqs: ForwardRequest[], spec: ForwardSpec, indices: number[], meter: Meter): Promise<CachedArray[]> {
-    const { ort, io, padId } = this.deps;
+    const { ort, session, io, padId } = this.deps;
     const B = reqs.length;
     const L = reqs.reduce((m, r) => Math.max(m, r.tokens.length), 0);
     // int64 tensors written through 32-bit views (little-endian; ids and mask values are small and
@@ -198,7 +197,6 @@ export class Runner {
       if (!name) throw new Error(`internal: output ${o} requested but the model has none (the task should have been skipped)`);
       return name;
     });
-    const session = await this.deps.session(fetches);
     const t0 = performance.now();
     let out: Ort.InferenceSession.OnnxValueMapType;
     try {

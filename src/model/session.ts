@@ -1,10 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type * as Ort from 'onnxruntime-node';
 import { BenchError } from '../util/errors.js';
-import type protobuf from 'protobufjs';
-import { modelType } from './onnx/proto.js';
 
 export type EpName = 'cuda' | 'webgpu' | 'cpu';
 export type EpChoice = EpName | 'auto';
@@ -60,8 +58,14 @@ export async function openSession(modelPath: string, opts: SessionOptions, onFal
       onFallback?.(ep, missing);
       continue;
     }
+    const options: Ort.InferenceSession.SessionOptions = {
+      executionProviders: [ep],
+      graphOptimizationLevel: 'all',
+      logSeverityLevel: 4,
+    };
+    if (ep === 'cpu' && opts.threads && opts.threads > 0) options.intraOpNumThreads = opts.threads;
     try {
-      const session = await ort.InferenceSession.create(modelPath, sessionOptions(ep, opts.threads));
+      const session = await ort.InferenceSession.create(modelPath, options);
       return { session, ep, fallbacks, ort };
     } catch (e) {
       const reason = firstLine((e as Error).message);
@@ -76,66 +80,6 @@ export async function openSession(modelPath: string, opts: SessionOptions, onFal
     }
   }
   throw new Error('unreachable: the CPU provider is always tried last');
-}
-
-function sessionOptions(ep: EpName, threads: number | undefined): Ort.InferenceSession.SessionOptions {
-  const options: Ort.InferenceSession.SessionOptions = { executionProviders: [ep], graphOptimizationLevel: 'all', logSeverityLevel: 4 };
-  if (ep === 'cpu' && threads && threads > 0) options.intraOpNumThreads = threads;
-  return options;
-}
-
-/**
- * Sessions over graphs cut down to the outputs a call fetches. onnxruntime computes every output a
- * graph declares, fetched or not (an export with attention maps spends their memory and time on every
- * logits-only pass: for a 6-layer, 128-wide model on 4 x 1,000 tokens, 1,627 ms and 2.54 GB peak RSS
- * with the full graph vs 901 ms and 1.82 GB cut to logits); a graph whose unneeded outputs are removed lets its optimiser drop those nodes. One session
- * is held at a time (tasks run one after another), so weights are not held twice. Models with external
- * data are not rewritten: they keep the full session.
- */
-export class SessionPool {
-  private current: { key: string; session: Ort.InferenceSession };
-
-  constructor(
-    private readonly path: string,
-    private readonly graphOutputs: string[],
-    private readonly prunable: boolean,
-    private readonly opened: OpenedSession,
-    private readonly threads: number | undefined,
-  ) {
-    this.current = { key: this.keyOf(graphOutputs), session: opened.session };
-  }
-
-  /** A session whose graph declares exactly `outputs` (graph names), or the full one when it cannot be cut. */
-  async get(outputs: string[]): Promise<Ort.InferenceSession> {
-    const wanted = this.prunable ? this.graphOutputs.filter((o) => outputs.includes(o)) : this.graphOutputs;
-    const key = this.keyOf(wanted);
-    if (key === this.current.key) return this.current.session;
-    await this.current.session.release();
-    const options = sessionOptions(this.opened.ep, this.threads);
-    const session =
-      wanted.length === this.graphOutputs.length
-        ? await this.opened.ort.InferenceSession.create(this.path, options)
-        : await this.opened.ort.InferenceSession.create(this.prunedBytes(wanted), options);
-    this.current = { key, session };
-    return session;
-  }
-
-  async release(): Promise<void> {
-    await this.current.session.release();
-  }
-
-  private keyOf(outputs: string[]): string {
-    return [...outputs].sort().join('\u0000');
-  }
-
-  private prunedBytes(outputs: string[]): Uint8Array {
-    const T = modelType();
-    // Decoded per switch (a few per run), not kept: holding the decoded model would double the
-    // weights' memory for the whole run.
-    const model = T.decode(readFileSync(this.path)) as unknown as { graph: { output: { name: string }[] } };
-    model.graph.output = model.graph.output.filter((o) => outputs.includes(o.name));
-    return T.encode(model as unknown as protobuf.Message).finish();
-  }
 }
 
 /**

@@ -36,7 +36,7 @@ export async function runnerVsPlain(path: string, sequences: string[], opts: { t
     const V = model.vocab.size;
     const batches = planBatches(lengths, lengths.map((_, i) => i), policy, (L) => L * V);
     const feeds = batches.map((b) => padBatch(ort, model, b.map((i) => requests[i]!.tokens)));
-    const session = await model.sessionFor(['logits']);
+    const session = model.session;
     const tokens = lengths.reduce((a, b) => a + b, 0);
     const padded = batches.reduce((s, b) => s + b.length * Math.max(...b.map((i) => lengths[i]!)), 0) - tokens;
     const rounds = opts.rounds ?? 3;
