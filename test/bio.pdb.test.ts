@@ -4,21 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chainBreaks, decodeStructureBytes, parsePdb, parseStructure, parseStructureText, readStructureFile } from '../src/bio/pdb.js';
-import { BenchError } from '../src/util/errors.js';
+import { expectBenchError } from './helpers/errors.js';
 import { atomLine, residueLines, seqresLines, syntheticPdb } from './golden/bio/fixtures.js';
-
-function expectDataError(fn: () => unknown, pattern: RegExp): void {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).to.be.instanceOf(BenchError);
-    expect((e as BenchError).code).to.equal('E_DATA');
-    expect((e as Error).message).to.match(pattern);
-    expect((e as Error).message).to.not.include('\n');
-    return;
-  }
-  expect.fail('expected a BenchError');
-}
 
 describe('bio/pdb: parser', () => {
   it('reads the target chain, SEQRES, HEADER id, and drops hydrogens, waters and other chains', () => {
@@ -197,34 +184,28 @@ describe('bio/pdb: parser', () => {
 });
 
 describe('bio/pdb: bad input', () => {
-  it('a PDB without the named chain', () => {
-    expectDataError(() => parsePdb(syntheticPdb('A', 'MKGAL', 'MKGAL'), 'Q', 'x.pdb'), /^x\.pdb: no chain "Q" \(chains in the file: A\)$/);
+  it('a PDB without the named chain', async () => {
+    await expectBenchError(() => parsePdb(syntheticPdb('A', 'MKGAL', 'MKGAL'), 'Q', 'x.pdb'), /^x\.pdb: no chain "Q" \(chains in the file: A\)$/);
   });
 
-  it('a file that is not PDB', () => {
-    expectDataError(() => parseStructure(Buffer.from('>seq1\nMKVLA\n'), 'A', 'seq.fasta'), /^seq\.fasta: not a PDB file/);
-    expectDataError(() => parseStructure(Uint8Array.from([0x50, 0x4b, 3, 4, 0, 0, 1]), 'A', 'a.zip'), /^a\.zip: not a PDB or mmCIF file \(binary data\)$/);
-    expectDataError(() => decodeStructureBytes(Uint8Array.from([0x1f, 0x8b, 1, 2, 3]), 'bad.gz'), /^bad\.gz: corrupt gzip data/);
+  it('a file that is not PDB', async () => {
+    await expectBenchError(() => parseStructure(Buffer.from('>seq1\nMKVLA\n'), 'A', 'seq.fasta'), /^seq\.fasta: not a PDB file/);
+    await expectBenchError(() => parseStructure(Uint8Array.from([0x50, 0x4b, 3, 4, 0, 0, 1]), 'A', 'a.zip'), /^a\.zip: not a PDB or mmCIF file \(binary data\)$/);
+    await expectBenchError(() => decodeStructureBytes(Uint8Array.from([0x1f, 0x8b, 1, 2, 3]), 'bad.gz'), /^bad\.gz: corrupt gzip data/);
   });
 
-  it('a chain with only ligands', () => {
+  it('a chain with only ligands', async () => {
     const text = atomLine('C1', 'GOL', 'A', 1, [0, 0, 0], { het: true });
-    expectDataError(() => parsePdb(text, 'A', 'lig.pdb'), /^lig\.pdb: chain A has no amino-acid residues$/);
+    await expectBenchError(() => parsePdb(text, 'A', 'lig.pdb'), /^lig\.pdb: chain A has no amino-acid residues$/);
   });
 
-  it('bad coordinates name the line', () => {
+  it('bad coordinates name the line', async () => {
     const lines = syntheticPdb('A', 'MK', 'MK').split('\n');
     lines[3] = lines[3]!.slice(0, 30) + '  abc   ' + lines[3]!.slice(38);
-    expectDataError(() => parsePdb(lines.join('\n'), 'A', 'c.pdb'), /^c\.pdb:4: bad coordinates in ATOM record$/);
+    await expectBenchError(() => parsePdb(lines.join('\n'), 'A', 'c.pdb'), /^c\.pdb:4: bad coordinates in ATOM record$/);
   });
 
   it('a missing file', async () => {
-    try {
-      await readStructureFile('/nonexistent/dir/x.pdb.gz', 'A', 'x.pdb.gz');
-      expect.fail('expected a BenchError');
-    } catch (e) {
-      expect(e).to.be.instanceOf(BenchError);
-      expect((e as Error).message).to.equal('x.pdb.gz: file not found');
-    }
+    await expectBenchError(() => readStructureFile('/nonexistent/dir/x.pdb.gz', 'A', 'x.pdb.gz'), /^x\.pdb\.gz: file not found$/);
   });
 });

@@ -7,7 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { contactStats } from '../src/bio/contact-map.js';
 import { readStructureFile } from '../src/bio/pdb.js';
 import { loadStructureSet, type StructureSet } from '../src/bio/structure-set.js';
-import { BenchError } from '../src/util/errors.js';
+import { expectBenchError } from './helpers/errors.js';
 import { structuresDir, syntheticPdb } from './golden/bio/fixtures.js';
 
 const SEQ40 = 'MKVLAAGIIGDERKTWYPQLMNSTRVCHEAGLIKDFPQGS';
@@ -22,18 +22,7 @@ function folder(index: string, files: Record<string, string | Uint8Array>): stri
   return dir;
 }
 
-async function expectLoadError(dir: string, pattern: RegExp): Promise<void> {
-  try {
-    await loadStructureSet(dir);
-  } catch (e) {
-    expect(e).to.be.instanceOf(BenchError);
-    expect((e as BenchError).code).to.equal('E_DATA');
-    expect((e as Error).message).to.match(pattern);
-    expect((e as Error).message).to.not.include('\n');
-    return;
-  }
-  expect.fail('expected a BenchError');
-}
+const expectLoadError = (dir: string, pattern: RegExp) => expectBenchError(() => loadStructureSet(dir), pattern);
 
 describe('bio/structure-set: loader', () => {
   it('loads a folder: reference from the index, else SEQRES; gzipped or not; .gz fallback', async () => {
@@ -103,12 +92,7 @@ describe('bio/structure-set: loader', () => {
     const noSeqres = pdb.split('\n').filter((l) => !l.startsWith('SEQRES')).join('\n');
     await expectLoadError(folder('file,chain\nx.pdb,A\n', { 'x.pdb': noSeqres }), /x\.pdb: chain A: no reference sequence/);
     await expectLoadError(folder('file,chain,sequence\nx.pdb,A,MK1V\n', { 'x.pdb': pdb }), /not a residue letter: "1"$/);
-    try {
-      await loadStructureSet(join(tmpdir(), 'plmbench-no-such-folder'));
-      expect.fail('expected a BenchError');
-    } catch (e) {
-      expect((e as BenchError).code).to.equal('E_IO');
-    }
+    await expectBenchError(() => loadStructureSet(join(tmpdir(), 'plmbench-no-such-folder')), /plmbench-no-such-folder/, 'E_IO');
   });
 });
 

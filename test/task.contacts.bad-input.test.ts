@@ -1,11 +1,9 @@
-import { expect } from 'chai';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { main } from '../src/cli/main.js';
-import { memoryIo } from '../src/cli/io.js';
 import { randomTransformer } from './helpers/models.js';
 import { tempDir } from './helpers/tmp.js';
+import { expectUserError } from './helpers/cli.js';
 import { DATA_DIR, structureFolder } from './golden/contacts/fixtures.js';
 
 // Bad user data (--data contacts=DIR) must stop the run with one line naming the file, and exit 2.
@@ -19,19 +17,10 @@ describe('contacts: bad input through the CLI', function () {
     out = join(tempDir(), 'run.json');
   });
 
-  async function run(args: string[]): Promise<{ code: number; err: string }> {
-    const io = memoryIo();
-    const code = await main(['run', 'contacts', '--model', model, '--ep', 'cpu', '--no-cache', '--quiet', '--tier', 'full', '--out', out, ...args], io);
-    return { code, err: io.err.join('') };
-  }
-
-  async function expectDataError(dir: string, pattern: RegExp): Promise<void> {
-    const { code, err } = await run(['--data', `contacts=${dir}`]);
-    expect(code, err).to.equal(2);
-    expect(err.split('\n').filter((l) => l !== '')).to.have.length(1);
-    expect(err).to.match(/^bench: /);
-    expect(err).to.match(pattern);
-  }
+  /** `bench run contacts` held to the user-error contract (helpers/cli.ts), nothing written beside `out`. */
+  const expectRunError = (args: string[], pattern: RegExp) =>
+    expectUserError(['run', 'contacts', '--model', model, '--ep', 'cpu', '--no-cache', '--quiet', '--tier', 'full', '--out', out, ...args], pattern, dirname(out));
+  const expectDataError = (dir: string, pattern: RegExp) => expectRunError(['--data', `contacts=${dir}`], pattern);
 
   it('a PDB file without the named chain', async () => {
     const dir = structureFolder(['A040'], (row) => void (row['chain'] = 'Z'));
@@ -71,11 +60,7 @@ describe('contacts: bad input through the CLI', function () {
     const empty = tempDir();
     writeFileSync(join(empty, 'README'), 'nothing here\n');
     await expectDataError(empty, /index\.csv: not found/);
-    const missing = await run(['--data', `contacts=${join(empty, 'nope')}`]);
-    expect(missing.code).to.equal(2);
-    expect(missing.err).to.match(/^bench: --data contacts=.*nope: not found\n$/);
-    const option = await run(['--option', 'contacts.source=hidden']);
-    expect(option.code).to.equal(2);
-    expect(option.err).to.equal('bench: --option contacts.source: must be auto, attentions or contacts, got "hidden"\n');
+    await expectRunError(['--data', `contacts=${join(empty, 'nope')}`], /^bench: --data contacts=.*nope: not found$/);
+    await expectRunError(['--option', 'contacts.source=hidden'], /^bench: --option contacts\.source: must be auto, attentions or contacts, got "hidden"$/);
   });
 });
