@@ -211,85 +211,34 @@ def main(argv=None):
         from plm_data import progen_encode
 
         torch.set_num_threads(max(1, min(4, os.cpu_count() or 1)))
-        if not args.out.endswith(".onnx"):
-            raise X.UserError(f"--out: must end in .onnx, got {args.out!r}")
-        if args.factory:
-            model = X.load_factory(args.factory, args.checkpoint)
-            if not isinstance(model, torch.nn.Module):
-                raise X.UserError("--factory must return a torch.nn.Module")
-            model = model.float().eval()
-            meta = {"family": None, "license": None, "maxLength": None, "trainTokens": None, "training": None,
-                    "kind": "factory"}
-        else:
-            model, meta = load_checkpoint(args.checkpoint)
+        model, meta = X.load_model(args, load_checkpoint)
         dims = check_forward(model, 32)
-        train_tokens = X.parse_token_count(args.train_tokens) if args.train_tokens or not meta["trainTokens"] \
-            else int(meta["trainTokens"])
         available = ["logits", "hidden_states", "attentions"]
         names, io = X.parse_output_names(args.output_name, available)
-        family = args.family or meta["family"]
-        license_ = args.license or meta["license"]
-        max_length = args.max_length or meta["maxLength"]
-        for flag, v in (("--family", family), ("--license", license_), ("--max-length", max_length)):
-            if v is None:
-                raise X.UserError(f"{flag} is required for --factory models")
         nonemb, total = count_for_card(model, dims["vocab"])
         ck_hash = X.sha256_file(args.checkpoint)[:16] if os.path.isfile(args.checkpoint) else "folder"
         source = f"models/export/export_causal.py @ {X.git_commit()} from {os.path.basename(os.path.normpath(args.checkpoint))}"
         source += f" (sha256 {ck_hash}...)" if ck_hash != "folder" else ""
         if meta["kind"] == "plmbench" and "args" in meta["training"]:  # trained by train.py (not a random control)
             source = f"models/train/train.py --objective clm, seed {meta['training']['args']['seed']}; " + source
-        if args.source:
-            source = f"{args.source}; {source}"
-        card = {"id": args.id or os.path.splitext(os.path.basename(args.out))[0], "family": family,
-                "objective": "clm", "vocab": "progen2", "maxLength": int(max_length), "params": int(nonemb),
-                "paramsTotal": int(total), "trainTokens": train_tokens}
-        if io:
-            card["io"] = io
-        card["source"] = source
-        card["license"] = license_
-        if meta["training"]:
-            card["training"] = meta["training"]
-        X.validate_card(card)
+        card = X.build_card(args, meta, objective="clm", vocab="progen2", params=nonemb, params_total=total,
+                            io=io, source=source)
 
         wrapper = CausalContract(model).eval()
         singles = [torch.tensor([progen_encode(s)]) for s in X.PROBE_SEQUENCES]
-        Lmax = max(t.shape[1] for t in singles)
-        batch = torch.full((len(singles), Lmax), PAD, dtype=torch.long)
-        mask = torch.zeros_like(batch)
-        for i, t in enumerate(singles):
-            batch[i, : t.shape[1]] = t[0]
-            mask[i, : t.shape[1]] = 1
+        batch, mask = X.pad_batch(singles, PAD)
         dyn = {"input_ids": {0: "batch", 1: "length"}, "attention_mask": {0: "batch", 1: "length"},
                names[0]: {0: "batch", 1: "length"}, names[1]: {0: "batch", 1: "length"},
                names[2]: {0: "batch", 3: "length", 4: "length"}}
         X.onnx_export(wrapper, (batch, mask), args.out, ["input_ids", "attention_mask"], names, dyn)
-        X.write_metadata(args.out, card, {names[0]: {2: dims["vocab"]}, names[1]: {2: dims["dim"]},
-                                          names[2]: {1: dims["layers"], 2: dims["heads"]}})
-        card_path = os.path.splitext(args.out)[0] + ".card.json"
-        with open(card_path, "w") as f:
-            json.dump(card, f, indent=1)
-            f.write("\n")
+        card_path = X.save_card(args.out, card, {names[0]: {2: dims["vocab"]}, names[1]: {2: dims["dim"]},
+                                                 names[2]: {1: dims["layers"], 2: dims["heads"]}})
 
-        feeds, expected = [], []
-        with torch.no_grad():
-            outs_b = wrapper(batch, mask)
-            pad_diff = 0.0
-            for i, t in enumerate(singles):
-                o = wrapper(t, torch.ones_like(t))
-                feeds.append({"input_ids": t.numpy(), "attention_mask": torch.ones_like(t).numpy()})
-                expected.append({n: v.numpy() for n, v in zip(names, o)})
-                L = t.shape[1]
-                pad_diff = max(pad_diff, float((outs_b[0][i, :L] - o[0][0]).abs().max()))
-            feeds.append({"input_ids": batch.numpy(), "attention_mask": mask.numpy()})
-            expected.append({n: v.numpy() for n, v in zip(names, outs_b)})
-        if pad_diff > X.PARITY_TOLERANCE:
-            X.fail(PROG, f"right padding changes the logits of real positions by {pad_diff:.2e} in PyTorch", code=1)
-        worst = None if args.no_verify else X.ort_parity(PROG, args.out, feeds, expected, names)
+        expected, pad_diff, worst = X.check_padding_and_parity(
+            PROG, args.out, wrapper, [{"input_ids": t, "attention_mask": torch.ones_like(t)} for t in singles],
+            {"input_ids": batch, "attention_mask": mask}, names, not args.no_verify)
         if args.golden:
-            X.write_golden(args.golden, card, [
-                {"name": X.PROBE_NAMES[i], "sequence": s, "input_ids": singles[i][0].tolist(),
-                 "logits": expected[i][names[0]][0]} for i, s in enumerate(X.PROBE_SEQUENCES)])
+            X.write_probe_golden(args.golden, card, singles, expected, names[0])
         report = {"onnx": args.out, "bytes": X.export_bytes(args.out), "card": card_path, "outputs": names,
                   "params": nonemb, "paramsTotal": total, **dims, "paddingMaxAbsDiff": pad_diff,
                   "parityMaxAbsDiff": worst}

@@ -212,94 +212,43 @@ def main(argv=None):
     p.add_argument("--no-contacts", action="store_true", help="leave the contacts output out")
     args = p.parse_args(argv)
     try:
-        import numpy as np
         import torch
         from plm_data import esm_encode
 
         torch.set_num_threads(max(1, min(4, os.cpu_count() or 1)))
-        if not args.out.endswith(".onnx"):
-            raise X.UserError(f"--out: must end in .onnx, got {args.out!r}")
-        if args.factory:
-            model = X.load_factory(args.factory, args.checkpoint)
-            if not isinstance(model, torch.nn.Module):
-                raise X.UserError("--factory must return a torch.nn.Module")
-            model = model.float().eval()
-            meta = {"family": None, "license": None, "maxLength": None, "trainTokens": None, "training": None,
-                    "kind": "factory"}
-        else:
-            model, meta = load_checkpoint(args.checkpoint, args.regression)
+        model, meta = X.load_model(args, load_checkpoint, args.regression)
         num_layers, with_contacts, dims = check_forward(model)
         if args.no_contacts:
             with_contacts = False
-        train_tokens = X.parse_token_count(args.train_tokens) if args.train_tokens or not meta["trainTokens"] \
-            else int(meta["trainTokens"])
         available = ["logits", "hidden_states", "attentions"] + (["contacts"] if with_contacts else [])
         names, io = X.parse_output_names(args.output_name, available)
-        family = args.family or meta["family"]
-        license_ = args.license or meta["license"]
-        max_length = args.max_length or meta["maxLength"]
-        for flag, v in (("--family", family), ("--license", license_), ("--max-length", max_length)):
-            if v is None:
-                raise X.UserError(f"{flag} is required for --factory models")
         if with_contacts is False and getattr(model, "contact_head", None) is not None:
             model.contact_head = None  # not exported: keep it out of the parameter counts
         nonemb, total = count_for_card(model)
         ck_hash = X.sha256_file(args.checkpoint)[:16] if os.path.isfile(args.checkpoint) else "n/a"
         source = f"models/export/export_esm.py @ {X.git_commit()} from {os.path.basename(args.checkpoint)} (sha256 {ck_hash}...)"
         if meta["kind"] == "plmbench" and "args" in meta["training"]:  # trained by train.py (not a random control)
-            tl = meta["training"]
-            source = (f"models/train/train.py --objective mlm, seed {tl['args']['seed']}; " + source)
-        if args.source:
-            source = f"{args.source}; {source}"
-        card = {"id": args.id or os.path.splitext(os.path.basename(args.out))[0], "family": family,
-                "objective": "mlm", "vocab": "esm", "maxLength": int(max_length), "params": int(nonemb),
-                "paramsTotal": int(total), "trainTokens": train_tokens}
-        if io:
-            card["io"] = io
-        card["source"] = source
-        card["license"] = license_
-        if meta["training"]:
-            card["training"] = meta["training"]
-        X.validate_card(card)
+            source = f"models/train/train.py --objective mlm, seed {meta['training']['args']['seed']}; " + source
+        card = X.build_card(args, meta, objective="mlm", vocab="esm", params=nonemb, params_total=total,
+                            io=io, source=source)
 
         wrapper = EsmContract(model, num_layers, with_contacts).eval()
         singles = [torch.tensor([esm_encode(s)]) for s in X.PROBE_SEQUENCES]
-        Lmax = max(t.shape[1] for t in singles)
-        batch = torch.full((len(singles), Lmax), PAD, dtype=torch.long)
-        for i, t in enumerate(singles):
-            batch[i, : t.shape[1]] = t[0]
+        batch, _ = X.pad_batch(singles, PAD)  # ESM masks padding by the pad id: no mask input
         dyn = {"input_ids": {0: "batch", 1: "length"}, names[0]: {0: "batch", 1: "length"},
                names[1]: {0: "batch", 1: "length"}, names[2]: {0: "batch", 3: "length", 4: "length"}}
         if with_contacts:
             dyn[names[3]] = {0: "batch", 1: "contact_length", 2: "contact_length"}
         X.onnx_export(wrapper, (batch,), args.out, ["input_ids"], names, dyn)
-        X.write_metadata(args.out, card, {names[0]: {2: ESM_VOCAB_SIZE}, names[1]: {2: dims["dim"]},
-                                          names[2]: {1: num_layers, 2: dims["heads"]}})
-        card_path = os.path.splitext(args.out)[0] + ".card.json"
-        with open(card_path, "w") as f:
-            json.dump(card, f, indent=1)
-            f.write("\n")
+        card_path = X.save_card(args.out, card, {names[0]: {2: ESM_VOCAB_SIZE}, names[1]: {2: dims["dim"]},
+                                                 names[2]: {1: num_layers, 2: dims["heads"]}})
 
         # parity: PyTorch vs onnxruntime-node, each sequence alone and the right-padded batch
-        feeds, expected = [], []
-        with torch.no_grad():
-            outs_b = wrapper(batch)
-            pad_diff = 0.0
-            for i, t in enumerate(singles):
-                o = wrapper(t)
-                feeds.append({"input_ids": t.numpy()})
-                expected.append({n: v.numpy() for n, v in zip(names, o)})
-                L = t.shape[1]
-                pad_diff = max(pad_diff, float((outs_b[0][i, :L] - o[0][0]).abs().max()))
-            feeds.append({"input_ids": batch.numpy()})
-            expected.append({n: v.numpy() for n, v in zip(names, outs_b)})
-        if pad_diff > X.PARITY_TOLERANCE:
-            X.fail(PROG, f"right padding changes the logits of real positions by {pad_diff:.2e} in PyTorch", code=1)
-        worst = None if args.no_verify else X.ort_parity(PROG, args.out, feeds, expected, names)
+        expected, pad_diff, worst = X.check_padding_and_parity(
+            PROG, args.out, wrapper, [{"input_ids": t} for t in singles], {"input_ids": batch}, names,
+            not args.no_verify)
         if args.golden:
-            X.write_golden(args.golden, card, [
-                {"name": X.PROBE_NAMES[i], "sequence": s, "input_ids": singles[i][0].tolist(),
-                 "logits": expected[i][names[0]][0]} for i, s in enumerate(X.PROBE_SEQUENCES)])
+            X.write_probe_golden(args.golden, card, singles, expected, names[0])
         size = X.export_bytes(args.out)
         report = {"onnx": args.out, "bytes": size, "card": card_path, "outputs": names, "params": nonemb,
                   "paramsTotal": total, "layers": num_layers, **dims, "paddingMaxAbsDiff": pad_diff,

@@ -290,3 +290,102 @@ def write_golden(path, card, entries):
     with open(path, "w") as f:
         json.dump(out, f, separators=(",", ":"))
         f.write("\n")
+
+
+FACTORY_META = {"family": None, "license": None, "maxLength": None, "trainTokens": None, "training": None,
+                "kind": "factory"}
+
+
+def load_model(args, load_checkpoint, *checkpoint_args):
+    """Checks --out, then returns (module in eval mode, checkpoint metadata): from --factory, else from
+    the script's own checkpoint reader load_checkpoint(args.checkpoint, *checkpoint_args)."""
+    import torch
+
+    if not args.out.endswith(".onnx"):
+        raise UserError(f"--out: must end in .onnx, got {args.out!r}")
+    if not args.factory:
+        return load_checkpoint(args.checkpoint, *checkpoint_args)
+    model = load_factory(args.factory, args.checkpoint)
+    if not isinstance(model, torch.nn.Module):
+        raise UserError("--factory must return a torch.nn.Module")
+    return model.float().eval(), dict(FACTORY_META)
+
+
+def build_card(args, meta, *, objective, vocab, params, params_total, io, source):
+    """The model card, flags over the checkpoint's metadata; --family, --license and --max-length are
+    required when the checkpoint does not record them (--factory models). Validated."""
+    train_tokens = parse_token_count(args.train_tokens) if args.train_tokens or not meta["trainTokens"] \
+        else int(meta["trainTokens"])
+    family = args.family or meta["family"]
+    license_ = args.license or meta["license"]
+    max_length = args.max_length or meta["maxLength"]
+    for flag, v in (("--family", family), ("--license", license_), ("--max-length", max_length)):
+        if v is None:
+            raise UserError(f"{flag} is required for --factory models")
+    if args.source:
+        source = f"{args.source}; {source}"
+    card = {"id": args.id or os.path.splitext(os.path.basename(args.out))[0], "family": family,
+            "objective": objective, "vocab": vocab, "maxLength": int(max_length), "params": int(params),
+            "paramsTotal": int(params_total), "trainTokens": train_tokens}
+    if io:
+        card["io"] = io
+    card["source"] = source
+    card["license"] = license_
+    if meta["training"]:
+        card["training"] = meta["training"]
+    validate_card(card)
+    return card
+
+
+def save_card(onnx_path, card, static_dims):
+    """The card into the ONNX metadata (with the static sizes) and beside it as <stem>.card.json."""
+    write_metadata(onnx_path, card, static_dims)
+    card_path = os.path.splitext(onnx_path)[0] + ".card.json"
+    with open(card_path, "w") as f:
+        json.dump(card, f, indent=1)
+        f.write("\n")
+    return card_path
+
+
+def pad_batch(singles, pad):
+    """[1, L_i] id tensors -> right-padded [n, max L] ids and the matching 0/1 attention mask."""
+    import torch
+
+    batch = torch.full((len(singles), max(t.shape[1] for t in singles)), pad, dtype=torch.long)
+    mask = torch.zeros_like(batch)
+    for i, t in enumerate(singles):
+        batch[i, : t.shape[1]] = t[0]
+        mask[i, : t.shape[1]] = 1
+    return batch, mask
+
+
+def check_padding_and_parity(prog, onnx_path, wrapper, single_feeds, batch_feed, names, verify):
+    """Runs PyTorch on each probe sequence alone and on the right-padded batch (feeds: input name ->
+    tensor, in the wrapper's argument order). Fails (exit 1) when padding moves the real positions'
+    logits; then, unless verify is false, compares onnxruntime-node with PyTorch on every feed.
+    Returns (PyTorch outputs per feed as numpy, padding max |diff|, parity max |diff| or None)."""
+    import torch
+
+    feeds, expected = [], []
+    with torch.no_grad():
+        outs_b = wrapper(*batch_feed.values())
+        pad_diff = 0.0
+        for i, f in enumerate(single_feeds):
+            o = wrapper(*f.values())
+            feeds.append({k: v.numpy() for k, v in f.items()})
+            expected.append({n: v.numpy() for n, v in zip(names, o)})
+            L = f["input_ids"].shape[1]
+            pad_diff = max(pad_diff, float((outs_b[0][i, :L] - o[0][0]).abs().max()))
+        feeds.append({k: v.numpy() for k, v in batch_feed.items()})
+        expected.append({n: v.numpy() for n, v in zip(names, outs_b)})
+    if pad_diff > PARITY_TOLERANCE:
+        fail(prog, f"right padding changes the logits of real positions by {pad_diff:.2e} in PyTorch", code=1)
+    worst = ort_parity(prog, onnx_path, feeds, expected, names) if verify else None
+    return expected, pad_diff, worst
+
+
+def write_probe_golden(path, card, singles, expected, logits_name):
+    """The PyTorch logits of each probe sequence run alone (the first feeds of check_padding_and_parity)."""
+    write_golden(path, card, [
+        {"name": PROBE_NAMES[i], "sequence": s, "input_ids": singles[i][0].tolist(),
+         "logits": expected[i][logits_name][0]} for i, s in enumerate(PROBE_SEQUENCES)])
