@@ -29,10 +29,15 @@ Usage: python3 tasks/generation/data/build_data.py   (from the repository root)
 import gzip
 import hashlib
 import os
+import sys
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 SEQ_DIR = os.path.join(ROOT, "..", "shared", "data", "sequences")
 OUT = os.path.dirname(os.path.abspath(__file__))
+
+sys.path.insert(0, os.path.join(ROOT, "models", "train"))
+from plm_data import read_fasta  # noqa: E402  (gzip by file extension)
+
 PROTEOMES = [("UP000000625-E.coli.fasta.gz", "E.coli"), ("UP000002311-S.cerevisiae.fasta.gz", "S.cerevisiae")]
 STANDARD = "ACDEFGHIKLMNPQRSTVWY"
 STANDARD_SET = set(STANDARD)
@@ -40,21 +45,6 @@ VALIDATION_N = 24
 VALIDATION_SMOKE = 12
 LEVELS = ["0.15", "0.3", "0.5"]
 DEV_N = 40
-
-
-def read_fasta(path, opener=open):
-    header, chunks = None, []
-    with opener(path, "rt") as f:
-        for line in f:
-            line = line.strip()
-            if line.startswith(">"):
-                if header is not None:
-                    yield header, "".join(chunks)
-                header, chunks = line[1:], []
-            elif line:
-                chunks.append(line)
-    if header is not None:
-        yield header, "".join(chunks)
 
 
 def sha(s):
@@ -90,7 +80,7 @@ def main():
             part[acc] = p
     records = []  # (accession, organism, sequence)
     for fname, organism in PROTEOMES:
-        for header, seq in read_fasta(os.path.join(SEQ_DIR, fname), gzip.open):
+        for header, seq in read_fasta(os.path.join(SEQ_DIR, fname)):
             records.append((header.split("|")[1], organism, seq))
 
     # Reference: the training part (every record not listed in split-accessions).
