@@ -7,17 +7,8 @@ import { memoryIo } from '../src/cli/io.js';
 import { formatFasta } from '../src/bio/fasta.js';
 import type { Vocabulary } from '../src/model/vocab.js';
 import { Rng } from '../src/util/rng.js';
-import { siteIndependentModel } from './helpers/models.js';
+import { siteIndependentModel, tableLogSumExp } from './helpers/models.js';
 import { tempDir } from './helpers/tmp.js';
-
-/** Hand computation from the model's table: row t of the table is the logits at position t. */
-function lse(table: Float32Array, V: number, row: number): number {
-  let m = -Infinity;
-  for (let j = 0; j < V; j++) m = Math.max(m, table[row * V + j]!);
-  let s = 0;
-  for (let j = 0; j < V; j++) s += Math.exp(table[row * V + j]! - m);
-  return m + Math.log(s);
-}
 
 function expectedNll(objective: 'mlm' | 'clm', seq: string, vocab: Vocabulary, table: Float32Array): { nll: number; n: number } {
   const V = vocab.size;
@@ -26,13 +17,13 @@ function expectedNll(objective: 'mlm' | 'clm', seq: string, vocab: Vocabulary, t
   let n = 0;
   if (objective === 'clm') {
     for (let j = 1; j < t.length; j++) {
-      nll -= table[(j - 1) * V + t[j]!]! - lse(table, V, j - 1);
+      nll -= table[(j - 1) * V + t[j]!]! - tableLogSumExp(table, V, j - 1);
       n++;
     }
   } else {
     for (let i = 0; i < seq.length; i++) {
       const p = vocab.residueOffset + i;
-      nll -= table[p * V + t[p]!]! - lse(table, V, p);
+      nll -= table[p * V + t[p]!]! - tableLogSumExp(table, V, p);
       n++;
     }
   }

@@ -5,17 +5,9 @@ import perplexity from '../tasks/perplexity/index.js';
 import { planCausal } from '../tasks/perplexity/scoring.js';
 import { formatFasta } from '../src/bio/fasta.js';
 import { centeredWindow } from '../src/model/windows.js';
-import { siteIndependentModel, loadTestModel } from './helpers/models.js';
+import { siteIndependentModel, tableLogSumExp, loadTestModel } from './helpers/models.js';
 import { testContext } from './helpers/context.js';
 import { tempDir } from './helpers/tmp.js';
-
-function lse(table: Float32Array, V: number, row: number): number {
-  let m = -Infinity;
-  for (let j = 0; j < V; j++) m = Math.max(m, table[row * V + j]!);
-  let s = 0;
-  for (let j = 0; j < V; j++) s += Math.exp(table[row * V + j]! - m);
-  return m + Math.log(s);
-}
 
 describe('perplexity task: sequences longer than the model', () => {
   it('plans causal windows that score every token exactly once', () => {
@@ -76,7 +68,7 @@ describe('perplexity task: sequences longer than the model', () => {
         [3, 12],
       ];
       const V = m.vocab.size;
-      const nll = pairs.reduce((s, [row, pos]) => s - (m.table[row * V + t[pos]!]! - lse(m.table, V, row)), 0);
+      const nll = pairs.reduce((s, [row, pos]) => s - (m.table[row * V + t[pos]!]! - tableLogSumExp(m.table, V, row)), 0);
       expect(out.items[0]!.n).to.equal(12);
       expect(out.items[0]!.metrics['nll']!).to.be.closeTo(nll / 12, 1e-6);
       expect(Math.abs(out.metrics['perplexity']!.value - Math.exp(nll / 12)) / Math.exp(nll / 12)).to.be.lessThan(1e-6);
@@ -102,7 +94,7 @@ describe('perplexity task: sequences longer than the model', () => {
         if (objective === 'clm') {
           for (const w of planCausal(m.vocab.encode(seq), 32).windows) {
             for (let j = w.scoreFrom; j < w.tokens.length; j++) {
-              nll -= m.table[(j - 1) * V + w.tokens[j]!]! - lse(m.table, V, j - 1);
+              nll -= m.table[(j - 1) * V + w.tokens[j]!]! - tableLogSumExp(m.table, V, j - 1);
               n++;
             }
           }
@@ -110,7 +102,7 @@ describe('perplexity task: sequences longer than the model', () => {
           for (let i = 0; i < seq.length; i++) {
             const w = centeredWindow(seq.length, 30, i);
             const row = 1 + i - w.start;
-            nll -= m.table[row * V + m.vocab.residueId(seq[i]!)]! - lse(m.table, V, row);
+            nll -= m.table[row * V + m.vocab.residueId(seq[i]!)]! - tableLogSumExp(m.table, V, row);
             n++;
           }
         }

@@ -7,14 +7,8 @@ import { newMeter, type Meter } from '../model/runner.js';
 import type { RegisteredTask } from './registry.js';
 import { TaskSkip, type ArtifactSink, type ItemCache, type TaskContext, type Logger, type ProgressReporter, type TaskOutcome, type Tier } from './types.js';
 
-/** Work recorded per task. */
-export interface TaskCost {
-  forwardPasses: number;
-  cached: number;
-  tokens: number;
-  paddedTokens: number;
-  batches: number;
-  inferenceSeconds: number;
+/** Work recorded per task: the runner's meter, plus the task's wall time and memory. */
+export interface TaskCost extends Meter {
   seconds: number;
   /** Peak resident set size of the process at the end of the task, in MiB. */
   peakRssMiB: number;

@@ -56,3 +56,15 @@ export function siteIndependentModel(
 export async function loadTestModel(path: string, batch: Partial<BatchPolicy> = {}, cache = new CacheStore(null)): Promise<LoadedModel> {
   return loadModel(path, { ep: 'cpu', cache, batch });
 }
+
+/**
+ * log-sum-exp of row `row` of a site-independent model's table (its logits at position `row`),
+ * computed by hand for the tests' expected values, independently of src/model/logits.ts.
+ */
+export function tableLogSumExp(table: Float32Array, V: number, row: number): number {
+  let m = -Infinity;
+  for (let j = 0; j < V; j++) m = Math.max(m, table[row * V + j]!);
+  let s = 0;
+  for (let j = 0; j < V; j++) s += Math.exp(table[row * V + j]! - m);
+  return m + Math.log(s);
+}
