@@ -5,11 +5,8 @@ import {
   loadBaselineRegistry,
   loadRegisteredRuns,
   loadScalingLaws,
-  matchedCompute,
   registeredRunsPath,
-  type MatchedComputeReport,
 } from '../scaling/index.js';
-import type { RunResult } from './run-result.js';
 
 /** Reads (and validates) the data matched compute needs, so that bad data fails before a long run. */
 export function loadMatchedComputeData(registeredPath?: string) {
@@ -36,11 +33,6 @@ export function withDirections(results: Record<string, TaskRunResult>, tasks: Ta
     out[name] = { ...r, metrics };
   }
   return out;
-}
-
-/** The run's matched-compute comparisons against the registry, the laws and the registered runs. */
-export function matchedComputeForRun(run: RunResult, direction?: (task: string, metric: string) => boolean | null, registeredPath?: string): MatchedComputeReport {
-  return matchedCompute(run, { ...loadMatchedComputeData(registeredPath), ...(direction ? { direction } : {}) });
 }
 
 /**

@@ -15,7 +15,8 @@ import { RUN_FLAGS, normalizeRunOptions, type RunOptions } from '../options.js';
 import { stderrLogger, stderrProgress } from '../progress.js';
 import { loadForCli, openCache, requireConformance } from '../model-loading.js';
 import { formatMetric } from '../format.js';
-import { loadMatchedComputeData, matchedComputeForRun, withDirections } from '../../report/matched-compute.js';
+import { loadMatchedComputeData, withDirections } from '../../report/matched-compute.js';
+import { matchedCompute } from '../../scaling/index.js';
 
 export const RUN_HELP = `bench all --model x.onnx [options]        run every task
 bench run <task>... --model x.onnx [options] run the named tasks
@@ -66,7 +67,7 @@ export async function runBench(opts: RunOptions, io: CliIo): Promise<number> {
     if (!existsSync(resolve(io.cwd, p))) throw new BenchError('E_IO', `--data ${t}=${p}: not found`);
   }
   if (opts.out) assertWritable(resolve(io.cwd, opts.out), '--out');
-  loadMatchedComputeData(); // baseline registry, laws and registered runs: bad data fails before the run
+  const matchedData = loadMatchedComputeData(); // baseline registry, laws and registered runs: bad data fails before the run
   const log = stderrLogger(io, opts.quiet);
   const cache = openCache(opts.cacheDir);
   const model = await loadForCli(resolve(io.cwd, opts.model), modelFlags(opts), cache, io, opts.quiet);
@@ -141,7 +142,7 @@ export async function runBench(opts: RunOptions, io: CliIo): Promise<number> {
       timings: { startedAt: started.toISOString(), seconds: Math.round((performance.now() - t0) / 10) / 100 },
       tasks: withDirections(results, tasks),
     };
-    run.matchedCompute = matchedComputeForRun(run) as unknown as Record<string, unknown>;
+    run.matchedCompute = matchedCompute(run, matchedData) as unknown as Record<string, unknown>;
     const text = serializeRun(run);
     writeFileAtomic(outPath, text);
     for (const a of artifacts) writeFileAtomic(join(dirname(outPath), `${basename(outPath, '.json')}.${a.name}`), a.content);
