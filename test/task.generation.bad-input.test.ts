@@ -75,6 +75,17 @@ describe('generation: bad input', function () {
     expect(run.tasks.generation.status).to.equal('ok');
     expect(run.tasks.generation.protocol.reference.vocab).to.equal('esm');
     expect(existsSync(join(dir, 'esm-ref.generation.fasta'))).to.equal(true);
+    // --card describes the main model only: the reference keeps its own card (it once inherited the
+    // main model's, a causal progen2 card on this masked esm reference).
+    const mainCard = join(dir, 'main.card.json');
+    writeFileSync(mainCard, JSON.stringify({ ...JSON.parse(readFileSync(model.replace(/\.onnx$/, '.card.json'), 'utf8')), id: 'main-by-flag' }));
+    const io2 = memoryIo();
+    const out2 = join(dir, 'esm-ref-card.json');
+    expect(await main(['run', 'generation', '--model', model, '--card', mainCard, '--ref-model', esm, '--no-cache', '--quiet', '--out', out2, ...small], io2), io2.err.join('')).to.equal(0);
+    const run2 = JSON.parse(readFileSync(out2, 'utf8')) as { model: { card: { id: string } }; refModel: { id: string }; tasks: { generation: { protocol: { reference: { vocab: string } } } } };
+    expect(run2.model.card.id).to.equal('main-by-flag');
+    expect(run2.refModel.id).to.equal(JSON.parse(readFileSync(esm.replace(/\.onnx$/, '.card.json'), 'utf8')).id);
+    expect(run2.tasks.generation.protocol.reference.vocab).to.equal('esm');
   });
 
   it('pLDDT files: missing column, values outside 0-100, non-numbers, duplicates and unknown ids name the file and line', async () => {

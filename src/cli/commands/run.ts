@@ -70,12 +70,14 @@ export async function runBench(opts: RunOptions, io: CliIo): Promise<number> {
   const matchedData = loadMatchedComputeData(); // baseline registry, laws and registered runs: bad data fails before the run
   const log = stderrLogger(io, opts.quiet);
   const cache = openCache(opts.cacheDir);
-  const model = await loadForCli(resolve(io.cwd, opts.model), modelFlags(opts), cache, io, opts.quiet);
+  const model = await loadForCli(resolve(io.cwd, opts.model), opts, cache, io, opts.quiet);
   let refModel: LoadedModel | null = null;
   try {
     const conformance = await requireConformance(model);
     if (opts.refModel) {
-      refModel = await loadForCli(resolve(io.cwd, opts.refModel), { ...modelFlags(opts), ...(opts.refCard ? { card: opts.refCard } : {}), cardFlags: {} }, cache, io, opts.quiet);
+      // The reference model has its own card (--ref-card, else its sidecar or metadata): the main model's
+      // --card and card flags describe the main model only.
+      refModel = await loadForCli(resolve(io.cwd, opts.refModel), { ...opts, card: opts.refCard, cardFlags: {} }, cache, io, opts.quiet);
       await requireConformance(refModel);
     }
     const runId = `${started.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${sha256(`${model.sha256}|${opts.tier}|${opts.seed}|${[...names].join(',')}`).slice(0, 8)}`;
@@ -154,17 +156,6 @@ export async function runBench(opts: RunOptions, io: CliIo): Promise<number> {
     if (refModel) await refModel.release();
     cache.close();
   }
-}
-
-function modelFlags(opts: RunOptions) {
-  return {
-    ...(opts.card ? { card: opts.card } : {}),
-    cardFlags: opts.cardFlags,
-    ep: opts.ep,
-    ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
-    ...(opts.maxTokens !== undefined ? { maxTokens: opts.maxTokens } : {}),
-    ...(opts.maxBatch !== undefined ? { maxBatch: opts.maxBatch } : {}),
-  };
 }
 
 /** A card whose parameter count disagrees with the graph's by more than 1% is worth a warning. */
