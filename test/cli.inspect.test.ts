@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { main } from '../src/cli/main.js';
 import { memoryIo } from '../src/cli/io.js';
 import { buildTransformer, transformerParams } from '../models/fixtures/transformer.js';
@@ -59,6 +59,17 @@ describe('bench inspect', () => {
     const io = memoryIo();
     expect(await main(['all', '--model', path, '--no-cache', '--out', join(dir, 'r.json')], io)).to.equal(2);
     expect(io.err.join('')).to.match(/--max-batch 1/);
+    // A token budget too small for two sequences does not turn the check off: it still runs one padded batch.
+    const small = memoryIo();
+    expect(await main(['all', '--model', path, '--max-tokens', '100', '--no-cache', '--out', join(dir, 'r.json')], small)).to.equal(2);
+    expect(small.err.join('')).to.match(/conformance check failed: right padding/);
+    // The hint holds: with --max-batch 1 nothing is padded, the check is not applicable and the run goes on.
+    const alone = memoryIo();
+    const out = join(dir, 'alone.json');
+    expect(await main(['run', 'perplexity', '--model', path, '--max-batch', '1', '--tier', 'smoke', '--no-cache', '--quiet', '--out', out], alone), alone.err.join('')).to.equal(0);
+    const check = JSON.parse(readFileSync(out, 'utf8')).model.conformance.find((c: { name: string }) => c.name.startsWith('right padding'));
+    expect(check.ok).to.equal(true);
+    expect(check.detail).to.match(/^not applicable: --max-batch 1/);
   });
 
   for (const name of ['plm-mlm-mini', 'plm-clm-mini']) {

@@ -45,10 +45,10 @@ export async function loadForCli(path: string, flags: ModelFlags, cache: CacheSt
 /** Runs the conformance check on every exported output; a failed check is a user-facing model error. */
 export async function requireConformance(model: LoadedModel): Promise<ConformanceReport> {
   const outputs = Object.keys(model.io.outputs) as OutputName[];
-  const report = await checkConformance(model, outputs);
+  const report = await checkConformance(model, outputs, model.batchPolicy.maxBatch === 1);
   const failed = report.checks.filter((c) => !c.ok);
   if (failed.length > 0) {
-    const hint = failed.some((c) => c.name.startsWith('right padding')) ? ' (if the export ignores padding, --max-batch 1 avoids batching)' : '';
+    const hint = failed.some((c) => c.name.startsWith('right padding')) ? ' (if the export ignores padding, --max-batch 1 runs every sequence alone)' : '';
     throw new BenchError('E_MODEL', `${model.path}: conformance check failed: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}${hint}`);
   }
   return report;
