@@ -1,7 +1,7 @@
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readSync, ftruncateSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { createHash } from 'node:crypto';
+import { sha256 } from '../util/hash.js';
 import { BenchError } from '../util/errors.js';
 
 /** Values the cache stores: per-sequence reductions of model outputs, or per-item task results. */
@@ -33,7 +33,7 @@ export class CacheStore {
   }
 
   shard(namespace: string, modelSha: string): CacheShard {
-    const nsHash = createHash('sha256').update(namespace).digest('hex');
+    const nsHash = sha256(namespace);
     const id = `${modelSha.slice(0, 16)}/${nsHash.slice(0, 32)}`;
     let s = this.shards.get(id);
     if (!s) {

@@ -40,15 +40,12 @@ export function stderrProgress(io: CliIo, quiet: boolean): ProgressReporter {
   };
 }
 
-export function stderrLogger(io: CliIo, quiet: boolean): Logger & { warnings: string[] } {
-  const warnings: string[] = [];
+export function stderrLogger(io: CliIo, quiet: boolean): Logger {
   return {
-    warnings,
     info(message) {
       if (!quiet) io.stderr(`${message}\n`);
     },
     warn(message) {
-      warnings.push(message);
       io.stderr(`bench: warning: ${message}\n`);
     },
   };

@@ -43,7 +43,7 @@ export function resolveIo(path: string, info: OnnxFileInfo, card: ModelCard, voc
   const maskName = io.attention_mask ?? 'attention_mask';
   const attentionMask = inputNames.has(maskName) ? maskName : null;
   const outputs: Partial<Record<OutputName, string>> = {};
-  for (const name of ['logits', 'hidden_states', 'attentions', 'contacts'] as OutputName[]) {
+  for (const name of OUTPUT_NAMES) {
     const explicit = io[name as IoName];
     const candidates = explicit ? [explicit] : [name, ...(ALIASES[name] ?? [])];
     const found = candidates.find((c) => outputNames.has(c));

@@ -65,6 +65,8 @@ export interface LoadedModel extends ModelHandle {
   readonly cardOverridden: string[];
   readonly params: ParamCount;
   readonly fallbacks: { ep: EpName; reason: string }[];
+  /** The batching policy of the run (defaults merged with the user's budgets). */
+  readonly batchPolicy: Readonly<BatchPolicy>;
   /** The runtime session, for measurements against the runtime itself (bench:perf). Tasks use `forward`. */
   readonly session: Ort.InferenceSession;
   /** A view of the model that adds its work to `meter` (one per task). */
@@ -135,13 +137,12 @@ export async function loadModel(path: string, opts: LoadOptions): Promise<Loaded
       }),
     )
     .digest('hex');
-  const keyPrefix = computeKey;
   const forwardWith = (meter: Meter) => async (requests: ForwardRequest[], spec: ForwardSpec, onProgress?: (d: number, t: number) => void) => {
     for (const o of spec.outputs) {
       if (!io.outputs[o]) throw new Error(`internal: task asked for ${o}, which the model does not export`);
     }
     const useCache = spec.cache !== false;
-    const namespace = `${keyPrefix}|${[...spec.outputs].sort().join(',')}|${spec.reducer}`;
+    const namespace = `${computeKey}|${[...spec.outputs].sort().join(',')}|${spec.reducer}`;
     const shard = useCache ? opts.cache.shard(namespace, sha256) : null;
     const keys = useCache ? requests.map((r) => createHash('sha256').update(namespace).update(sha256Tokens(r.tokens)).digest('hex')) : null;
     return runner.run(requests, spec, shard, keys, meter, onProgress);
@@ -171,6 +172,7 @@ export async function loadModel(path: string, opts: LoadOptions): Promise<Loaded
     cardOverridden: resolved.overridden,
     params,
     fallbacks: opened.fallbacks,
+    batchPolicy: policy,
     session: opened.session,
     metered: (meter: Meter) => ({ ...base, forward: forwardWith(meter) }),
     release: async () => {
@@ -184,7 +186,7 @@ export async function loadModel(path: string, opts: LoadOptions): Promise<Loaded
  * external data, sha256 over the file's hash and each external file's hash (sorted by name).
  */
 async function modelHash(path: string, info: OnnxFileInfo): Promise<string> {
-  const own = await sha256File(path);
+  const own = info.sha256; // hashed from the bytes readOnnxFile already holds
   const external = [...new Set(info.initializers.map((t) => t.externalLocation).filter((l): l is string => l !== null))].sort();
   if (external.length === 0) return own;
   const h = createHash('sha256').update(own);

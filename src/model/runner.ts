@@ -166,7 +166,7 @@ export class Runner {
         results[reqIndex] = computed[b]!;
         if (keys) toStore.push({ key: keys[reqIndex]!, value: computed[b]! });
       });
-      if (shard && spec.cache !== false) shard.putMany(toStore);
+      if (shard) shard.putMany(toStore);
       done += batch.length;
       onProgress?.(done, requests.length);
     }
@@ -192,11 +192,7 @@ export class Runner {
     }
     const feeds: Record<string, Ort.Tensor> = { [io.inputIds]: new ort.Tensor('int64', ids, [B, L]) };
     if (mask && io.attentionMask) feeds[io.attentionMask] = new ort.Tensor('int64', mask, [B, L]);
-    const fetches = spec.outputs.map((o) => {
-      const name = io.outputs[o];
-      if (!name) throw new Error(`internal: output ${o} requested but the model has none (the task should have been skipped)`);
-      return name;
-    });
+    const fetches = spec.outputs.map((o) => io.outputs[o]!); // the model's forward checked that each is exported
     const t0 = performance.now();
     let out: Ort.InferenceSession.OnnxValueMapType;
     try {
@@ -208,13 +204,14 @@ export class Runner {
     meter.batches++;
     const tensors = spec.outputs.map((o) => {
       const t = out[io.outputs[o]!] as Ort.Tensor;
-      return { name: o, data: toFloat32(t), dims: t.dims.map(Number) };
+      const dims = t.dims.map(Number);
+      if (dims[0] !== B) throw new BenchError('E_MODEL', `${this.deps.modelPath}: output ${o} has batch size ${dims[0]}, expected ${B}`);
+      return { name: o, data: toFloat32(t), dims };
     });
     const results: CachedArray[] = [];
     for (let b = 0; b < B; b++) {
       const outputs: Partial<Record<OutputName, OutputView>> = {};
       for (const t of tensors) {
-        if (t.dims[0] !== B) throw new BenchError('E_MODEL', `${this.deps.modelPath}: output ${t.name} has batch size ${t.dims[0]}, expected ${B}`);
         const stride = t.data.length / B;
         outputs[t.name] = { data: t.data.subarray(b * stride, (b + 1) * stride), dims: t.dims.slice(1) };
       }

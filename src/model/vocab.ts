@@ -55,8 +55,6 @@ export class Vocabulary {
   readonly unk: number | null;
   readonly reverseStart: number | null;
   readonly reverseEnd: number | null;
-  /** Residue letters the vocabulary can encode, in id order. */
-  readonly residueLetters: string;
   private readonly letterToId: Int16Array;
 
   constructor(name: string, table: VocabTable) {
@@ -77,14 +75,9 @@ export class Vocabulary {
     this.reverseStart = id(table.reverseStart, 'reverseStart');
     this.reverseEnd = id(table.reverseEnd, 'reverseEnd');
     this.letterToId = new Int16Array(128).fill(-1);
-    let letters = '';
     table.tokens.forEach((tok, i) => {
-      if (tok.length === 1 && /[A-Za-z]/.test(tok) && !NON_RESIDUE.has(tok)) {
-        this.letterToId[tok.toUpperCase().charCodeAt(0)] = i;
-        letters += tok.toUpperCase();
-      }
+      if (tok.length === 1 && /[A-Za-z]/.test(tok) && !NON_RESIDUE.has(tok)) this.letterToId[tok.toUpperCase().charCodeAt(0)] = i;
     });
-    this.residueLetters = letters;
   }
 
   static from(spec: VocabSpec): Vocabulary {

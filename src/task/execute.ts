@@ -88,12 +88,8 @@ export async function executeTasks(model: LoadedModel, tasks: RegisteredTask[], 
     }
     const { ctx, meter } = contexts.get(name)!;
     const t0 = performance.now();
-    const cost = () => ({
-      forwardPasses: meter.forwardPasses,
-      cached: meter.cached,
-      tokens: meter.tokens,
-      paddedTokens: meter.paddedTokens,
-      batches: meter.batches,
+    const cost = (): TaskCost => ({
+      ...meter,
       inferenceSeconds: round3(meter.inferenceSeconds),
       seconds: round3((performance.now() - t0) / 1000),
       peakRssMiB: Math.round(peakRssBytes() / 1048576),

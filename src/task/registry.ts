@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { BenchError } from '../util/errors.js';
 import { builtinTasksDir } from '../util/paths.js';
 import type { TaskModule } from './types.js';
+import { OUTPUT_NAMES, type Need } from '../model/contract.js';
 
 export interface RegisteredTask {
   module: TaskModule;
@@ -11,7 +12,7 @@ export interface RegisteredTask {
   entry: string;
 }
 
-const NEEDS = new Set(['logits', 'hidden_states', 'attentions', 'contacts', 'mlm', 'clm']);
+const NEEDS = new Set<string>([...OUTPUT_NAMES, 'mlm', 'clm'] satisfies Need[]);
 
 /** Task folders (with an `index.ts` or `index.js`) in the built-in tasks folder and the extra ones, by name. */
 export function listTaskFolders(extraDirs: string[] = []): Map<string, { dir: string; entry: string }> {

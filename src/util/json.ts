@@ -21,10 +21,3 @@ function sortKeys(value: unknown): unknown {
   }
   return value;
 }
-
-/** Rounds a float for reports: significant digits, keeping integers exact and non-finite as null. */
-export function roundSig(x: number, digits = 6): number | null {
-  if (!Number.isFinite(x)) return null;
-  if (x === 0 || Number.isInteger(x)) return x;
-  return Number(x.toPrecision(digits));
-}

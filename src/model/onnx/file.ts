@@ -1,5 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { BenchError } from '../../util/errors.js';
+import { sha256 } from '../../util/hash.js';
 import { DATA_TYPE_NAMES, FLOAT_TYPES, modelType, toNumber } from './proto.js';
 
 export interface OnnxValueInfo {
@@ -29,6 +30,8 @@ export interface OnnxNodeLite {
 export interface OnnxFileInfo {
   path: string;
   bytes: number;
+  /** sha256 of the .onnx file's bytes (external data files not included). */
+  sha256: string;
   irVersion: number;
   opsets: { domain: string; version: number }[];
   producer: string;
@@ -99,6 +102,7 @@ export function readOnnxFile(path: string): OnnxFileInfo {
   return {
     path,
     bytes: size,
+    sha256: sha256(buf),
     irVersion: toNumber(model['ir_version']),
     opsets: ((model['opset_import'] as { domain?: string; version?: unknown }[] | undefined) ?? []).map((o) => ({
       domain: o.domain || 'ai.onnx',
