@@ -2,7 +2,6 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as shared from '../src/contacts/index.js';
-import * as taskPairs from '../tasks/contacts/pairs.js';
 
 // src/contacts holds the pair indexing and APC features that the contacts task and the generation task share.
 // Independent values: the contacts task's golden file (test/golden/contacts/make_golden.py: ESM's
@@ -12,11 +11,6 @@ const golden = JSON.parse(readFileSync(fileURLToPath(new URL('./golden/contacts/
 };
 
 describe('src/contacts: shared pair indexing and the unsupervised contact map', () => {
-  it('the contacts task re-exports the very functions of src/contacts (one implementation)', () => {
-    for (const name of ['pairCount', 'rowStart', 'pairIndex', 'forEachPair', 'mapCount', 'apcFeatures'] as const) expect(taskPairs[name], name).to.equal(shared[name]);
-    expect(taskPairs.MIN_SEPARATION).to.equal(shared.MIN_SEPARATION);
-  });
-
   for (const [k, c] of golden.apc.entries()) {
     it(`meanApcScores = the mean over layers and heads of ESM's APC features (case ${k}, padded batch view)`, () => {
       const T = c.residues + 2;

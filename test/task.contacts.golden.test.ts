@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { StructureEntry } from '../src/bio/index.js';
 import { evaluationScores, windowPolicy } from '../tasks/contacts/features.js';
-import { apcFeatures, forEachPair, pairCount } from '../tasks/contacts/pairs.js';
+import { apcFeatures, forEachPair, pairCount } from '../src/contacts/index.js';
 import { chainPrecision, CUTS, RANGES } from '../tasks/contacts/scoring.js';
 import { testContext } from './helpers/context.js';
 import { stubModel } from './golden/contacts/stub-model.js';

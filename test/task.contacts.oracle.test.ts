@@ -14,12 +14,16 @@ import { bundledChains, contactsInRange, oracleModel, structureFolder } from './
 // (106 residues, 87: 87/106), all evaluation chains of the bundled split, read through --data.
 const EVAL_IDS = ['A040', 'A002', 'A058'];
 
+// The task's ranges are the bands of src/bio (one definition); pinned here so that the counts below stay independent of it.
+const BANDS = { short: [6, 12], medium: [12, 24], long: [24, Infinity] };
+
 function expectOracle(out: TaskOutcome, chains: StructureEntry[], prefix: string): void {
   expect(out.items.map((i) => i.id)).to.deep.equal(EVAL_IDS);
   for (const item of out.items) {
     const e = chains.find((c) => c.id === item.id)!;
     expect(item.n).to.equal(e.length);
     for (const range of RANGES) {
+      expect(RANGE_BOUNDS[range], range).to.deep.equal(BANDS[range]);
       const [lo, hi] = RANGE_BOUNDS[range];
       const C = contactsInRange(e, lo, hi);
       for (const cut of CUTS) {

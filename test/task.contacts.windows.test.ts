@@ -3,7 +3,7 @@ import type { StructureEntry } from '../src/bio/index.js';
 import { slidingWindows } from '../src/model/index.js';
 import { Rng } from '../src/util/rng.js';
 import { computeTraining, evaluationScores, planTraining, windowChain, windowPolicy, type WindowPolicy } from '../tasks/contacts/features.js';
-import { apcFeatures, forEachPair, pairCount, pairIndex } from '../tasks/contacts/pairs.js';
+import { apcFeatures, forEachPair, pairCount, pairIndex } from '../src/contacts/index.js';
 import { chainPrecision } from '../tasks/contacts/scoring.js';
 import { testContext } from './helpers/context.js';
 import { stubModel } from './golden/contacts/stub-model.js';

@@ -122,12 +122,15 @@ export function contactMap(cb: Float64Array, observed: Uint8Array, threshold = C
 
 export type ContactBand = 'short' | 'medium' | 'long';
 
+/** Separation |i-j| of each band (ESM/CASP), from (inclusive) and below (exclusive): the one definition of the bands. */
+export const SEPARATION_BANDS: Readonly<Record<ContactBand, readonly [number, number]>> = { short: [6, 12], medium: [12, 24], long: [24, Infinity] };
+
 /** Separation band of a pair (ESM/CASP): short 6-11, medium 12-23, long >= 24; `null` below 6. */
 export function separationBand(i: number, j: number): ContactBand | null {
   const s = Math.abs(i - j);
-  if (s >= 24) return 'long';
-  if (s >= 12) return 'medium';
-  if (s >= 6) return 'short';
+  if (s >= SEPARATION_BANDS.long[0]) return 'long';
+  if (s >= SEPARATION_BANDS.medium[0]) return 'medium';
+  if (s >= SEPARATION_BANDS.short[0]) return 'short';
   return null;
 }
 
@@ -148,7 +151,7 @@ export function contactStats(contacts: Uint8Array, observed: Uint8Array): Record
   };
   for (let i = 0; i < L; i++) {
     if (!observed[i]) continue;
-    for (let j = i + 6; j < L; j++) {
+    for (let j = i + SEPARATION_BANDS.short[0]; j < L; j++) {
       if (!observed[j]) continue;
       const s = out[separationBand(i, j)!];
       s.pairs++;

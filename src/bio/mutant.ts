@@ -70,6 +70,10 @@ export function checkAgainstWildType(mutant: string, subs: readonly Substitution
 /** The mutated sequence: the wild type with each substitution applied (checked first). */
 export function applyMutant(wildType: string, mutant: string, subs: readonly Substitution[]): string {
   checkAgainstWildType(mutant, subs, wildType);
+  if (subs.length === 1) {
+    const p = subs[0]!.position - 1;
+    return wildType.slice(0, p) + subs[0]!.mt + wildType.slice(p + 1);
+  }
   const chars = wildType.split('');
   for (const s of subs) chars[s.position - 1] = s.mt;
   return chars.join('');

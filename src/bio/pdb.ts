@@ -21,6 +21,7 @@
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { BenchError } from '../util/errors.js';
+import { isGzipBytes } from '../util/fs.js';
 import { ChainBuilder, isHydrogen, WATER_NAMES } from './structure-build.js';
 import { parseMmcif } from './structure-cif.js';
 import { residueLetter } from './structure-residues.js';
@@ -32,7 +33,7 @@ export type { ParsedChain, Residue, Vec3 } from './structure-types.js';
 /** Bytes of a structure file to text: gunzips when the gzip magic bytes are present; refuses binary data. */
 export function decodeStructureBytes(bytes: Uint8Array, file: string): string {
   let raw = bytes;
-  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+  if (isGzipBytes(bytes)) {
     try {
       raw = gunzipSync(bytes);
     } catch (e) {

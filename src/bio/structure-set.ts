@@ -14,11 +14,11 @@
  * Each chain: parse (`pdb.ts`), place the observed residues on the reference (`placeOnReference`, with
  * chain breaks from the coordinates), Cβ coordinates and the contact map (`contact-map.ts`).
  */
-import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { BenchError } from '../util/errors.js';
+import { sha256 } from '../util/hash.js';
 import { placeOnReference } from './align.js';
 import { cbCoordinates, CONTACT_THRESHOLD, contactMap } from './contact-map.js';
 import { chainBreaks, parseStructure, readStructureBytes } from './pdb.js';
@@ -42,10 +42,6 @@ export interface StructureSet {
   /** The index file: path, SHA-256 of its bytes, data rows. */
   index: { path: string; sha256: string; rows: number };
   entries: StructureEntry[];
-}
-
-function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
 
 function normaliseSequence(seq: string, where: string): string {

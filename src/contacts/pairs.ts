@@ -30,6 +30,18 @@ export function pairIndex(n: number, i: number, j: number): number {
   return rowStart(n, i) + (j - i - MIN_SEPARATION);
 }
 
+/**
+ * The pairs of a window of `n` residues starting at residue `start` of a sequence of `length` residues: calls
+ * fn(q, p) for each, q its index among the window's own pairs (in index order), p its index among the sequence's.
+ */
+export function forEachWindowPair(length: number, start: number, n: number, fn: (q: number, p: number) => void): void {
+  let q = 0;
+  for (let a = 0; a + MIN_SEPARATION < n; a++) {
+    const p0 = pairIndex(length, start + a, start + a + MIN_SEPARATION);
+    for (let b = a + MIN_SEPARATION; b < n; b++, q++) fn(q, p0 + b - a - MIN_SEPARATION);
+  }
+}
+
 /** Calls fn(p, i, j) for every pair of n residues, in index order. */
 export function forEachPair(n: number, fn: (p: number, i: number, j: number) => void): void {
   let p = 0;

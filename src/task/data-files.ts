@@ -4,11 +4,12 @@ import { sha256 } from '../util/hash.js';
 import type { DataFileInfo } from './types.js';
 
 /**
- * Hash and row count of a data file as a task reads it. `countRows` receives the bytes (gunzipped
- * when the caller says so) and returns what the task calls a row (FASTA records, CSV data rows...).
+ * Hash and row count of a data file as a task reads it: `rows` is what the task calls a row (FASTA records,
+ * CSV data rows...), the sha256 is of the file's bytes as stored (not gunzipped). A caller that has already
+ * read the file passes those `bytes`, so that it is not read a second time.
  */
-export function describeDataFile(path: string, label: string, rows: number): DataFileInfo {
-  return { file: label, sha256: sha256(readFileSync(path)), rows };
+export function describeDataFile(path: string, label: string, rows: number, bytes?: Uint8Array): DataFileInfo {
+  return { file: label, sha256: sha256(bytes ?? readFileSync(path)), rows };
 }
 
 /** Absolute path of a task's bundled data file, and the label results record for it. */

@@ -4,22 +4,32 @@ import { gunzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { BenchError } from './errors.js';
 
+/** True when `bytes` start with the gzip magic bytes (1f 8b). */
+export function isGzipBytes(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
 /** Reads a file, gunzipping it when it starts with the gzip magic bytes. */
 export function readMaybeGzip(path: string): Buffer {
+  return readMaybeGzipWithRaw(path).data;
+}
+
+/** {@link readMaybeGzip}, also returning the file's bytes as stored (`raw`, still gzipped), e.g. to hash them. */
+export function readMaybeGzipWithRaw(path: string): { raw: Buffer; data: Buffer } {
   let buf: Buffer;
   try {
     buf = readFileSync(path);
   } catch (e) {
     throw new BenchError('E_IO', `${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? e})`);
   }
-  if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
+  if (isGzipBytes(buf)) {
     try {
-      return gunzipSync(buf);
+      return { raw: buf, data: gunzipSync(buf) };
     } catch {
       throw new BenchError('E_DATA', `${path}: corrupt gzip data`);
     }
   }
-  return buf;
+  return { raw: buf, data: buf };
 }
 
 export function readTextMaybeGzip(path: string): string {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { loadStructureSet, type StructureEntry, type StructureSet } from '../../src/bio/index.js';
 import type { BaselineSet, DataFileInfo } from '../../src/task/index.js';
+import { describeDataFile } from '../../src/task/index.js';
 import { BenchError } from '../../src/util/errors.js';
 import { sha256 } from '../../src/util/hash.js';
 import { SPLIT_HEADER } from './split.js';
@@ -24,14 +25,11 @@ export interface BundledData {
   /** Evaluation chains of the smoke tier. */
   smoke: Set<string>;
   files: DataFileInfo[];
+  /** The published ESM-2 points (`data/published_esm2.json`). */
+  published: Published;
 }
 
 const memo = new Map<string, Promise<StructureSet>>();
-
-function fileInfo(path: string, label: string, rows: number): { info: DataFileInfo; bytes: Buffer } {
-  const bytes = readFileSync(path);
-  return { info: { file: label, sha256: sha256(bytes), rows }, bytes };
-}
 
 /**
  * Reads `data/structures.sha256` (`sha256sum` format, paths relative to `data/`) and checks every listed
@@ -39,7 +37,7 @@ function fileInfo(path: string, label: string, rows: number): { info: DataFileIn
  */
 function verifyManifest(taskDir: string, indexFiles: string[]): { info: DataFileInfo; digest: string } {
   const path = join(taskDir, BUNDLED.manifest);
-  const { info, bytes } = fileInfo(path, BUNDLED.manifest, 0);
+  const bytes = readFileSync(path);
   const listed = new Map<string, string>();
   bytes
     .toString('utf8')
@@ -57,7 +55,8 @@ function verifyManifest(taskDir: string, indexFiles: string[]): { info: DataFile
   for (const f of indexFiles) {
     if (!listed.has(f)) throw new BenchError('E_DATA', `${join(taskDir, BUNDLED.index)}: ${f} is not listed in ${BUNDLED.manifest}`);
   }
-  return { info: { ...info, rows: listed.size }, digest: info.sha256 };
+  const info = describeDataFile(path, BUNDLED.manifest, listed.size, bytes);
+  return { info, digest: info.sha256 };
 }
 
 interface SplitLine {
@@ -83,11 +82,12 @@ function readSplit(path: string): { lines: SplitLine[]; bytes: Buffer } {
 /** The bundled chains, split into regression (train) and evaluation chains. */
 export async function loadBundled(taskDir: string): Promise<BundledData> {
   const indexPath = join(taskDir, BUNDLED.index);
-  const index = fileInfo(indexPath, BUNDLED.index, 0);
-  const indexRows = parse(index.bytes, { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+  const indexBytes = readFileSync(indexPath);
+  const indexRows = parse(indexBytes, { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+  const index = describeDataFile(indexPath, BUNDLED.index, indexRows.length, indexBytes);
   const manifest = verifyManifest(taskDir, indexRows.map((r) => r['file'] ?? ''));
   const split = readSplit(join(taskDir, BUNDLED.split));
-  const key = `${taskDir}|${index.info.sha256}|${manifest.digest}`;
+  const key = `${taskDir}|${index.sha256}|${manifest.digest}`;
   let pending = memo.get(key);
   if (!pending) {
     pending = loadStructureSet(join(taskDir, 'data'));
@@ -110,17 +110,20 @@ export async function loadBundled(taskDir: string): Promise<BundledData> {
     (line.role === 'train' ? train : evaluation).push(e);
     if (line.smoke) smoke.add(line.id);
   }
-  const published = fileInfo(join(taskDir, BUNDLED.published), BUNDLED.published, readPublished(taskDir).models.length);
+  const publishedPath = join(taskDir, BUNDLED.published);
+  const publishedBytes = readFileSync(publishedPath);
+  const published = parsePublished(publishedBytes);
   return {
     train,
     eval: evaluation,
     smoke,
     files: [
-      { ...index.info, rows: indexRows.length },
-      { file: BUNDLED.split, sha256: sha256(split.bytes), rows: split.lines.length },
+      index,
+      describeDataFile(join(taskDir, BUNDLED.split), BUNDLED.split, split.lines.length, split.bytes),
       manifest.info,
-      published.info,
+      describeDataFile(publishedPath, BUNDLED.published, published.models.length, publishedBytes),
     ],
+    published,
   };
 }
 
@@ -153,8 +156,12 @@ export interface Published {
   models: PublishedModel[];
 }
 
+function parsePublished(bytes: Buffer): Published {
+  return JSON.parse(bytes.toString('utf8')) as Published;
+}
+
 export function readPublished(taskDir: string): Published {
-  return JSON.parse(readFileSync(join(taskDir, BUNDLED.published), 'utf8')) as Published;
+  return parsePublished(readFileSync(join(taskDir, BUNDLED.published)));
 }
 
 /**

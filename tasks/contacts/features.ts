@@ -19,7 +19,7 @@ import type { TaskContext } from '../../src/task/index.js';
 import { TaskFailure } from '../../src/task/index.js';
 import { sha256 } from '../../src/util/hash.js';
 import type { Rng } from '../../src/util/rng.js';
-import { apcFeatures, mapCount, MIN_SEPARATION, pairCount, pairIndex } from '../../src/contacts/index.js';
+import { apcFeatures, forEachWindowPair, mapCount, MIN_SEPARATION, pairCount } from '../../src/contacts/index.js';
 
 export interface WindowPolicy {
   size: number;
@@ -46,12 +46,7 @@ export interface ChainWindows {
 export function windowChain(length: number, policy: WindowPolicy): ChainWindows {
   const windows = slidingWindows(length, policy.size, policy.stride);
   const cover = new Uint16Array(pairCount(length));
-  for (const w of windows) {
-    for (let i = w.start; i + MIN_SEPARATION < w.end; i++) {
-      const p0 = pairIndex(length, i, i + MIN_SEPARATION);
-      for (let j = i + MIN_SEPARATION; j < w.end; j++) cover[p0 + j - i - MIN_SEPARATION]!++;
-    }
-  }
+  for (const w of windows) forEachWindowPair(length, w.start, w.end - w.start, (_, p) => cover[p]!++);
   return { windows, cover };
 }
 
@@ -229,14 +224,10 @@ export async function computeTraining(ctx: TaskContext, tp: TrainingPlan, policy
         const block = { view, offset: model.vocab.residueOffset, residues: n };
         // Row of each block-local pair in the design matrix (-1: not used).
         const rowsHere = new Int32Array(pairCount(n));
-        let q = 0;
-        for (let a = 0; a + MIN_SEPARATION < n; a++) {
-          const p0 = pairIndex(L, window.start + a, window.start + a + MIN_SEPARATION);
-          for (let b = a + MIN_SEPARATION; b < n; b++, q++) {
-            const r = chain.rowOf[p0 + b - a - MIN_SEPARATION]!;
-            rowsHere[q] = r < 0 ? -1 : (chain.offset + r) * F;
-          }
-        }
+        forEachWindowPair(L, window.start, n, (q, p) => {
+          const r = chain.rowOf[p]!;
+          rowsHere[q] = r < 0 ? -1 : (chain.offset + r) * F;
+        });
         for (let m = 0; m < F; m++) {
           const ok = apcFeatures(block, m, scratch, (lp, v) => {
             const at = rowsHere[lp]!;
@@ -378,7 +369,7 @@ export async function evaluationScores(
 }
 
 /** Mean over the windows holding each pair; NaN where none does. */
-export function stitch(
+function stitch(
   plan: { entry: StructureEntry; cw: ChainWindows }[],
   requests: { chain: number; window: ResidueWindow }[],
   results: ArrayLike<number>[],
@@ -390,14 +381,10 @@ export function stitch(
     const n = window.end - window.start;
     const P = pairCount(n);
     const r = results[k]!;
-    let q = 0;
-    for (let a = 0; a + MIN_SEPARATION < n; a++) {
-      const p0 = pairIndex(L, window.start + a, window.start + a + MIN_SEPARATION);
-      for (let b = a + MIN_SEPARATION; b < n; b++, q++) {
-        const p = p0 + b - a - MIN_SEPARATION;
-        for (let t = 0; t < parts; t++) sums[chain]![t]![p] += r[t * P + q]!;
-      }
-    }
+    const s = sums[chain]!;
+    forEachWindowPair(L, window.start, n, (q, p) => {
+      for (let t = 0; t < parts; t++) s[t]![p] += r[t * P + q]!;
+    });
   });
   return plan.map((c, k) =>
     sums[k]!.map((s) => {

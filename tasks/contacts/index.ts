@@ -2,7 +2,7 @@ import type { StructureEntry } from '../../src/bio/index.js';
 import type { ItemResult, MetricValue, TaskContext, TaskModule, TaskOutcome } from '../../src/task/index.js';
 import { meanOverItems, metricOverItems, TaskSkip } from '../../src/task/index.js';
 import { BenchError } from '../../src/util/errors.js';
-import { BUNDLED, loadBundled, loadUserStructures, publishedBaselines, readPublished } from './data.js';
+import { BUNDLED, loadBundled, loadUserStructures, publishedBaselines } from './data.js';
 import { evaluationScores, windowPolicy, type EvalRequest } from './features.js';
 import { fitRegression, REGRESSION_SETTINGS, type FittedRegression } from './regression.js';
 import { chainPrecision, CUTS, precision, rangeCounts, RANGES, type ChainPrecision, type Cut, type Range } from './scoring.js';
@@ -192,7 +192,7 @@ async function run(ctx: TaskContext): Promise<TaskOutcome> {
     }),
   );
   const windowedEval = perChain.filter((c) => c.windows > 1).length;
-  const published = readPublished(ctx.taskDir);
+  const published = bundled.published;
 
   return {
     headline: 'p_at_l_long',

@@ -12,10 +12,12 @@
  */
 import type { Rng } from '../../src/util/rng.js';
 import { MIN_SEPARATION, pairCount } from '../../src/contacts/index.js';
+import { contactStats, SEPARATION_BANDS, separationBand, type BandStats, type ContactBand } from '../../src/bio/contact-map.js';
 
-export type Range = 'short' | 'medium' | 'long';
+export type Range = ContactBand;
 export const RANGES: readonly Range[] = ['short', 'medium', 'long'];
-export const RANGE_BOUNDS: Record<Range, readonly [number, number]> = { short: [6, 12], medium: [12, 24], long: [24, Infinity] };
+/** Separation [from, below) of each range: the bands of `src/bio/contact-map.ts`. */
+export const RANGE_BOUNDS = SEPARATION_BANDS;
 
 export type Cut = 'l' | 'l2' | 'l5';
 export const CUTS: readonly Cut[] = ['l', 'l2', 'l5'];
@@ -55,10 +57,6 @@ export function cutK(L: number, cut: Cut): number {
   return cut === 'l' ? L : cut === 'l2' ? Math.floor(L / 2) : Math.floor(L / 5);
 }
 
-function rangeOf(sep: number): Range {
-  return sep >= 24 ? 'long' : sep >= 12 ? 'medium' : 'short';
-}
-
 /**
  * Precision of one chain's predictions. `scores` has one value per pair (see `src/contacts/pairs.ts`), NaN where there is
  * no prediction. `tieBreak`: a stream that orders tied pairs at random (one draw per candidate, in pair order).
@@ -86,7 +84,7 @@ export function chainPrecision(truth: ChainTruth, scores: Float32Array | Float64
       pi.push(i);
       pj.push(j);
       const c = contacts[i * L + j]!;
-      const r = ranges[rangeOf(j - i)];
+      const r = ranges[separationBand(i, j)!];
       r.candidates++;
       r.contacts += c;
       tape.candidates++;
@@ -102,7 +100,7 @@ export function chainPrecision(truth: ChainTruth, scores: Float32Array | Float64
     const i = pi[o]!;
     const j = pj[o]!;
     const c = contacts[i * L + j]!;
-    const range = rangeOf(j - i);
+    const range = separationBand(i, j)!;
     const rank = seen[range]++;
     const r = ranges[range];
     for (const cut of CUTS) if (rank < r.at[cut].k) r.at[cut].hits += c;
@@ -115,21 +113,13 @@ export function precision(h: Hits): number | null {
   return h.k > 0 ? h.hits / h.k : null;
 }
 
-/** Observed pairs and contacts per range (base rates = contacts / pairs), from the structure alone. */
-export function rangeCounts(truth: ChainTruth): Record<Range | 'all', { pairs: number; contacts: number }> {
-  const L = truth.length;
-  const out = { short: { pairs: 0, contacts: 0 }, medium: { pairs: 0, contacts: 0 }, long: { pairs: 0, contacts: 0 }, all: { pairs: 0, contacts: 0 } };
-  for (let i = 0; i + MIN_SEPARATION < L; i++) {
-    if (!truth.observed[i]) continue;
-    for (let j = i + MIN_SEPARATION; j < L; j++) {
-      if (!truth.observed[j]) continue;
-      const c = truth.contacts[i * L + j]!;
-      const r = out[rangeOf(j - i)];
-      r.pairs++;
-      r.contacts += c;
-      out.all.pairs++;
-      out.all.contacts += c;
-    }
+/** Observed pairs and contacts per range (base rates = contacts / pairs), from the structure alone, plus their total. */
+export function rangeCounts(truth: ChainTruth): Record<Range | 'all', BandStats> {
+  const bands = contactStats(truth.contacts, truth.observed);
+  const all: BandStats = { pairs: 0, contacts: 0 };
+  for (const r of RANGES) {
+    all.pairs += bands[r].pairs;
+    all.contacts += bands[r].contacts;
   }
-  return out;
+  return { ...bands, all };
 }

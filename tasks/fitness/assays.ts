@@ -7,8 +7,8 @@ import { parse } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
 import type { DataFileInfo } from '../../src/task/index.js';
 import { BenchError } from '../../src/util/errors.js';
-import { readTextMaybeGzip } from '../../src/util/fs.js';
-import { MutantError, canonicalMutant, checkAgainstWildType, firstDifference, parseMutant, revertMutant } from '../../src/bio/mutant.js';
+import { isGzipBytes, readMaybeGzipWithRaw } from '../../src/util/fs.js';
+import { MutantError, applyMutant, canonicalMutant, firstDifference, parseMutant, revertMutant } from '../../src/bio/mutant.js';
 
 /** The columns every assay CSV must have (ProteinGym's substitution format). */
 export const REQUIRED_COLUMNS = ['mutant', 'mutated_sequence', 'DMS_score', 'DMS_score_bin'] as const;
@@ -66,13 +66,6 @@ export interface Assay {
   positions: Int32Array;
   wtCodes: Uint8Array;
   mtCodes: Uint8Array;
-}
-
-/** Substitutions of variant `v`: 0-based positions and letters. */
-export function* substitutionsOf(a: Assay, v: number): Generator<{ pos: number; wt: string; mt: string }> {
-  for (let k = a.offsets[v]!; k < a.offsets[v + 1]!; k++) {
-    yield { pos: a.positions[k]!, wt: String.fromCharCode(a.wtCodes[k]!), mt: String.fromCharCode(a.mtCodes[k]!) };
-  }
 }
 
 /** The mutant string of variant `v`, as the file wrote it (the parser accepts only this canonical spelling). */
@@ -150,9 +143,11 @@ export function listAssayFiles(dir: string): { assays: string[]; reference: stri
  * Reads ProteinGym's reference file (`DMS_substitutions.csv`, or the bundled subset with the same
  * columns). Needs `DMS_id` and `target_seq`; reads `DMS_filename`, `UniProt_ID`,
  * `coarse_selection_type`, `DMS_binarization_cutoff`, `DMS_total_number_mutants` when present.
+ * Also returns the file's bytes as stored (`bytes`, for its sha256).
  */
-export function readReference(path: string, label: string): { rows: Map<string, ReferenceRow>; count: number } {
-  const text = readTextMaybeGzip(path);
+export function readReference(path: string, label: string): { rows: Map<string, ReferenceRow>; count: number; bytes: Buffer } {
+  const { raw, data } = readMaybeGzipWithRaw(path);
+  const text = data.toString('utf8');
   let records: string[][];
   try {
     records = parseSync(text, { bom: true, skip_empty_lines: true, relax_column_count: false }) as string[][];
@@ -201,7 +196,7 @@ export function readReference(path: string, label: string): { rows: Map<string, 
     if (rows.has(dmsId)) throw new BenchError('E_DATA', `${label}:${line}: DMS_id ${dmsId} is listed twice (first at line ${rows.get(dmsId)!.line})`);
     rows.set(dmsId, row);
   });
-  return { rows, count: records.length - 1 };
+  return { rows, count: records.length - 1, bytes: raw };
 }
 
 /** The reference row of an assay file: by `DMS_filename`, else by `DMS_id`. */
@@ -261,10 +256,11 @@ export async function readAssay(path: string, label: string, ref: ReferenceRow |
       const mutant = (record[idx.mutant] ?? '').trim();
       const mutated = (record[idx.mutated_sequence] ?? '').trim().toUpperCase();
       let subs;
+      let expected: string;
       try {
         subs = parseMutant(mutant);
         if (wildType === null) wildType = revertMutant(mutated, mutant, subs);
-        checkAgainstWildType(mutant, subs, wildType);
+        expected = applyMutant(wildType, mutant, subs);
       } catch (e) {
         if (e instanceof MutantError) throw new BenchError('E_DATA', `${where}: ${e.message}`);
         throw e;
@@ -273,7 +269,6 @@ export async function readAssay(path: string, label: string, ref: ReferenceRow |
       const first = seen.get(key);
       if (first !== undefined) throw new BenchError('E_DATA', `${where}: duplicate mutant "${mutant}" (first at line ${first})`);
       seen.set(key, line);
-      const expected = applySubs(wildType, subs);
       if (expected !== mutated) {
         const d = firstDifference(expected, mutated);
         const detail = expected.length !== mutated.length
@@ -332,16 +327,6 @@ export async function readAssay(path: string, label: string, ref: ReferenceRow |
   };
 }
 
-function applySubs(wildType: string, subs: readonly { position: number; mt: string }[]): string {
-  if (subs.length === 1) {
-    const p = subs[0]!.position - 1;
-    return wildType.slice(0, p) + subs[0]!.mt + wildType.slice(p + 1);
-  }
-  const chars = wildType.split('');
-  for (const s of subs) chars[s.position - 1] = s.mt;
-  return chars.join('');
-}
-
 function isGzip(path: string, label: string): boolean {
   let fd: number;
   try {
@@ -352,7 +337,7 @@ function isGzip(path: string, label: string): boolean {
   try {
     const b = Buffer.alloc(2);
     const n = readSync(fd, b, 0, 2, 0);
-    return n === 2 && b[0] === 0x1f && b[1] === 0x8b;
+    return isGzipBytes(b.subarray(0, n));
   } finally {
     closeSync(fd);
   }

@@ -48,7 +48,8 @@ interface ReferenceJson {
 export function loadPublished(taskDir: string): PublishedTable {
   const csv = bundledData(taskDir, DMS_LEVEL_FILE);
   const ref = bundledData(taskDir, REFERENCE_FILE);
-  const records = parseSync(readFileSync(csv.path, 'utf8'), { skip_empty_lines: true }) as string[][];
+  const csvBytes = readFileSync(csv.path);
+  const records = parseSync(csvBytes.toString('utf8'), { skip_empty_lines: true }) as string[][];
   const header = records[0]!;
   const models = header.slice(5);
   const assays = new Map<string, PublishedAssay>();
@@ -62,7 +63,8 @@ export function loadPublished(taskDir: string): PublishedTable {
       a!.values[m]![metric as Metric] = text === '' ? NaN : Number(text);
     });
   });
-  const json = JSON.parse(readFileSync(ref.path, 'utf8')) as ReferenceJson;
+  const refBytes = readFileSync(ref.path);
+  const json = JSON.parse(refBytes.toString('utf8')) as ReferenceJson;
   const upstreamSha256 = new Map<string, string>();
   for (const f of json.source?.files ?? []) {
     const m = /^dms\/(.+)\.csv$/.exec(f.path);
@@ -74,7 +76,7 @@ export function loadPublished(taskDir: string): PublishedTable {
     summary: json.summary,
     summaryAssays: json.summary_assays,
     upstreamSha256,
-    files: [describeDataFile(csv.path, csv.label, records.length - 1), describeDataFile(ref.path, ref.label, Object.keys(json.models).length)],
+    files: [describeDataFile(csv.path, csv.label, records.length - 1, csvBytes), describeDataFile(ref.path, ref.label, Object.keys(json.models).length, refBytes)],
   };
 }
 
@@ -118,22 +120,27 @@ export function matchAssay(a: RunAssay, table: PublishedTable): { match: AssayMa
   return { match: 'different-data', reason: `the CSV's sha256 (${(a.contentSha256 ?? 'unknown').slice(0, 12)}...) differs from that of ProteinGym's file (${upstream.slice(0, 12)}...): a modified copy` };
 }
 
-/** The run's assays by match, in run order. */
-export function matchAssays(run: readonly RunAssay[], table: PublishedTable): Record<AssayMatch, { id: string; reason: string }[]> {
-  const out: Record<AssayMatch, { id: string; reason: string }[]> = { 'same-data': [], 'same-assay (unverified)': [], 'different-data': [], 'not-in-proteingym': [] };
-  for (const a of run) {
-    const m = matchAssay(a, table);
+export type AssayMatches = Record<AssayMatch, { id: string; reason: string }[]>;
+
+/**
+ * The run's assays by match, in run order. `matches`: {@link matchAssay} of each assay of `run`, when the
+ * caller has them already.
+ */
+export function matchAssays(run: readonly RunAssay[], table: PublishedTable, matches: readonly { match: AssayMatch; reason: string }[] = run.map((a) => matchAssay(a, table))): AssayMatches {
+  const out: AssayMatches = { 'same-data': [], 'same-assay (unverified)': [], 'different-data': [], 'not-in-proteingym': [] };
+  run.forEach((a, k) => {
+    const m = matches[k]!;
     out[m.match].push({ id: a.id, reason: m.reason });
-  }
+  });
   return out;
 }
 
 /**
  * What the baseline sets of a run contain, for `protocol.baselines`: the rule, the assays in each
  * class, and one sentence derived from them (never a claim that does not hold for this run).
+ * `m`: {@link matchAssays} of the run, when the caller has it already.
  */
-export function baselineProtocol(run: readonly RunAssay[], table: PublishedTable, tier: Tier): Record<string, unknown> {
-  const m = matchAssays(run, table);
+export function baselineProtocol(run: readonly RunAssay[], table: PublishedTable, tier: Tier, m: AssayMatches = matchAssays(run, table)): Record<string, unknown> {
   const ids = (k: AssayMatch) => m[k].map((x) => x.id);
   const n = run.length;
   const verified = m['same-data'].length;
@@ -178,10 +185,10 @@ const nullIfNaN = (x: number): number | null => (Number.isFinite(x) ? x : null);
  * - when some assays are `same-assay (unverified)` and every assay is at least that, a `published` set
  *   with the aggregates over the run's assays, said to be unverified (for orientation, never same data);
  * - a `published` set with ProteinGym's own averages over its 217 assays.
+ * `m`: {@link matchAssays} of the run, when the caller has it already.
  */
-export function baselineSets(run: readonly RunAssay[], table: PublishedTable, tier: Tier): BaselineSet[] {
+export function baselineSets(run: readonly RunAssay[], table: PublishedTable, tier: Tier, m: AssayMatches = matchAssays(run, table)): BaselineSet[] {
   const sets: BaselineSet[] = [];
-  const m = matchAssays(run, table);
   const verifiedIds = new Set(m['same-data'].map((x) => x.id));
   const covered = run.filter((a) => verifiedIds.has(a.id));
   const unverified = m['same-assay (unverified)'];

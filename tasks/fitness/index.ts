@@ -6,7 +6,7 @@ import { STANDARD_AMINO_ACIDS } from '../../src/bio/mutant.js';
 import { BenchError } from '../../src/util/errors.js';
 import { assayIdOf, listAssayFiles, mutantString, readAssay, readReference, referenceFor, subsetAssay, type Assay, type ReferenceRow } from './assays.js';
 import { nanMean, proteingymAverage } from './aggregate.js';
-import { METRICS, baselineProtocol, baselineSets, loadPublished, matchAssay, type Metric } from './baselines.js';
+import { METRICS, baselineProtocol, baselineSets, loadPublished, matchAssay, matchAssays, type Metric } from './baselines.js';
 import { normalizeOptions, MASKED_STRATEGIES, CAUSAL_STRATEGIES } from './options.js';
 import { causalDirections, distinctPositions, plannedPasses, scoreAssay, type Strategy } from './scoring.js';
 import { SMOKE_SEED, SMOKE_VARIANTS, smokeSubset } from './tiers.js';
@@ -111,7 +111,7 @@ const task: TaskModule = {
     if (reference) {
       const r = readReference(reference.path, reference.label);
       refRows = r.rows;
-      data.push(describeDataFile(reference.path, reference.label, r.count));
+      data.push(describeDataFile(reference.path, reference.label, r.count, r.bytes));
     }
     const assays: Assay[] = [];
     for (const f of assayFiles) {
@@ -138,6 +138,7 @@ const task: TaskModule = {
     data.push(...published.files);
 
     const records: AssayRecord[] = [];
+    const matches: ReturnType<typeof matchAssay>[] = [];
     const items: ItemResult[] = [];
     const scoreLines: string[] = opts.writeScores ? ['DMS_id,mutant,score,DMS_score,DMS_score_bin'] : [];
     let windowedVariants = 0;
@@ -157,6 +158,7 @@ const task: TaskModule = {
       const record: AssayRecord = { id: a.id, uniprot: a.uniprot, selectionType: a.selectionType, totalVariants: a.totalVariants, contentSha256: a.contentSha256, metrics: m };
       records.push(record);
       const match = matchAssay(record, published);
+      matches.push(match);
       scoredVariants += a.n;
       windowedVariants += r.windowed;
       if (r.windowed > 0) windowedAssays.push(a.id);
@@ -193,6 +195,7 @@ const task: TaskModule = {
       metrics[k] = metricOverItems(records, (s) => proteingymAverage(grouped(s)), ctx.rng.fork(k));
       metrics[`${k}_mean`] = metricOverItems(records, (s) => nanMean(s.map((x) => x.metrics[k])), ctx.rng.fork(`${k}_mean`));
     }
+    const matched = matchAssays(records, published, matches);
     const causal = model.card.objective !== 'mlm';
     return {
       headline: 'spearman',
@@ -222,10 +225,10 @@ const task: TaskModule = {
         metrics: 'as OATML-Markslab/ProteinGym proteingym/performance_DMS_benchmarks.py: spearman = spearmanr(DMS_score, score); auc = roc_auc_score(DMS_score_bin, score); mcc = matthews_corrcoef(DMS_score_bin, score >= median(score)); ndcg = calc_ndcg(DMS_score, score) (top 10%); top_recall = calc_toprecall(DMS_score, score) (top 10%)',
         aggregation:
           '<metric>: mean per (UniProt_ID, coarse_selection_type), then mean per coarse_selection_type, then the mean (ProteinGym performance_DMS_benchmarks.py, NaN skipped as pandas does); <metric>_mean: plain mean over assays; 95% percentile bootstrap over assays (1,000 resamples, the aggregate recomputed on each), null with one assay',
-        baselines: baselineProtocol(records, published, ctx.tier),
+        baselines: baselineProtocol(records, published, ctx.tier, matched),
       },
       data,
-      baselines: baselineSets(records, published, ctx.tier),
+      baselines: baselineSets(records, published, ctx.tier, matched),
     };
   },
 };

@@ -1,6 +1,6 @@
 import type { ForwardRequest, ModelHandle, OutputView } from '../../src/model/index.js';
 import { bestWindowPerResidue, centeredWindow, logProbAt, logSoftmaxRow, slidingWindows } from '../../src/model/index.js';
-import type { Direction } from '../../src/model/index.js';
+import type { Direction, ResidueWindow } from '../../src/model/index.js';
 import { BenchError } from '../../src/util/errors.js';
 import { mutatedSequence, type Assay } from './assays.js';
 
@@ -118,6 +118,23 @@ export async function maskedMarginals(model: ModelHandle, a: Assay, progress?: P
 }
 
 /**
+ * The windows wt-marginals reads: the whole wild type when it fits, else windows of `maxLength` tokens,
+ * stride half that (last window aligned to the end); `best[t]`: the window token t is read from (the most
+ * context); `used`: the windows that some mutated position is read from, ascending (one pass each).
+ */
+function wtMarginalWindows(model: ModelHandle, a: Assay): { tokens: Int32Array; windowed: boolean; windows: ResidueWindow[]; best: Int32Array; used: number[] } {
+  const tokens = model.encode(a.wildType);
+  const off = model.vocab.residueOffset;
+  const n = tokens.length;
+  const windowed = n > model.maxLength;
+  const windows = windowed ? slidingWindows(n, model.maxLength, Math.max(1, Math.floor(model.maxLength / 2))) : [{ start: 0, end: n }];
+  const best = windowed ? bestWindowPerResidue(n, windows) : new Int32Array(n);
+  const positions = distinctPositions(a);
+  const used = [...new Set(Array.from(positions, (p) => best[off + p]!))].sort((x, y) => x - y);
+  return { tokens, windowed, windows, best, used };
+}
+
+/**
  * wt-marginals: one unmasked pass of the wild type; score = Σ log p(mut_i) - log p(wt_i) at each
  * mutated position (`label_row` on the unmasked log-probabilities). Sequences longer than the model:
  * windows of `maxLength` tokens overlapping by half, each position read from the window where it has
@@ -125,15 +142,9 @@ export async function maskedMarginals(model: ModelHandle, a: Assay, progress?: P
  * strategy; its `overlapping` option blends windows with ESM-specific weights).
  */
 export async function wtMarginals(model: ModelHandle, a: Assay, progress?: Progress): Promise<AssayScoring> {
-  const tokens = model.encode(a.wildType);
+  const { tokens, windowed, windows, best, used } = wtMarginalWindows(model, a);
   const off = model.vocab.residueOffset;
   const V = model.vocab.size;
-  const n = tokens.length;
-  const windowed = n > model.maxLength;
-  const windows = windowed ? slidingWindows(n, model.maxLength, Math.max(1, Math.floor(model.maxLength / 2))) : [{ start: 0, end: n }];
-  const best = windowed ? bestWindowPerResidue(n, windows) : new Int32Array(n);
-  const positions = distinctPositions(a);
-  const used = [...new Set(Array.from(positions, (p) => best[off + p]!))].sort((x, y) => x - y);
   const results = await model.forward(
     used.map((w) => ({ tokens: tokens.slice(windows[w]!.start, windows[w]!.end) })),
     {
@@ -394,7 +405,7 @@ export function plannedPasses(model: ModelHandle, a: Assay, strategy: Strategy):
     case 'masked-marginals':
       return distinctPositions(a).length;
     case 'wt-marginals':
-      return Math.max(1, Math.ceil((L + model.vocab.specialCount) / Math.max(1, Math.floor(model.maxLength / 2))));
+      return wtMarginalWindows(model, a).used.length;
     case 'pseudo-ppl':
       return (a.n + 1) * L;
     case 'causal-llr':

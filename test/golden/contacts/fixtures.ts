@@ -7,7 +7,7 @@ import { writeFixture } from '../../../models/fixtures/write.js';
 import type { StructureEntry } from '../../../src/bio/index.js';
 import { builtinTasksDir } from '../../../src/util/paths.js';
 import { loadBundled, type BundledData } from '../../../tasks/contacts/data.js';
-import { MIN_SEPARATION } from '../../../tasks/contacts/pairs.js';
+import { MIN_SEPARATION } from '../../../src/contacts/index.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 export const TASK_DIR = resolve(builtinTasksDir, 'contacts');
