@@ -4,7 +4,7 @@ import { minimizeLbfgs } from './lbfgs.js';
 import { asFloat64, checkFinite, checkLabels, checkMatrix, encodeLabels } from './matrix.js';
 import { centeringPreconditioner } from './precondition.js';
 import { applyStandardizer, fitStandardizer } from './standardize.js';
-import type { Labels, Matrix, Matrix64, MultinomialModel, MultinomialOptions, ObjectiveFn } from './types.js';
+import type { Labels, Matrix, Matrix64, MultinomialModel, MultinomialOptions, ObjectiveFn, Standardizer } from './types.js';
 
 /** Rows per block: the logits of a block (classes x BLOCK doubles) stay in cache. */
 const BLOCK = 64;
@@ -119,14 +119,40 @@ export function fitMultinomial(x: Matrix, y: Labels, options: MultinomialOptions
   checkMatrix(x, 'fitMultinomial');
   const C = options.C;
   if (!(C > 0) || !Number.isFinite(C)) throw new RangeError(`fitMultinomial: C must be a positive finite number, got ${C}`);
+  return fitPrepared(prepareFit(x, y, options.standardize ?? false), options);
+}
+
+/** Training rows checked and made ready for `fitPrepared`, the part of a fit that does not depend on C. */
+export interface PreparedFit {
+  classes: Int32Array;
+  /** Class index (into `classes`) of each row. */
+  index: Int32Array;
+  standardizer: Standardizer | null;
+  /** The features as fitted: standardized when `standardizer`, else the rows as Float64. */
+  xs: Matrix64;
+}
+
+/**
+ * The C-independent part of `fitMultinomial` (after its shape and C checks): rows, finiteness and labels
+ * checked, labels encoded, features standardized when asked. `fitWithValidation` prepares once for its grid.
+ */
+export function prepareFit(x: Matrix, y: Labels, standardize: boolean): PreparedFit {
   if (x.rows === 0) throw new BenchError('E_DATA', 'fitMultinomial: no training rows');
   checkFinite(x, 'fitMultinomial');
   const { classes, index } = encodeLabels(checkLabels(y, x.rows, 'fitMultinomial'));
   const K = classes.length;
   if (K < 2) throw new BenchError('E_DATA', `fitMultinomial: training labels must contain at least 2 classes, got ${K}`);
-  const standardizer = options.standardize ? fitStandardizer(x) : null;
+  const standardizer = standardize ? fitStandardizer(x) : null;
   const xs = standardizer ? applyStandardizer(standardizer, x) : asFloat64(x);
-  const d = x.cols;
+  return { classes, index, standardizer, xs };
+}
+
+/** `fitMultinomial` on prepared rows (`options.C` checked by the caller; `options.standardize` is the preparation's). */
+export function fitPrepared(prepared: PreparedFit, options: MultinomialOptions): MultinomialModel {
+  const { classes, index, standardizer, xs } = prepared;
+  const C = options.C;
+  const K = classes.length;
+  const d = xs.cols;
   const theta0 = new Float64Array(K * d + K);
   if (options.init) {
     const { coef, intercept } = options.init;
@@ -137,7 +163,7 @@ export function fitMultinomial(x: Matrix, y: Labels, options: MultinomialOptions
     theta0.set(intercept, K * d);
   }
   const fg = multinomialObjective(xs, index, K, C);
-  const { x: theta, report } = minimizeLbfgs(fg, theta0, options, centeringPreconditioner(xs, K, 1 / (C * x.rows)));
+  const { x: theta, report } = minimizeLbfgs(fg, theta0, options, centeringPreconditioner(xs, K, 1 / (C * xs.rows)));
   const coef = theta.slice(0, K * d);
   const intercept = theta.slice(K * d);
   let mean = 0;
@@ -152,21 +178,31 @@ export function fitMultinomial(x: Matrix, y: Labels, options: MultinomialOptions
     intercept,
     C,
     standardizer,
-    objective: report.value * C * x.rows,
+    objective: report.value * C * xs.rows,
     report,
   };
 }
 
 /** Logits `coef . s(x) + intercept`, `rows x classes`. */
 export function decisionFunction(model: MultinomialModel, x: Matrix): Matrix64 {
+  return logitsOf(model, featuresOf(model, x));
+}
+
+/** `s(x)`: the rows checked (shape, width, finiteness) and standardized as the model was fitted (else as Float64). */
+export function featuresOf(model: MultinomialModel, x: Matrix): Matrix64 {
   checkMatrix(x, 'decisionFunction');
   if (x.cols !== model.nFeatures) throw new RangeError(`decisionFunction: model has ${model.nFeatures} features, got ${x.cols}`);
   checkFinite(x, 'decisionFunction');
-  const xs = model.standardizer ? applyStandardizer(model.standardizer, x) : asFloat64(x);
+  return model.standardizer ? applyStandardizer(model.standardizer, x) : asFloat64(x);
+}
+
+/** Logits `coef . xs + intercept` of rows already in the model's feature space (`featuresOf`). */
+export function logitsOf(model: MultinomialModel, xs: Matrix64): Matrix64 {
   const K = model.classes.length;
-  const n = x.rows;
+  const n = xs.rows;
+  const d = xs.cols;
   const out = new Float64Array(n * K);
-  gemmABtAcc(n, K, x.cols, xs.data, 0, x.cols, model.coef, 0, x.cols, out, 0, K);
+  gemmABtAcc(n, K, d, xs.data, 0, d, model.coef, 0, d, out, 0, K);
   for (let i = 0; i < n; i++) {
     for (let k = 0; k < K; k++) out[i * K + k] += model.intercept[k]!;
   }
@@ -175,7 +211,11 @@ export function decisionFunction(model: MultinomialModel, x: Matrix): Matrix64 {
 
 /** Class probabilities, `rows x classes` (columns in the order of `model.classes`); rows sum to 1. */
 export function predictProba(model: MultinomialModel, x: Matrix): Matrix64 {
-  const z = decisionFunction(model, x);
+  return softmaxRows(decisionFunction(model, x));
+}
+
+/** Softmax of each row of logits, in place; returns `z`. */
+export function softmaxRows(z: Matrix64): Matrix64 {
   const K = z.cols;
   const p = z.data;
   for (let i = 0; i < z.rows; i++) {
@@ -204,7 +244,11 @@ export function predict(model: MultinomialModel, x: Matrix): Int32Array {
  */
 export function predictTopK(model: MultinomialModel, x: Matrix, k: number): Int32Array {
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`predictTopK: k must be a positive integer, got ${k}`);
-  const z = decisionFunction(model, x);
+  return topKOfLogits(model, decisionFunction(model, x), k);
+}
+
+/** `predictTopK` from the logits (`decisionFunction`); `k` a positive integer. */
+export function topKOfLogits(model: MultinomialModel, z: Matrix64, k: number): Int32Array {
   const K = z.cols;
   const kk = Math.min(k, K);
   const out = new Int32Array(z.rows * kk);
@@ -232,7 +276,11 @@ export function predictTopK(model: MultinomialModel, x: Matrix, k: number): Int3
 export function accuracy(model: MultinomialModel, x: Matrix, y: Labels): number {
   if (y.length !== x.rows) throw new RangeError(`accuracy: ${y.length} labels for ${x.rows} rows`);
   if (x.rows === 0) return NaN;
-  const pred = predict(model, x);
+  return hitRate(predict(model, x), y);
+}
+
+/** Fraction of predicted labels equal to `y` (same length, at least one). */
+export function hitRate(pred: Int32Array, y: Labels): number {
   let hit = 0;
   for (let i = 0; i < pred.length; i++) if (pred[i] === y[i]) hit++;
   return hit / pred.length;

@@ -1,7 +1,7 @@
 import { BenchError } from '../util/errors.js';
 import { checkLabels, checkMatrix, vstack } from './matrix.js';
-import { accuracy, fitMultinomial, predictProba } from './multinomial.js';
-import type { Labels, Matrix, MultinomialModel, ValidationOptions, ValidationResult, ValidationScore } from './types.js';
+import { featuresOf, fitMultinomial, fitPrepared, hitRate, logitsOf, predictProba, prepareFit, softmaxRows, topKOfLogits } from './multinomial.js';
+import type { Labels, Matrix, Matrix64, MultinomialModel, ValidationOptions, ValidationResult, ValidationScore } from './types.js';
 
 /**
  * Default grid of C (inverse L2 strength, scikit-learn scale: C multiplies the *sum* of log-losses):
@@ -58,14 +58,21 @@ export function fitWithValidation(
   let bestLoss = Infinity;
   let sinceBest = 0;
   let prev: MultinomialModel | null = null;
+  // The training rows are checked and standardized once for the whole grid (the standardizer does not depend
+  // on C), the validation rows once too, after the first fit; each C's validation logits are computed once
+  // and give both the accuracy and the log-loss.
+  const prepared = prepareFit(xTrain, yTrain, fitOptions.standardize ?? false);
+  let xValFeatures: Matrix64 | null = null;
   for (const C of Cs) {
-    const model = fitMultinomial(xTrain, yTrain, {
+    const model = fitPrepared(prepared, {
       ...fitOptions,
       C,
       ...(warmStart && prev ? { init: { coef: prev.coef, intercept: prev.intercept } } : {}),
     });
-    const acc = accuracy(model, xVal, yv);
-    const loss = logLoss(model, xVal, yv);
+    xValFeatures ??= featuresOf(model, xVal);
+    const z = logitsOf(model, xValFeatures);
+    const acc = hitRate(topKOfLogits(model, z, 1), yv);
+    const loss = logLossOfProba(model, softmaxRows(z), yv);
     scores.push({ C, valAccuracy: acc, valLogLoss: loss, objective: model.objective, iterations: model.report.iterations, converged: model.report.converged });
     prev = model;
     if (acc > bestAcc || (tieBreak === 'log-loss' && acc === bestAcc && loss < bestLoss)) {
@@ -94,15 +101,19 @@ export function fitWithValidation(
 /** Mean -log P(y_i | x_i), probabilities clipped to [1e-15, 1]; a label the model never saw counts as 1e-15. */
 export function logLoss(model: MultinomialModel, x: Matrix, y: Labels): number {
   if (y.length !== x.rows) throw new RangeError(`logLoss: ${y.length} labels for ${x.rows} rows`);
-  const p = predictProba(model, x);
+  return logLossOfProba(model, predictProba(model, x), y);
+}
+
+/** `logLoss` from the class probabilities (`predictProba`) of the rows. */
+function logLossOfProba(model: MultinomialModel, p: Matrix64, y: Labels): number {
   const K = p.cols;
   const col = new Map<number, number>();
   model.classes.forEach((c, k) => col.set(c, k));
   let s = 0;
-  for (let i = 0; i < x.rows; i++) {
+  for (let i = 0; i < p.rows; i++) {
     const k = col.get(y[i]!);
     const pi = k === undefined ? 0 : p.data[i * K + k]!;
     s -= Math.log(Math.min(1, Math.max(1e-15, pi)));
   }
-  return s / x.rows;
+  return s / p.rows;
 }

@@ -1,6 +1,7 @@
 import { errorMessage, isBenchError, type BenchError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
 import { sha256 } from '../util/hash.js';
+import { round3 } from '../util/round.js';
 import type { CacheStore } from '../cache/store.js';
 import type { LoadedModel, ModelHandle } from '../model/model.js';
 import { newMeter, type Meter } from '../model/runner.js';
@@ -120,9 +121,6 @@ export async function executeTasks(model: LoadedModel, tasks: RegisteredTask[], 
   return results;
 }
 
-function round3(x: number): number {
-  return Math.round(x * 1000) / 1000;
-}
 
 function contextFor(task: RegisteredTask, model: LoadedModel, meter: Meter, root: Rng, opts: ExecuteOptions): TaskContext {
   const name = task.module.name;

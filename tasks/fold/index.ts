@@ -1,8 +1,11 @@
 import { existsSync } from 'node:fs';
 import type { TaskContext, TaskModule, TaskOutcome, ItemResult, MetricValue } from '../../src/task/index.js';
 import { describeDataFile, metricOverItems } from '../../src/task/index.js';
+import { oncePerContext } from '../../src/task/once.js';
 import { readFasta } from '../../src/bio/fasta.js';
 import { BenchError } from '../../src/util/errors.js';
+import { groupBy } from '../../src/util/order.js';
+import { round3 } from '../../src/util/round.js';
 import { meanEmbeddings, windowPolicy } from './embed.js';
 import { DEEPSF_TRAIN_CAP } from './deepsf.js';
 import { evaluateFoldProbe, LEVEL_NEEDS, PROBE, type DomainOutcome } from './evaluate.js';
@@ -84,6 +87,9 @@ function loadSplit(ctx: TaskContext, kind: SplitKind): Loaded {
   return { file, label: ctx.dataPath ?? bundled, rows: records.length, domains: labelled, counts };
 }
 
+/** The split of the context's data and --option fold.split, read and built once per context (`check`, then `run`). */
+const loadedSplit = oncePerContext((ctx: TaskContext): Loaded => loadSplit(ctx, splitKind(ctx)));
+
 function describeCounts(c: SplitCounts): string {
   return `${c.records} records, ${c.otherClass} outside classes a-g, ${c.nonstandard} with non-standard letters, ${c.ineligible} in superfamilies or folds too small`;
 }
@@ -124,11 +130,11 @@ const task: TaskModule = {
     },
   }),
   check(ctx: TaskContext): void {
-    loadSplit(ctx, splitKind(ctx));
+    loadedSplit(ctx);
   },
   async run(ctx: TaskContext): Promise<TaskOutcome> {
     const kind = splitKind(ctx);
-    const loaded = loadSplit(ctx, kind);
+    const loaded = loadedSplit(ctx);
     const prefix = kind === 'deepsf' ? 'deepsf_' : '';
     const domains = ctx.tier === 'smoke' ? smokeSubset(loaded.domains) : loaded.domains;
     const phase = ctx.progress.phase('fold: mean embeddings', domains.length);
@@ -146,13 +152,7 @@ const task: TaskModule = {
       const top5 = `top5_${prefix}${level}`;
       metrics[acc] = metricOverItems(outs, (s) => mean(s, 'top1'), ctx.rng.fork(acc));
       metrics[top5] = metricOverItems(outs, (s) => mean(s, 'top5'), ctx.rng.fork(top5));
-      const byFold = new Map<string, DomainOutcome[]>();
-      for (const o of outs) {
-        const list = byFold.get(o.fold);
-        if (list) list.push(o);
-        else byFold.set(o.fold, [o]);
-      }
-      for (const [fold, os] of [...byFold].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      for (const [fold, os] of [...groupBy(outs, (o) => o.fold)].sort(([a], [b]) => (a < b ? -1 : 1))) {
         items.push({ id: `${prefix}${level}/${fold}`, n: os.length, metrics: { [acc]: mean(os, 'top1'), [top5]: mean(os, 'top5') } });
       }
     }
@@ -231,9 +231,5 @@ const deepsfRuleText = [
   `training capped at ${DEEPSF_TRAIN_CAP} domains per fold, round-robin over SCOPe families in sha256("plmbench-deepsf-v1:" + name) order`,
   'test domains whose level no longer holds in SCOPe 2.07 terms after the join and the cap dropped (superfamily level without a training domain of its superfamily, family level without one of its family, fold level with one of its superfamily)',
 ];
-
-function round3(x: number): number {
-  return Math.round(x * 1000) / 1000;
-}
 
 export default task;

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { BenchError } from '../../src/util/errors.js';
+import { byRank, groupBy } from '../../src/util/order.js';
 import type { FastaRecord } from '../../src/bio/fasta.js';
 
 /**
@@ -114,27 +114,6 @@ export function parseDomains(records: FastaRecord[], source: string): Domain[] {
       line: r.line,
     };
   });
-}
-
-/** Keyed sha256 rank: a fixed pseudo-random order that depends only on the key and the name. */
-export function rank(key: string, name: string): string {
-  return createHash('sha256').update(`${key}:${name}`).digest('hex');
-}
-
-function byRank<T>(key: string, items: T[], name: (t: T) => string): T[] {
-  const r = new Map(items.map((t) => [t, rank(key, name(t))]));
-  return [...items].sort((a, b) => (r.get(a)! < r.get(b)! ? -1 : r.get(a)! > r.get(b)! ? 1 : 0));
-}
-
-function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
-  const m = new Map<string, T[]>();
-  for (const t of items) {
-    const k = key(t);
-    const g = m.get(k);
-    if (g) g.push(t);
-    else m.set(k, [t]);
-  }
-  return m;
 }
 
 /**

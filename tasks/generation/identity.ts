@@ -132,13 +132,20 @@ export function pairwiseIdentities(seqs: readonly string[], onRow?: (i: number) 
   return m;
 }
 
-/** Mean identity over the n(n-1)/2 pairs of the members `subset` of a pairwise matrix of size n. */
+/**
+ * Mean identity over the pairs of the members `subset` of a pairwise matrix of size n (n(n-1)/2 pairs when
+ * they are distinct). A member listed more than once (a bootstrap resample) is not compared with its own
+ * copies: pairs of equal indices are skipped. NaN without a pair.
+ */
 export function meanPairwise(matrix: Float64Array, n: number, subset: readonly number[]): number {
   let s = 0;
   let c = 0;
   for (let a = 0; a < subset.length; a++) {
     for (let b = a + 1; b < subset.length; b++) {
-      s += matrix[subset[a]! * n + subset[b]!]!;
+      const i = subset[a]!;
+      const j = subset[b]!;
+      if (i === j) continue;
+      s += matrix[i * n + j]!;
       c++;
     }
   }
@@ -154,10 +161,10 @@ export interface Clustering {
 /**
  * Greedy clustering at `threshold` percent identity, CD-HIT's order: sequences by length, longest first (ties:
  * lower index first); each joins the first representative (in the order they were made) with identity >=
- * threshold, else becomes a representative. `subset` restricts it to some members of the matrix.
+ * threshold, else becomes a representative.
  */
-export function greedyClusters(matrix: Float64Array, n: number, lengths: readonly number[], threshold: number, subset?: readonly number[]): Clustering {
-  const members = subset ? [...subset] : Array.from({ length: n }, (_, i) => i);
+export function greedyClusters(matrix: Float64Array, n: number, lengths: readonly number[], threshold: number): Clustering {
+  const members = Array.from({ length: n }, (_, i) => i);
   members.sort((a, b) => lengths[b]! - lengths[a]! || a - b);
   const assignment = new Int32Array(n).fill(-1);
   const representatives: number[] = [];

@@ -1,8 +1,9 @@
 import { formatFasta } from '../../src/bio/index.js';
 import type { ModelHandle } from '../../src/model/index.js';
-import { pearson, spearman } from '../../src/metrics/index.js';
+import { pearson, perplexityFromNll, spearman } from '../../src/metrics/index.js';
 import type { ItemResult, TaskContext, TaskModule, TaskOutcome } from '../../src/task/index.js';
 import { TaskSkip } from '../../src/task/index.js';
+import { oncePerContext } from '../../src/task/once.js';
 import { BenchError } from '../../src/util/errors.js';
 import { sha256 } from '../../src/util/hash.js';
 import { FILES, loadControl, loadReference, loadValidation, matchPlddt, readPlddt, type PlddtFile } from './data.js';
@@ -10,7 +11,7 @@ import { maxIdentity, NOVELTY_CANDIDATES, pairwiseIdentities } from './identity.
 import { DEFAULTS, OPTION_SPECS, readOptions, TIER_DEFAULTS, type GenerationSettings } from './options.js';
 import { proxyParts, validateScores, type ValidationRow } from './proxy.js';
 import { generate, samplingAlphabet } from './sampler.js';
-import { forwardPasses, LONG_RANGE, scoreSequences, type SequenceScores } from './scoring.js';
+import { LONG_RANGE, scoreSequences, type SequenceScores } from './scoring.js';
 import { complexity, REPEAT_K, SEG_DEFAULTS, STANDARD } from './sequence.js';
 import { CLUSTER_THRESHOLD, NOVELTY_BINS, summarise, type ScoredSequence, type SetSummary } from './summary.js';
 
@@ -81,29 +82,20 @@ interface Prepared {
   plddt: PlddtFile | null;
 }
 
-const prepared = new WeakMap<TaskContext, Promise<Prepared>>();
-
 /** Options, the reference model's vocabulary, the user's file and the bundled data, checked once (by `check`). */
-function prepare(ctx: TaskContext): Promise<Prepared> {
-  let p = prepared.get(ctx);
-  if (!p) {
-    p = (async () => {
-      const ref = ctx.refModel;
-      if (ref) {
-        const lacking = [...STANDARD].filter((a) => ref.vocab.residueId(a) < 0).join('');
-        if (lacking) throw new BenchError('E_USAGE', `--ref-model ${ref.path}: its ${ref.vocab.name} vocabulary lacks ${lacking}; the samples (20 standard amino acids) cannot be re-tokenised for it`);
-      }
-      const settings = readOptions(ctx.options, ctx.tier, ctx.model.maxResidues, ref ? ref.maxResidues : null);
-      const plddt = ctx.dataPath ? readPlddt(ctx.dataPath) : null;
-      loadReference(ctx.taskDir);
-      loadControl(ctx.taskDir);
-      loadValidation(ctx.taskDir);
-      return { settings, plddt };
-    })();
-    prepared.set(ctx, p);
+const prepare = oncePerContext(async (ctx: TaskContext): Promise<Prepared> => {
+  const ref = ctx.refModel;
+  if (ref) {
+    const lacking = [...STANDARD].filter((a) => ref.vocab.residueId(a) < 0).join('');
+    if (lacking) throw new BenchError('E_USAGE', `--ref-model ${ref.path}: its ${ref.vocab.name} vocabulary lacks ${lacking}; the samples (20 standard amino acids) cannot be re-tokenised for it`);
   }
-  return p;
-}
+  const settings = readOptions(ctx.options, ctx.tier, ctx.model.maxResidues, ref ? ref.maxResidues : null);
+  const plddt = ctx.dataPath ? readPlddt(ctx.dataPath) : null;
+  loadReference(ctx.taskDir);
+  loadControl(ctx.taskDir);
+  loadValidation(ctx.taskDir);
+  return { settings, plddt };
+});
 
 async function run(ctx: TaskContext): Promise<TaskOutcome> {
   const { settings, plddt } = await prepare(ctx);
@@ -151,8 +143,8 @@ async function run(ctx: TaskContext): Promise<TaskOutcome> {
     const r = await scoreSequences(m, seqs, { maskStride: settings.maskStride, contacts, what, onProgress: (d, tot) => ph.set(tot > 0 ? d / tot : 1) });
     ph.end();
     timings[label] = round2((performance.now() - t) / 1000);
-    passes[label] = forwardPasses(m, seqs, settings.maskStride, contacts);
-    return r;
+    passes[label] = r.passes;
+    return r.scores;
   };
   const selfScores = await score(model, bothSets, 'samples and natural control', 'selfScoring', refIsSelf);
   const refScores = refIsSelf ? selfScores : await score(R, bothSets, 'samples and natural control', 'referenceScoring', true);
@@ -195,9 +187,8 @@ async function run(ctx: TaskContext): Promise<TaskOutcome> {
 
   const sampleRows = scored.slice(0, nS);
   const controlRows = scored.slice(nS);
-  const sampleSummary = summarise(sampleRows, sampleMatrix, sampleRows.map((_, i) => i), nS, background, ctx.rng.fork('samples'), !refIsSelf);
-  const controlSummary =
-    controlRows.length >= 2 ? summarise(controlRows, controlMatrix, controlRows.map((_, i) => i), controlRows.length, background, ctx.rng.fork('control'), !refIsSelf) : null;
+  const sampleSummary = summarise(sampleRows, sampleMatrix, background, ctx.rng.fork('samples'), !refIsSelf);
+  const controlSummary = controlRows.length >= 2 ? summarise(controlRows, controlMatrix, background, ctx.rng.fork('control'), !refIsSelf) : null;
   const idOf = (r: number) => reference.records[r]?.id ?? null;
 
   // 6. The proxy's validation for this reference model.
@@ -252,8 +243,8 @@ async function run(ctx: TaskContext): Promise<TaskOutcome> {
     n: s.sequence.length,
     metrics: {
       plddt_proxy: s.proxy.plddtProxy,
-      ppl_self: Math.exp(-s.selfLogLik / s.sequence.length),
-      ...(refIsSelf ? {} : { ppl_ref: Math.exp(-s.refLogLik! / s.sequence.length) }),
+      ppl_self: perplexityFromNll(-s.selfLogLik, s.sequence.length),
+      ...(refIsSelf ? {} : { ppl_ref: perplexityFromNll(-s.refLogLik!, s.sequence.length) }),
       contact_confidence: s.contactConfidence,
       low_complexity_fraction: s.complexity.either / s.complexity.length,
       max_identity: s.novelty.identity,

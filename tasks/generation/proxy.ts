@@ -16,6 +16,7 @@
  * Its validation (`validateProxy`) is computed on every run, for the reference model of that run.
  */
 import { aucRoc, bootstrapCI, spearman } from '../../src/metrics/index.js';
+import { groupBy } from '../../src/util/order.js';
 import type { Rng } from '../../src/util/rng.js';
 import { aaCounts, aaIndex, klDivergence, normalise } from './sequence.js';
 
@@ -87,13 +88,7 @@ export interface Interval {
  * natural proteins (each resample keeps a protein's corrupted versions with it; 1,000 resamples).
  */
 export function validateScores(rows: readonly ValidationRow[], rng: Rng): Record<string, ScoreValidation | null> {
-  const bySource = new Map<string, ValidationRow[]>();
-  for (const r of rows) {
-    const list = bySource.get(r.source);
-    if (list) list.push(r);
-    else bySource.set(r.source, [r]);
-  }
-  const proteins = [...bySource.values()];
+  const proteins = [...groupBy(rows, (r) => r.source).values()];
   const names = [...new Set(rows.flatMap((r) => Object.keys(r.scores)))];
   const out: Record<string, ScoreValidation | null> = {};
   for (const name of names) {

@@ -40,14 +40,23 @@ export interface ScoreOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/** What `scoreSequences` returns: one score per sequence, and the sequence passes it asked the model for. */
+export interface ScoredSet {
+  scores: SequenceScores[];
+  /** Forward requests made (causal: one per sequence; masked: one per mask group, plus one per sequence for contacts). */
+  passes: number;
+}
+
 /** Scores `sequences` under `model` (causal or masked), every sequence at most `model.maxResidues` long. */
-export async function scoreSequences(model: ModelHandle, sequences: readonly string[], opts: ScoreOptions): Promise<SequenceScores[]> {
+export async function scoreSequences(model: ModelHandle, sequences: readonly string[], opts: ScoreOptions): Promise<ScoredSet> {
   for (const s of sequences) {
     if (s.length > model.maxResidues) throw new Error(`internal: a ${s.length}-residue sequence is longer than ${model.card.id} reads (${model.maxResidues})`);
   }
   const wantContacts = opts.contacts && model.capabilities.has('attentions');
   const out: SequenceScores[] = sequences.map((s) => ({ logProbs: new Float64Array(s.length), contactConfidence: null }));
+  let passes: number;
   if (model.card.objective === 'clm') {
+    passes = sequences.length;
     const results = await model.forward(
       sequences.map((s) => ({ tokens: model.encode(s) })),
       {
@@ -87,6 +96,7 @@ export async function scoreSequences(model: ModelHandle, sequences: readonly str
       }
     });
     const total = requests.length + (wantContacts ? sequences.length : 0);
+    passes = total;
     const rows = await model.forward(
       requests,
       {
@@ -131,14 +141,7 @@ export async function scoreSequences(model: ModelHandle, sequences: readonly str
       if (!Number.isFinite(v)) throw new TaskFailure('E_MODEL_OUTPUT', `${opts.what} ${k + 1}: ${model.card.id} gives a non-finite log-probability (NaN or infinite logits)`);
     }
   });
-  return out;
-}
-
-/** Sequence passes `scoreSequences` makes for these sequences. */
-export function forwardPasses(model: ModelHandle, sequences: readonly string[], maskStride: number, contacts: boolean): number {
-  const attn = contacts && model.capabilities.has('attentions');
-  if (model.card.objective === 'clm') return sequences.length;
-  return sequences.reduce((a, s) => a + Math.min(Math.max(1, maskStride), s.length), 0) + (attn ? sequences.length : 0);
+  return { scores: out, passes };
 }
 
 /**

@@ -3,10 +3,11 @@
  * rows are computed the same way. Intervals: 95% percentile bootstrap over the sequences (1,000 resamples), except
  * the cluster counts (a resample repeats sequences, which would merge into their own clusters: no interval).
  */
+import { perplexityFromNll } from '../../src/metrics/index.js';
 import type { MetricValue } from '../../src/task/index.js';
 import { metricOverItems } from '../../src/task/index.js';
 import type { Rng } from '../../src/util/rng.js';
-import { greedyClusters, type MaxIdentity } from './identity.js';
+import { greedyClusters, meanPairwise, type MaxIdentity } from './identity.js';
 import type { ProxyParts } from './proxy.js';
 import { aaCounts, jensenShannon, type Complexity } from './sequence.js';
 
@@ -55,18 +56,16 @@ function corpusPpl(set: readonly ScoredSequence[], get: (s: ScoredSequence) => n
     ll += get(s);
     n += s.sequence.length;
   }
-  return Math.exp(-ll / n);
+  return perplexityFromNll(-ll, n);
 }
 
 function mean(xs: readonly number[]): number {
   return xs.length === 0 ? Number.NaN : xs.reduce((a, b) => a + b, 0) / xs.length;
 }
 
-/**
- * Metrics of one set. `matrix` holds the pairwise identities of `all` (n x n); `members` are this set's indices in
- * it (so samples and control can share one matrix or use their own).
- */
-export function summarise(set: readonly ScoredSequence[], matrix: Float64Array, members: readonly number[], n: number, background: Float64Array, rng: Rng, withRef: boolean): SetSummary {
+/** Metrics of one set. `matrix` holds the pairwise identities of `set` (n x n, n = set.length, in set order). */
+export function summarise(set: readonly ScoredSequence[], matrix: Float64Array, background: Float64Array, rng: Rng, withRef: boolean): SetSummary {
+  const n = set.length;
   const metrics: Record<string, MetricValue> = {};
   const over = (name: string, stat: (s: readonly ScoredSequence[]) => number) => {
     metrics[name] = metricOverItems(set, stat, rng.fork(name));
@@ -87,32 +86,14 @@ export function summarise(set: readonly ScoredSequence[], matrix: Float64Array, 
   over('low_complexity_fraction', (s) => s.reduce((a, x) => a + x.complexity.either, 0) / s.reduce((a, x) => a + x.complexity.length, 0));
   over('end_fraction', (s) => s.filter((x) => x.ended).length / s.length);
   over('homolog_fraction', (s) => s.filter((x) => x.novelty.identity >= HOMOLOG_IDENTITY).length / s.length);
-  // Pairs of distinct sequences only: a resample's copies of one sequence are not compared with each other.
-  const pos = new Map<ScoredSequence, number>();
-  set.forEach((x, k) => pos.set(x, members[k]!));
-  metrics['mean_pairwise_identity'] = metricOverItems(set, (s) => {
-    let sum = 0;
-    let c = 0;
-    for (let a = 0; a < s.length; a++) {
-      for (let b = a + 1; b < s.length; b++) {
-        const i = pos.get(s[a]!)!;
-        const j = pos.get(s[b]!)!;
-        if (i === j) continue;
-        sum += matrix[i * n + j]!;
-        c++;
-      }
-    }
-    return c > 0 ? sum / c : Number.NaN;
-  }, rng.fork('mean_pairwise_identity'));
-  const lengthsAll = new Array<number>(n).fill(0);
-  set.forEach((x, k) => (lengthsAll[members[k]!] = x.sequence.length));
-  const cl = greedyClusters(matrix, n, lengthsAll, CLUSTER_THRESHOLD, members);
+  // Bootstrapped over the sequences' indices (the same resamples as over the sequences); pairs of distinct
+  // sequences only: a resample's copies of one sequence are not compared with each other.
+  metrics['mean_pairwise_identity'] = metricOverItems(set.map((_, i) => i), (s) => meanPairwise(matrix, n, s), rng.fork('mean_pairwise_identity'));
+  const cl = greedyClusters(matrix, n, set.map((x) => x.sequence.length), CLUSTER_THRESHOLD);
   metrics['clusters_50'] = { value: cl.representatives.length, ci95: null, n: set.length };
   metrics['cluster_fraction'] = { value: cl.representatives.length / set.length, ci95: null, n: set.length };
   const withPlddt = set.filter((x) => x.plddt !== null);
   if (withPlddt.length > 0) metrics['plddt'] = metricOverItems(withPlddt, (s) => mean(s.map((x) => x.plddt!)), rng.fork('plddt'));
-  const byIndex = new Map<number, ScoredSequence>();
-  set.forEach((x, k) => byIndex.set(members[k]!, x));
 
   const lengths = set.map((x) => x.sequence.length).sort((a, b) => a - b);
   const q = (f: number) => lengths[Math.min(lengths.length - 1, Math.floor(f * lengths.length))]!;
@@ -144,6 +125,6 @@ export function summarise(set: readonly ScoredSequence[], matrix: Float64Array, 
       histogram,
     },
     noveltyBins,
-    clusters: { threshold: CLUSTER_THRESHOLD, count: cl.representatives.length, representatives: cl.representatives.map((i) => byIndex.get(i)!.id) },
+    clusters: { threshold: CLUSTER_THRESHOLD, count: cl.representatives.length, representatives: cl.representatives.map((i) => set[i]!.id) },
   };
 }

@@ -1,9 +1,11 @@
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { TaskContext, TaskModule, TaskOutcome } from '../../src/task/index.js';
 import { describeDataFile, metricOverItems, TaskFailure } from '../../src/task/index.js';
+import { oncePerContext } from '../../src/task/once.js';
 import { readFasta, type FastaRecord } from '../../src/bio/fasta.js';
+import { perplexityFromNll } from '../../src/metrics/index.js';
 import { BenchError } from '../../src/util/errors.js';
+import { byRank } from '../../src/util/order.js';
 import type { Vocabulary } from '../../src/model/index.js';
 import { causalNll, maskedNll, type SequenceNll } from './scoring.js';
 
@@ -55,9 +57,9 @@ const task: TaskModule = {
     scores.forEach((s, i) => {
       if (!Number.isFinite(s.nll)) throw new TaskFailure('E_MODEL_OUTPUT', `sequence ${records[i]!.id}: the model's NLL is ${s.nll} (non-finite logits)`);
     });
-    const corpus = (sample: readonly SequenceNll[]) => Math.exp(sample.reduce((a, s) => a + s.nll, 0) / sample.reduce((a, s) => a + s.tokens, 0));
+    const corpus = (sample: readonly SequenceNll[]) => perplexityFromNll(sample.reduce((a, s) => a + s.nll, 0), sample.reduce((a, s) => a + s.tokens, 0));
     const meanNll = (sample: readonly SequenceNll[]) => sample.reduce((a, s) => a + s.nll, 0) / sample.reduce((a, s) => a + s.tokens, 0);
-    const perSeq = (sample: readonly SequenceNll[]) => sample.reduce((a, s) => a + Math.exp(s.nll / s.tokens), 0) / sample.length;
+    const perSeq = (sample: readonly SequenceNll[]) => sample.reduce((a, s) => a + perplexityFromNll(s.nll, s.tokens), 0) / sample.length;
     const rng = ctx.rng;
     const windowed = scores.filter((s) => s.windowed > 0).length;
     return {
@@ -70,7 +72,7 @@ const task: TaskModule = {
       items: records.map((r, i) => ({
         id: r.id,
         n: scores[i]!.tokens,
-        metrics: { [metric]: Math.exp(scores[i]!.nll / scores[i]!.tokens), nll: scores[i]!.nll / scores[i]!.tokens },
+        metrics: { [metric]: perplexityFromNll(scores[i]!.nll, scores[i]!.tokens), nll: scores[i]!.nll / scores[i]!.tokens },
       })),
       protocol: {
         computed: metric,
@@ -92,8 +94,11 @@ const task: TaskModule = {
   },
 };
 
-/** Reads the FASTA (bundled or the user's), selects the tier, and checks every letter against the vocabulary. */
-function loadRecords(ctx: TaskContext): { file: string; all: FastaRecord[]; records: FastaRecord[] } {
+/**
+ * Reads the FASTA (bundled or the user's), selects the tier, and checks every letter against the vocabulary;
+ * once per context (`check`, then `run`).
+ */
+const loadRecords = oncePerContext((ctx: TaskContext): { file: string; all: FastaRecord[]; records: FastaRecord[] } => {
   const file = ctx.dataPath ?? `${ctx.taskDir}/${BUNDLED}`;
   if (!existsSync(file)) throw new BenchError('E_IO', `${file}: not found`);
   const all = readFasta(file);
@@ -105,7 +110,7 @@ function loadRecords(ctx: TaskContext): { file: string; all: FastaRecord[]; reco
     }
   }
   return { file, all, records };
-}
+});
 
 /**
  * Bundled data: the smoke tier is the records marked `tier=smoke` (the first 10 of each proteome in
@@ -117,9 +122,8 @@ function selectTier(all: FastaRecord[], ctx: TaskContext): FastaRecord[] {
   if (ctx.tier === 'full') return all;
   if (!ctx.dataPath) return all.filter((r) => /\btier=smoke\b/.test(r.header));
   if (all.length <= USER_SMOKE_SIZE) return all;
-  const ranked = all.map((r, i) => ({ i, h: createHash('sha256').update(`${USER_SMOKE_KEY}:${r.id}`).digest('hex') }));
-  ranked.sort((x, y) => (x.h < y.h ? -1 : x.h > y.h ? 1 : x.i - y.i));
-  return ranked.slice(0, USER_SMOKE_SIZE).map((x) => x.i).sort((a, b) => a - b).map((i) => all[i]!);
+  const chosen = new Set(byRank(USER_SMOKE_KEY, all, (r) => r.id).slice(0, USER_SMOKE_SIZE));
+  return all.filter((r) => chosen.has(r));
 }
 
 /** The tokens a causal pass scores, named from the vocabulary (causalNll requires a start token). */

@@ -1,9 +1,11 @@
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { ItemResult, TaskContext, TaskModule, TaskOutcome } from '../../src/task/index.js';
 import { describeDataFile, metricOverItems } from '../../src/task/index.js';
+import { oncePerContext } from '../../src/task/once.js';
 import { BenchError } from '../../src/util/errors.js';
+import { byRank, groupBy } from '../../src/util/order.js';
 import { Rng } from '../../src/util/rng.js';
+import { round3 } from '../../src/util/round.js';
 import { Q3_CLASSES, Q8_CLASSES, readNetsurfpCsv, roleOf, SS_SPLIT, type SsProtein, type SsRole } from './data.js';
 import { forEachResidueEmbedding, windowPolicy } from './embed.js';
 import { fitSsProbes, PROBE, scoreResidues, type ProbeFit, type ResidueSet } from './probe.js';
@@ -35,7 +37,8 @@ interface Loaded {
   mappedToX: number;
 }
 
-function load(ctx: TaskContext): Loaded {
+/** CB513 (or the user's file) with roles and encodings, read and checked once per context (`check`, then `run`). */
+const load = oncePerContext((ctx: TaskContext): Loaded => {
   const file = ctx.dataPath ?? `${ctx.taskDir}/${BUNDLED}`;
   if (!existsSync(file)) throw new BenchError('E_IO', `${file}: not found`);
   const proteins = readNetsurfpCsv(file);
@@ -57,7 +60,7 @@ function load(ctx: TaskContext): Loaded {
     }
   }
   return { file, label: ctx.dataPath ?? BUNDLED, entries, mappedToX };
-}
+});
 
 /**
  * Smoke tier: per role, the `SMOKE[role]` proteins with evaluated residues that come first in
@@ -68,9 +71,7 @@ function smokeSubset(entries: Entry[]): Entry[] {
   const keep = new Set<Entry>();
   for (const role of ['train', 'valid', 'test'] as const) {
     const pool = entries.filter((e) => e.role === role && e.evaluated > 0);
-    const ranked = pool.map((e) => ({ e, h: createHash('sha256').update(`${SMOKE_KEY}:${e.id}`).digest('hex') }));
-    ranked.sort((x, y) => (x.h < y.h ? -1 : x.h > y.h ? 1 : 0));
-    for (const { e } of ranked.slice(0, SMOKE[role])) keep.add(e);
+    for (const e of byRank(SMOKE_KEY, pool, (e) => e.id).slice(0, SMOKE[role])) keep.add(e);
   }
   return entries.filter((e) => keep.has(e));
 }
@@ -92,13 +93,7 @@ function residues(entries: Entry[], max: number, rng: Rng): { entry: number; pos
 async function gather(ctx: TaskContext, entries: Entry[], picks: { entry: number; pos: number }[], onProgress: (d: number) => void): Promise<ResidueSet & { stats: { windowed: number; requests: number } }> {
   const seqs = [...new Set(entries.map((e) => e.encoded))];
   const seqIndex = new Map(seqs.map((s, i) => [s, i]));
-  const bySeq = new Map<number, number[]>();
-  picks.forEach((p, k) => {
-    const s = seqIndex.get(entries[p.entry]!.encoded)!;
-    const list = bySeq.get(s);
-    if (list) list.push(k);
-    else bySeq.set(s, [k]);
-  });
+  const bySeq = groupBy(picks.keys(), (k) => seqIndex.get(entries[picks[k]!.entry]!.encoded)!);
   let x = new Float32Array(0);
   let dim = 0;
   const stats = await forEachResidueEmbedding(ctx.model, seqs, (si, rows, D) => {
@@ -155,12 +150,7 @@ const task: TaskModule = {
     const t1 = performance.now();
     const testSeqs = [...new Set(test.map((e) => e.encoded))];
     const p2 = ctx.progress.phase('secondary-structure: test proteins', testSeqs.length);
-    const byEncoded = new Map<string, Entry[]>();
-    for (const e of test) {
-      const list = byEncoded.get(e.encoded);
-      if (list) list.push(e);
-      else byEncoded.set(e.encoded, [e]);
-    }
+    const byEncoded = groupBy(test, (e) => e.encoded);
     const counts = new Map<Entry, { c3: number; c8: number; n: number }>();
     const testStats = await forEachResidueEmbedding(ctx.model, testSeqs, (si, rows, D) => {
       for (const e of byEncoded.get(testSeqs[si]!)!) counts.set(e, scoreResidues(fit, rows, D, e));
@@ -230,9 +220,5 @@ const task: TaskModule = {
     };
   },
 };
-
-function round3(x: number): number {
-  return Math.round(x * 1000) / 1000;
-}
 
 export default task;
