@@ -1,6 +1,6 @@
 import type { ModelCard } from '../model/card.js';
 import type { ParamCount } from '../model/onnx/file.js';
-import { frontierPositions, loadScalingLaws, trainingCompute, type FrontierPosition, type ModelCompute } from '../scaling/index.js';
+import { frontierPositions, loadScalingLaws, sci, trainingCompute, type FrontierPosition, type ModelCompute } from '../scaling/index.js';
 import { formatNumber } from './format.js';
 
 export interface ComputeReport {
@@ -53,8 +53,4 @@ function frontierLine(f: FrontierPosition, title: string): string {
   const label = `${f.objective.toUpperCase()}${f.primary ? " (the model's objective)" : ''}`;
   const d = f.dRatio === null ? 'D/D_opt n/a' : `D/D_opt = ${formatNumber(f.dRatio, 3)}`;
   return `${label.padEnd(28)} N_opt = ${sci(f.nOpt)}, D_opt = ${sci(f.dOpt)}; N/N_opt = ${formatNumber(f.nRatio, 3)}, ${d}  [${title}]`;
-}
-
-function sci(x: number): string {
-  return x.toExponential(3).replace('e+', 'e');
 }

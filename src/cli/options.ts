@@ -87,11 +87,7 @@ export function normalizeRunOptions(raw: Raw, positionalTasks: string[] = []): R
     const [task, key] = splitOnce(lhs, '.', '--option', 'TASK.KEY=VALUE');
     (options[task] ??= {})[key] = value;
   }
-  const cardFlags: CardFlags = {};
-  if (str('objective') !== undefined) cardFlags.objective = str('objective')!;
-  if (str('vocab') !== undefined) cardFlags.vocab = str('vocab')!;
-  if (str('max-length') !== undefined) cardFlags.maxLength = parseInteger('--max-length', str('max-length')!, 8);
-  if (str('train-tokens') !== undefined) cardFlags.trainTokens = parseNumber('--train-tokens', str('train-tokens')!);
+  const cardFlags = parseCardFlags(str);
   const opts: RunOptions = {
     model,
     tasks: tasks.length > 0 ? tasks : null,
@@ -118,6 +114,23 @@ export function normalizeRunOptions(raw: Raw, positionalTasks: string[] = []): R
     opts.refCard = str('ref-card')!;
   }
   return opts;
+}
+
+/**
+ * Card fields given as flags (--objective, --vocab, --max-length, --train-tokens), numbers parsed;
+ * `str(flag)` is the flag's value, undefined when not given.
+ */
+export function parseCardFlags(str: (flag: 'objective' | 'vocab' | 'max-length' | 'train-tokens') => string | undefined): CardFlags {
+  const cardFlags: CardFlags = {};
+  const objective = str('objective');
+  const vocab = str('vocab');
+  const maxLength = str('max-length');
+  const trainTokens = str('train-tokens');
+  if (objective !== undefined) cardFlags.objective = objective;
+  if (vocab !== undefined) cardFlags.vocab = vocab;
+  if (maxLength !== undefined) cardFlags.maxLength = parseInteger('--max-length', maxLength, 8);
+  if (trainTokens !== undefined) cardFlags.trainTokens = parseNumber('--train-tokens', trainTokens);
+  return cardFlags;
 }
 
 export function parseInteger(flag: string, s: string, min: number): number {

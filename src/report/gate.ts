@@ -1,19 +1,7 @@
 import { BenchError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
 import { pairedBootstrapMeanDiff } from '../metrics/index.js';
-import {
-  dataDifference,
-  formatOptions,
-  itemValues,
-  okTasks,
-  protocolDifference,
-  recordedDirection,
-  sameOptions,
-  taskOptions,
-  tierSeedDifference,
-  type OkTask,
-  type RunFile,
-} from '../scaling/index.js';
+import { finite, itemValues, okTasks, recordedDirection, taskDifference, taskOptions, type OkTask, type RunFile, type TaskDifference } from '../scaling/index.js';
 import { isIgnored, ruleFor, type GateConfig } from './gate-config.js';
 
 /**
@@ -63,10 +51,9 @@ export interface GateReport {
   rows: GateRow[];
   regressions: string[];
   passed: boolean;
-  notes: string[];
 }
 
-export const GATE_STATISTIC =
+const GATE_STATISTIC =
   'Per task and metric, over the items both runs scored (same ids, finite values): the mean of (current - baseline) per item, ' +
   'with a paired percentile bootstrap interval (pairedBootstrapMeanDiff, items resampled with replacement). ' +
   'Oriented by the metric\'s direction (higher or lower is better), a regression is an interval entirely below -tolerance.';
@@ -90,9 +77,7 @@ export function gateRuns(baseline: RunFile, current: RunFile, opts: GateOptions)
   const { config } = opts;
   const a = new Map(okTasks(baseline.run));
   const b = new Map(okTasks(current.run));
-  const notes: string[] = [];
   const pair = `(${baseline.path} vs ${current.path})`;
-  const tierSeed = tierSeedDifference(baseline.run, current.run);
   const names = [...new Set([...Object.keys(baseline.run.tasks), ...Object.keys(current.run.tasks)])].sort();
   const tasks: GateTaskStatus[] = [];
   const rows: GateRow[] = [];
@@ -117,19 +102,11 @@ export function gateRuns(baseline: RunFile, current: RunFile, opts: GateOptions)
       tasks.push({ task: name, status: 'not-compared', reason: 'not ok in either run', regression: false });
       continue;
     }
-    if (ta.version !== tb.version) {
+    const diff = taskDifference({ task: ta, run: baseline.run, options: taskOptions(baseline.run, name) }, { task: tb, run: current.run, options: taskOptions(current.run, name) });
+    if (diff?.check === 'version') {
       throw new BenchError('E_GATE_INPUT', `gate: task ${name}: version ${ta.version} in ${baseline.path}, ${tb.version} in ${current.path}; rerun the baseline with this harness`);
     }
-    const d = dataDifference(ta.data, tb.data);
-    if (d) throw new BenchError('E_GATE_INPUT', `gate: task ${name}: ${d} (${baseline.path} vs ${current.path})`);
-    if (tierSeed) throw new BenchError('E_GATE_INPUT', `gate: task ${name}: ${tierSeed} ${pair}; the runs score different items: run both with the same --tier and --seed`);
-    const oa = taskOptions(baseline.run, name);
-    const ob = taskOptions(current.run, name);
-    if (!sameOptions(oa, ob)) {
-      throw new BenchError('E_GATE_INPUT', `gate: task ${name}: options ${formatOptions(oa)} vs ${formatOptions(ob)} ${pair}; run both with the same --option ${name}.* (compared exactly: an option given at its default differs from one left unset)`);
-    }
-    const p = protocolDifference(ta, tb);
-    if (p) throw new BenchError('E_GATE_INPUT', `gate: task ${name}: ${p} ${pair}; the runs measured different things`);
+    if (diff) throw new BenchError('E_GATE_INPUT', `gate: task ${name}: ${diff.detail} ${pair}${refusalHint(diff.check, name)}`);
     if (sharedIds(ta, tb) === 0) {
       throw new BenchError('E_GATE_INPUT', `gate: task ${name}: the runs share no items (${ta.items.length} in ${baseline.path}, ${tb.items.length} in ${current.path}); nothing can be paired`);
     }
@@ -155,8 +132,21 @@ export function gateRuns(baseline: RunFile, current: RunFile, opts: GateOptions)
     rows,
     regressions,
     passed: regressions.length === 0,
-    notes,
   };
+}
+
+/** What the gate's refusal of a task adds after the runs' paths, by the check that failed. */
+function refusalHint(check: Exclude<TaskDifference['check'], 'version'>, task: string): string {
+  switch (check) {
+    case 'data':
+      return '';
+    case 'tier-seed':
+      return '; the runs score different items: run both with the same --tier and --seed';
+    case 'options':
+      return `; run both with the same --option ${task}.* (compared exactly: an option given at its default differs from one left unset)`;
+    case 'protocol':
+      return '; the runs measured different things';
+  }
 }
 
 function sharedIds(a: OkTask, b: OkTask): number {
@@ -216,8 +206,4 @@ function compareTask(name: string, ta: OkTask, tb: OkTask, opts: GateOptions): G
     });
   }
   return rows;
-}
-
-function finite(x: unknown): number | null {
-  return typeof x === 'number' && Number.isFinite(x) ? x : null;
 }

@@ -1,10 +1,8 @@
 import { basename } from 'node:path';
 import { BenchError } from '../util/errors.js';
-import { stableStringify } from '../util/json.js';
-import { schemaErrors } from '../util/schema.js';
+import { serializeValidated } from '../util/schema.js';
 import {
-  dataDifference,
-  formatOptions,
+  finite,
   frontierPositions,
   matchedCompute,
   MATCHED_INTERVALS,
@@ -12,9 +10,9 @@ import {
   okTasks,
   protocolDifference,
   recordedDirection,
-  sameOptions,
+  registryCompute,
+  taskDifference,
   taskOptions,
-  tierSeedDifference,
   type BaselineRegistry,
   type Comparison,
   type FrontierPosition,
@@ -25,6 +23,8 @@ import {
   type RegisteredRuns,
   type RunFile,
   type ScalingLaws,
+  type TaskDifference,
+  type TaskSide,
   type Unavailable,
 } from '../scaling/index.js';
 import type { DataFileInfo } from '../task/types.js';
@@ -90,7 +90,7 @@ export interface Leaderboard {
   entries: LeaderboardEntry[];
 }
 
-export const RANKING_METHOD =
+const RANKING_METHOD =
   'Per task, entries are ranked by the task\'s headline metric, separately for each headline metric name (e.g. perplexity for causal and pseudo_perplexity for masked models), ' +
   'in the metric\'s direction; equal values share a rank (1, 2, 2, 4); ties are listed by id. Runs are only ranked together when each task\'s version, data files, tier (and, on the smoke tier, seed) and options agree, ' +
   'and its effective protocol: protocol.source (e.g. contacts from attentions or from a contacts head) of any two runs, protocol.strategy (e.g. fitness masked-marginals or wt-marginals) of runs of the same objective ' +
@@ -124,14 +124,9 @@ export function buildLeaderboard(inp: LeaderboardInputs): Leaderboard {
     byId.set(id, f);
   }
   checkComparable(runs);
-  const direction = (run: RunFile, task: string, metric: string): boolean | null => {
-    const t = run.run.tasks[task];
-    const rec = t && t.status === 'ok' ? recordedDirection(t, metric) : null;
-    return rec ?? inp.direction?.(task, metric) ?? null;
-  };
   const entries: LeaderboardEntry[] = [];
   for (const [id, f] of [...byId.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const mc = matchedCompute(f.run, { registry, laws, registered, direction: (t, m) => direction(f, t, m) });
+    const mc = matchedCompute(f.run, { registry, laws, registered, direction: inp.direction });
     const tasks: Record<string, LeaderboardTaskEntry> = {};
     for (const [name, r] of Object.entries(f.run.tasks)) {
       if (r.status !== 'ok') {
@@ -140,7 +135,7 @@ export function buildLeaderboard(inp: LeaderboardInputs): Leaderboard {
       }
       const metrics: Record<string, LeaderboardMetric> = {};
       for (const [m, v] of Object.entries(r.metrics)) {
-        metrics[m] = { value: finite(v.value), ci95: v.ci95 ? [finite(v.ci95[0]), finite(v.ci95[1])] : null, n: v.n, higherIsBetter: direction(f, name, m) };
+        metrics[m] = { value: finite(v.value), ci95: v.ci95 ? [finite(v.ci95[0]), finite(v.ci95[1])] : null, n: v.n, higherIsBetter: recordedDirection(r, m) ?? inp.direction?.(name, m) ?? null };
       }
       tasks[name] = { status: 'ok', version: r.version, headline: r.headline, metrics, rank: null };
     }
@@ -170,10 +165,7 @@ export function buildLeaderboard(inp: LeaderboardInputs): Leaderboard {
     },
     baselines: registry.models.map((m) => {
       const objective = registry.families[m.family]?.objective ?? null;
-      const compute: ModelCompute | null =
-        m.trainFlops.value === null || m.params.nonEmbedding === null
-          ? null
-          : { flops: m.trainFlops.value, flopsSource: 'registry', params: m.params.nonEmbedding, paramsSource: 'registry', tokens: m.trainTokens.value, tokensSource: 'registry' };
+      const compute = registryCompute(m);
       const fr = compute && objective ? frontierPositions(laws, compute, objective).find((x) => x.primary) : undefined;
       return {
         id: m.id,
@@ -196,21 +188,27 @@ export function buildLeaderboard(inp: LeaderboardInputs): Leaderboard {
 
 /** The leaderboard as deterministic bytes (sorted keys), validated against leaderboard.schema.json. */
 export function serializeLeaderboard(board: Leaderboard): string {
-  const safe = JSON.parse(stableStringify(board)) as unknown;
-  const errors = schemaErrors('leaderboard', safe);
-  if (errors.length > 0) throw new Error(`leaderboard does not match its schema: ${errors.slice(0, 8).join('; ')}`);
-  return stableStringify(safe, 2) + '\n';
+  return serializeValidated('leaderboard', board, (errors) => new Error(`leaderboard does not match its schema: ${errors.slice(0, 8).join('; ')}`));
 }
 
+/** What the leaderboard's refusal of a task says after the runs' paths, by the check that failed. */
+const CANNOT_RANK: Record<TaskDifference['check'], string> = {
+  version: 'cannot rank runs of different task versions',
+  data: 'cannot rank runs on different data',
+  'tier-seed': 'cannot rank runs on different item sets',
+  options: 'cannot rank runs with different task options',
+  protocol: 'cannot rank different protocols together',
+};
+
 function checkComparable(runs: RunFile[]): void {
-  interface Seen { file: RunFile; task: OkTask; options: Record<string, string> }
+  interface Seen extends TaskSide { file: RunFile; task: OkTask; options: Record<string, string> }
   const first = new Map<string, Seen>();
   /** task -> objective -> the first run of that objective (protocol.strategy is compared within an objective). */
   const byObjective = new Map<string, Map<string, Seen>>();
   for (const f of runs) {
     const objective = String((f.run.model.card as { objective?: unknown }).objective ?? '');
     for (const [name, t] of okTasks(f.run)) {
-      const cur: Seen = { file: f, task: t, options: taskOptions(f.run, name) };
+      const cur: Seen = { file: f, run: f.run, task: t, options: taskOptions(f.run, name) };
       const objectives = byObjective.get(name) ?? new Map<string, Seen>();
       byObjective.set(name, objectives);
       const sameObjective = objectives.get(objective);
@@ -220,21 +218,12 @@ function checkComparable(runs: RunFile[]): void {
         first.set(name, cur);
         continue;
       }
-      const pair = `${ref.file.path} and ${f.path}`;
-      if (ref.task.version !== t.version) throw new BenchError('E_RESULT', `leaderboard: task ${name}: version ${ref.task.version} vs ${t.version} (${pair}); cannot rank runs of different task versions`);
-      const d = dataDifference(ref.task.data, t.data);
-      if (d) throw new BenchError('E_RESULT', `leaderboard: task ${name}: ${d} (${pair}); cannot rank runs on different data`);
-      const ts = tierSeedDifference(ref.file.run, f.run);
-      if (ts) throw new BenchError('E_RESULT', `leaderboard: task ${name}: ${ts} (${pair}); cannot rank runs on different item sets`);
-      if (!sameOptions(ref.options, cur.options)) {
-        throw new BenchError('E_RESULT', `leaderboard: task ${name}: options ${formatOptions(ref.options)} vs ${formatOptions(cur.options)} (${pair}); cannot rank runs with different task options`);
-      }
       // protocol.source: against every run; protocol.strategy: against the first run of the same objective.
-      const src = protocolDifference(ref.task, t, ['source']);
-      if (src) throw new BenchError('E_RESULT', `leaderboard: task ${name}: ${src} (${pair}); cannot rank different protocols together`);
+      const diff = taskDifference(ref, cur, ['source']);
+      if (diff) throw new BenchError('E_RESULT', `leaderboard: task ${name}: ${diff.detail} (${ref.file.path} and ${f.path}); ${CANNOT_RANK[diff.check]}`);
       if (sameObjective) {
         const st = protocolDifference(sameObjective.task, t, ['strategy']);
-        if (st) throw new BenchError('E_RESULT', `leaderboard: task ${name}: ${st} (${sameObjective.file.path} and ${f.path}, both ${objective}); cannot rank different protocols together`);
+        if (st) throw new BenchError('E_RESULT', `leaderboard: task ${name}: ${st} (${sameObjective.file.path} and ${f.path}, both ${objective}); ${CANNOT_RANK.protocol}`);
       }
     }
   }
@@ -244,8 +233,9 @@ function rankTasks(entries: LeaderboardEntry[], runs: RunFile[]): Leaderboard['t
   const out: Leaderboard['tasks'] = {};
   const names = [...new Set(runs.flatMap((f) => okTasks(f.run).map(([n]) => n)))].sort();
   for (const name of names) {
-    const first = runs.map((f) => f.run.tasks[name]).find((t) => t && t.status === 'ok');
-    if (!first || first.status !== 'ok') continue;
+    const firstRun = runs.find((f) => f.run.tasks[name]?.status === 'ok');
+    const first = firstRun?.run.tasks[name];
+    if (!firstRun || first?.status !== 'ok') continue;
     const groups = new Map<string, LeaderboardEntry[]>();
     for (const e of entries) {
       const t = e.tasks[name];
@@ -264,22 +254,18 @@ function rankTasks(entries: LeaderboardEntry[], runs: RunFile[]): Leaderboard['t
         continue;
       }
       const scored = members
-        .map((e) => ({ id: e.id, m: e.tasks[name]!.metrics![metric]! }))
-        .filter((x): x is { id: string; m: LeaderboardMetric & { value: number } } => x.m.value !== null)
+        .map((e) => ({ id: e.id, task: e.tasks[name]!, m: e.tasks[name]!.metrics![metric]! }))
+        .filter((x): x is typeof x & { m: { value: number } } => x.m.value !== null)
         .sort((x, y) => (hib ? y.m.value - x.m.value : x.m.value - y.m.value) || (x.id < y.id ? -1 : 1));
       const order: Ranking['order'] = [];
       scored.forEach((x, i) => {
         const rank = i > 0 && scored[i - 1]!.m.value === x.m.value ? order[i - 1]!.rank : i + 1;
         order.push({ id: x.id, value: x.m.value, ci95: x.m.ci95, rank });
-        entries.find((e) => e.id === x.id)!.tasks[name]!.rank = rank;
+        x.task.rank = rank;
       });
       rankings.push({ metric, higherIsBetter: hib, order });
     }
-    out[name] = { version: first.version, tier: runs.find((f) => f.run.tasks[name]?.status === 'ok')!.run.tier, data: first.data, rankings };
+    out[name] = { version: first.version, tier: firstRun.run.tier, data: first.data, rankings };
   }
   return out;
-}
-
-function finite(x: unknown): number | null {
-  return typeof x === 'number' && Number.isFinite(x) ? x : null;
 }

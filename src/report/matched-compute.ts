@@ -6,6 +6,7 @@ import {
   loadRegisteredRuns,
   loadScalingLaws,
   registeredRunsPath,
+  type RunFile,
 } from '../scaling/index.js';
 
 /** Reads (and validates) the data matched compute needs, so that bad data fails before a long run. */
@@ -58,4 +59,9 @@ export async function pluginDirections(tasks: string[], extraDirs: string[] = []
     }
   }
   return (task, metric) => table.get(task)?.get(metric) ?? null;
+}
+
+/** pluginDirections for every task the runs name (whatever its status). */
+export function runsDirections(runs: RunFile[], extraDirs: string[] = []): Promise<(task: string, metric: string) => boolean | null> {
+  return pluginDirections([...new Set(runs.flatMap((r) => Object.keys(r.run.tasks)))], extraDirs);
 }

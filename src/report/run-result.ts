@@ -1,7 +1,6 @@
 import { BenchError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
-import { stableStringify } from '../util/json.js';
-import { schemaErrors } from '../util/schema.js';
+import { schemaErrorSummary, schemaErrors, serializeValidated } from '../util/schema.js';
 import type { TaskRunResult } from '../task/execute.js';
 import type { HarnessInfo } from './harness.js';
 
@@ -34,24 +33,21 @@ export interface RunResult {
   tasks: Record<string, TaskRunResult>;
 }
 
-/**
- * Replaces non-finite numbers (which JSON cannot hold) by null and typed arrays by plain arrays, so
- * a metric that is undefined on some item is recorded as null rather than breaking the file.
- */
-export function toJsonSafe<T>(value: T): T {
-  return JSON.parse(stableStringify(value, undefined), (_k, v: unknown) => v) as T;
+/** Non-finite numbers to null, typed arrays to plain arrays (the run's JSON form; defined with the serialiser). */
+export { toJsonSafe } from '../util/schema.js';
+
+function invalidRun(where: string, errors: string[]): BenchError {
+  return new BenchError('E_RESULT', `${where}: invalid run result: ${schemaErrorSummary(errors, 8)}`);
 }
 
 export function validateRun(run: unknown, where: string): void {
   const errors = schemaErrors('run', run);
-  if (errors.length > 0) throw new BenchError('E_RESULT', `${where}: invalid run result: ${errors.slice(0, 8).join('; ')}${errors.length > 8 ? `; and ${errors.length - 8} more` : ''}`);
+  if (errors.length > 0) throw invalidRun(where, errors);
 }
 
 /** Serialises a run deterministically (sorted keys), after validating it against the schema. */
 export function serializeRun(run: RunResult): string {
-  const safe = toJsonSafe(run);
-  validateRun(safe, 'run result');
-  return stableStringify(safe, 2) + '\n';
+  return serializeValidated('run', run, (errors) => invalidRun('run result', errors));
 }
 
 /** Validates and writes atomically; nothing is written when validation fails. */

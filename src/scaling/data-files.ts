@@ -1,9 +1,9 @@
 import { readFileSync, statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { BenchError } from '../util/errors.js';
+import { BenchError, type BenchErrorCode } from '../util/errors.js';
 import { sha256 } from '../util/hash.js';
 import { packageRoot } from '../util/paths.js';
-import { schemaErrors, type SchemaName } from '../util/schema.js';
+import { schemaErrorSummary, schemaErrors, type SchemaName } from '../util/schema.js';
 
 /** Folder of the baseline data: registry, laws, registered runs. */
 export const baselinesDir = resolve(packageRoot, 'results/baselines');
@@ -16,18 +16,38 @@ export interface LoadedJson<T> {
   file: string;
 }
 
-/** Reads and validates a JSON data file; a missing, malformed or invalid file is a BenchError naming it. */
-export function readJsonData<T>(path: string, schema: SchemaName, what: string): LoadedJson<T> {
-  const text = readTextFile(path, what);
+/** How a kind of JSON file is validated and named in the BenchErrors of readValidJson. */
+export interface JsonFileKind {
+  schema: SchemaName;
+  /** Its name for readTextFile ("run file", "baseline registry"). */
+  what: string;
+  code: BenchErrorCode;
+  /** After `<path>: `, before ` (<parser message>)`, when the text is not JSON. */
+  notJson: string;
+  /** After `<path>: `, before `: <schema errors>`, when it does not match its schema. */
+  invalid: string;
+  /** Schema errors shown before `; and N more`. */
+  maxErrors: number;
+}
+
+/** Reads, parses and validates a JSON file (a BenchError naming the path otherwise), with the sha256 of its bytes. */
+export function readValidJson(path: string, kind: JsonFileKind): { data: unknown; sha256: string } {
+  const text = readTextFile(path, kind.what);
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (e) {
-    throw new BenchError('E_DATA', `${path}: ${what} is not valid JSON (${(e as Error).message})`);
+    throw new BenchError(kind.code, `${path}: ${kind.notJson} (${(e as Error).message})`);
   }
-  const errors = schemaErrors(schema, data);
-  if (errors.length > 0) throw new BenchError('E_DATA', `${path}: invalid ${what}: ${errors.slice(0, 6).join('; ')}${errors.length > 6 ? `; and ${errors.length - 6} more` : ''}`);
-  return { data: data as T, sha256: sha256(text), file: displayPath(path) };
+  const errors = schemaErrors(kind.schema, data);
+  if (errors.length > 0) throw new BenchError(kind.code, `${path}: ${kind.invalid}: ${schemaErrorSummary(errors, kind.maxErrors)}`);
+  return { data, sha256: sha256(text) };
+}
+
+/** Reads and validates a JSON data file; a missing, malformed or invalid file is a BenchError naming it. */
+export function readJsonData<T>(path: string, schema: SchemaName, what: string): LoadedJson<T> {
+  const { data, sha256 } = readValidJson(path, { schema, what, code: 'E_DATA', notJson: `${what} is not valid JSON`, invalid: `invalid ${what}`, maxErrors: 6 });
+  return { data: data as T, sha256, file: displayPath(path) };
 }
 
 /**

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { baselinesDir, readJsonData } from './data-files.js';
 import type { FittedRange, FrontierPosition, ModelCompute, Objective, ScalingLaw, ScalingLaws } from './types.js';
 
-export const LAWS_FILE = resolve(baselinesDir, 'scaling-laws.json');
+const LAWS_FILE = resolve(baselinesDir, 'scaling-laws.json');
 
 let cached: ScalingLaws | null = null;
 
@@ -52,7 +52,7 @@ export function frontierPositions(laws: ScalingLaws, compute: ModelCompute, obje
 }
 
 /** Why compute C (and the law's N_opt there) is outside the fitted range, or null when inside. */
-export function fittedRangeNote(range: FittedRange, flops: number, nOptAtC: number): string | null {
+function fittedRangeNote(range: FittedRange, flops: number, nOptAtC: number): string | null {
   const [cLo, cHi] = range.flops;
   const [pLo, pHi] = range.params;
   const decades = (x: number, edge: number) => Math.abs(Math.log10(x / edge)).toFixed(1);
@@ -66,7 +66,8 @@ export function fittedRangeNote(range: FittedRange, flops: number, nOptAtC: numb
   return null;
 }
 
-function sci(x: number): string {
+/** 2.009e20: four significant digits in exponential form (compute, token and parameter counts in messages). */
+export function sci(x: number): string {
   return x.toExponential(3).replace('e+', 'e');
 }
 

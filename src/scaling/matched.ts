@@ -1,15 +1,16 @@
-import { BenchError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
 import { pairedBootstrapMeanDiff } from '../metrics/index.js';
 import type { RunResult } from '../report/run-result.js';
 import type { BaselineSet } from '../task/types.js';
-import { trainingCompute } from './compute.js';
+import { trainingCompute, type ComputeCard } from './compute.js';
 import { interpolateAtCompute, interpolateItem } from './interpolate.js';
 import { frontierPositions } from './laws.js';
 import { registeredMismatch, type RegisteredRuns } from './registered.js';
-import { itemValues, okTasks, recordedDirection, type OkTask } from './runs.js';
+import { registryModel } from './registry.js';
+import { cardObjective, itemValues, okTasks, recordedDirection, type OkTask } from './runs.js';
 import type {
   BaselineKind,
+  BaselineModel,
   BaselineRegistry,
   Comparison,
   CurvePoint,
@@ -58,10 +59,8 @@ const ORIGIN_ORDER: Record<Comparison['origin'], number> = { registered: 0, task
 
 /** The matched-compute comparisons of one run (the run's `matchedCompute` and its leaderboard entry). */
 export function matchedCompute(run: RunResult, opts: MatchedComputeOptions): MatchedComputeReport {
-  const card = run.model.card as { objective?: unknown; params?: number; trainTokens?: number; trainFlops?: number };
-  const objective = card.objective;
-  if (objective !== 'mlm' && objective !== 'clm') throw new BenchError('E_RESULT', `run ${run.runId}: the card's objective is ${String(objective)}, not mlm or clm`);
-  const compute = trainingCompute(card, run.model.paramsCounted.nonEmbedding);
+  const objective = cardObjective(run);
+  const compute = trainingCompute(run.model.card as ComputeCard, run.model.paramsCounted.nonEmbedding);
   const { registry, laws, registered } = opts;
   const families = familyObjectives(registry, registered);
   const comparisons: Comparison[] = [];
@@ -151,11 +150,15 @@ function familyObjectives(registry: BaselineRegistry, registered: RegisteredRuns
   return [...out.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-/** Compute of a registry model that may be a point of its family's curve, or null. */
+/** A registry model that may be a point of its family's compute curve: interpolated, with known compute. */
+function onCurve(m: BaselineModel | undefined): m is BaselineModel & { trainFlops: { value: number } } {
+  return m !== undefined && m.interpolate && m.trainFlops.value !== null;
+}
+
+/** Compute of a registry model that may be a point of `family`'s curve, or null. */
 function curveCompute(registry: BaselineRegistry, id: string, family: string): number | null {
-  const m = registry.models.find((x) => x.id === id);
-  if (!m || m.family !== family || !m.interpolate) return null;
-  return m.trainFlops.value;
+  const m = registryModel(registry, id);
+  return onCurve(m) && m.family === family ? m.trainFlops.value : null;
 }
 
 function candidatesFor(
@@ -205,7 +208,7 @@ function candidatesFor(
   // Published scores in the registry that may stand in for this metric.
   const byBenchmark = new Map<string, Candidate>();
   for (const m of registry.models) {
-    if (m.family !== family || !m.interpolate || m.trainFlops.value === null) continue;
+    if (m.family !== family || !onCurve(m)) continue;
     for (const p of m.published) {
       if (!p.appliesTo.some((a) => a.task === task && a.metric === metric)) continue;
       let c = byBenchmark.get(p.benchmark);
@@ -244,18 +247,15 @@ function distinctCompute(points: CurvePoint[], notes: Set<string>, family: strin
 
 function referencesFor(task: string, metric: string, sets: BaselineSet[], registry: BaselineRegistry): Reference[] {
   const out: Reference[] = [];
-  const offCurve = (id: string) => {
-    const m = registry.models.find((x) => x.id === id);
-    return !m || !m.interpolate || m.trainFlops.value === null || !registry.families[m.family]?.objective;
-  };
+  const offCurve = (m: BaselineModel | undefined) => !onCurve(m) || !registry.families[m.family]?.objective;
   for (const set of sets) {
     for (const [id, scores] of Object.entries(set.scores)) {
       const v = scores[metric];
-      if (typeof v === 'number' && Number.isFinite(v) && offCurve(id)) out.push({ task, metric, id, score: v, kind: set.kind, source: set.source });
+      if (typeof v === 'number' && Number.isFinite(v) && offCurve(registryModel(registry, id))) out.push({ task, metric, id, score: v, kind: set.kind, source: set.source });
     }
   }
   for (const m of registry.models) {
-    if (!offCurve(m.id)) continue;
+    if (!offCurve(m)) continue;
     for (const p of m.published) {
       if (p.appliesTo.some((a) => a.task === task && a.metric === metric)) out.push({ task, metric, id: m.id, score: p.value, kind: 'published', source: p.source });
     }

@@ -2,18 +2,17 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { BenchError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
-import { stableStringify } from '../util/json.js';
-import { schemaErrors } from '../util/schema.js';
+import { serializeValidated } from '../util/schema.js';
 import type { MetricValue, DataFileInfo } from '../task/types.js';
 import type { RunResult } from '../report/run-result.js';
 import { trainingCompute } from './compute.js';
 import { baselinesDir, displayPath, readJsonData } from './data-files.js';
-import { registryModel } from './registry.js';
-import { dataDifference, formatOptions, okTasks, sameOptions, taskOptions, tierSeedDifference, type OkTask } from './runs.js';
+import { registryCompute, registryModel } from './registry.js';
+import { cardObjective, okTasks, taskDifference, taskOptions, type OkTask } from './runs.js';
 import type { BaselineRegistry, ModelCompute, Objective } from './types.js';
 
 /** Default store of registered baseline runs; PLMBENCH_BASELINE_RUNS or --registry point elsewhere. */
-export const REGISTERED_FILE = resolve(baselinesDir, 'registered.json');
+const REGISTERED_FILE = resolve(baselinesDir, 'registered.json');
 
 export function registeredRunsPath(override?: string): string {
   return override ?? process.env['PLMBENCH_BASELINE_RUNS'] ?? REGISTERED_FILE;
@@ -76,10 +75,8 @@ export function saveRegisteredRuns(path: string, runs: RegisteredRun[]): void {
     source: 'Runs of baseline models exported to ONNX and run through plmbench, registered with `bench baseline add run.json`; same-data baselines for every task whose version, data hashes, tier (and smoke-tier seed), options, items and per-item n match.',
     runs: [...runs].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
   };
-  const safe = JSON.parse(stableStringify(store)) as unknown;
-  const errors = schemaErrors('baseline-runs', safe);
-  if (errors.length > 0) throw new BenchError('E_RESULT', `${path}: registered runs would be invalid: ${errors.slice(0, 5).join('; ')}`);
-  writeFileAtomic(path, stableStringify(safe, 2) + '\n');
+  const text = serializeValidated('baseline-runs', store, (errors) => new BenchError('E_RESULT', `${path}: registered runs would be invalid: ${errors.slice(0, 5).join('; ')}`));
+  writeFileAtomic(path, text);
 }
 
 /**
@@ -88,12 +85,11 @@ export function saveRegisteredRuns(path: string, runs: RegisteredRun[]): void {
  * card) and compute from its card.
  */
 export function registeredFromRun(run: RunResult, fileSha256: string, registry: BaselineRegistry, opts: { id?: string; family?: string }): RegisteredRun {
-  const card = run.model.card as { id?: string; family?: string; objective?: Objective; params?: number; trainTokens?: number; trainFlops?: number };
+  const card = run.model.card as { id?: string; family?: string; params?: number; trainTokens?: number; trainFlops?: number };
   const id = opts.id ?? card.id;
   if (!id) throw new BenchError('E_USAGE', 'the run\'s card has no id; give --id');
   const known = registryModel(registry, id);
-  const objective = card.objective;
-  if (objective !== 'mlm' && objective !== 'clm') throw new BenchError('E_RESULT', `run ${run.runId}: the card's objective is ${String(objective)}, not mlm or clm`);
+  const objective = cardObjective(run);
   let compute: ModelCompute;
   let family: string;
   let computeSource: 'registry' | 'card';
@@ -101,17 +97,11 @@ export function registeredFromRun(run: RunResult, fileSha256: string, registry: 
     const fam = registry.families[known.family]!;
     if (fam.objective !== objective) throw new BenchError('E_RESULT', `--id ${id}: the registry's ${id} is ${fam.objective ?? 'not a language model'}, the run's card says ${objective}`);
     if (opts.family && opts.family !== known.family) throw new BenchError('E_USAGE', `--family ${opts.family}: ${id} belongs to family ${known.family} in the registry`);
-    if (known.params.nonEmbedding === null || known.trainFlops.value === null) throw new BenchError('E_RESULT', `--id ${id}: the registry has no compute for this model`);
+    const fromRegistry = registryCompute(known);
+    if (!fromRegistry) throw new BenchError('E_RESULT', `--id ${id}: the registry has no compute for this model`);
     family = known.family;
     computeSource = 'registry';
-    compute = {
-      flops: known.trainFlops.value,
-      flopsSource: 'registry',
-      params: known.params.nonEmbedding,
-      paramsSource: 'registry',
-      tokens: known.trainTokens.value,
-      tokensSource: known.trainTokens.value === null ? null : 'registry',
-    };
+    compute = fromRegistry;
   } else {
     const f = opts.family ?? card.family;
     if (!f) throw new BenchError('E_USAGE', `${id} is not a registry model (results/baselines/models.json); give --family to say which family it extends`);
@@ -156,15 +146,13 @@ export function registeredFromRun(run: RunResult, fileSha256: string, registry: 
 export function registeredMismatch(reg: RegisteredRun, name: string, task: OkTask, run: Pick<RunResult, 'tier' | 'seed' | 'settings'>): string | null {
   const r = reg.tasks[name];
   if (!r) return `registered run ${reg.id} has no ok result for ${name}`;
-  if (r.version !== task.version) return `registered run ${reg.id} has ${name} version ${r.version}, this run ${task.version}`;
   const where = `registered run ${reg.id} (run ${reg.run.runId}), ${name}`;
-  const d = dataDifference(r.data, task.data);
-  if (d) return `${where}: ${d}`;
-  const ts = tierSeedDifference(reg.run, run);
-  if (ts) return `${where}: ${ts} here`;
+  // Registered runs do not record the protocol; their options are compared only where recorded (below).
+  const diff = taskDifference({ task: r, run: reg.run, options: r.options }, { task, run, options: taskOptions(run, name) }, []);
+  if (diff?.check === 'version') return `registered run ${reg.id} has ${name} version ${r.version}, this run ${task.version}`;
+  if (diff?.check === 'data') return `${where}: ${diff.detail}`;
+  if (diff) return `${where}: ${diff.detail} here`; // tier-seed, options
   if (!r.options) return `${where}: its task options were not recorded (registered by an older plmbench); register the run again (bench baseline add --replace)`;
-  const mine = taskOptions(run, name);
-  if (!sameOptions(r.options, mine)) return `${where}: options ${formatOptions(r.options)} vs ${formatOptions(mine)} here`;
   const ids = new Set(task.items.map((i) => i.id));
   const theirs = Object.keys(r.items);
   const missing = [...ids].filter((i) => !(i in r.items));

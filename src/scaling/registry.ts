@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import { BenchError } from '../util/errors.js';
 import { baselinesDir, readJsonData } from './data-files.js';
-import type { BaselineModel, BaselineRegistry } from './types.js';
+import type { BaselineModel, BaselineRegistry, ModelCompute } from './types.js';
 
-export const REGISTRY_FILE = resolve(baselinesDir, 'models.json');
+const REGISTRY_FILE = resolve(baselinesDir, 'models.json');
 
 let cached: BaselineRegistry | null = null;
 
@@ -34,4 +34,11 @@ export function loadBaselineRegistry(path = REGISTRY_FILE): BaselineRegistry {
 
 export function registryModel(registry: BaselineRegistry, id: string): BaselineModel | undefined {
   return registry.models.find((m) => m.id === id);
+}
+
+/** A registry model's training compute from its facts (source `registry`), or null when it lacks N or C. */
+export function registryCompute(m: BaselineModel): ModelCompute | null {
+  if (m.params.nonEmbedding === null || m.trainFlops.value === null) return null;
+  const tokens = m.trainTokens.value;
+  return { flops: m.trainFlops.value, flopsSource: 'registry', params: m.params.nonEmbedding, paramsSource: 'registry', tokens, tokensSource: tokens === null ? null : 'registry' };
 }

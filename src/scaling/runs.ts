@@ -1,10 +1,9 @@
 import { BenchError } from '../util/errors.js';
-import { sha256 } from '../util/hash.js';
-import { readTextFile } from './data-files.js';
-import { schemaErrors } from '../util/schema.js';
+import { readValidJson } from './data-files.js';
 import type { RunResult } from '../report/run-result.js';
 import type { DataFileInfo } from '../task/types.js';
 import type { TaskRunResult } from '../task/execute.js';
+import type { Objective } from './types.js';
 
 export type OkTask = Extract<TaskRunResult, { status: 'ok' }>;
 
@@ -15,18 +14,25 @@ export interface RunFile {
   run: RunResult;
 }
 
-/** Reads a run result; a missing, unreadable (a directory...), malformed or schema-invalid file is a BenchError naming the file. */
-export function readRunFile(path: string): RunFile {
-  const text = readTextFile(path, 'run file');
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (e) {
-    throw new BenchError('E_RESULT', `${path}: not valid JSON (${(e as Error).message})`);
-  }
-  const errors = schemaErrors('run', data);
-  if (errors.length > 0) throw new BenchError('E_RESULT', `${path}: not a valid plmbench run: ${errors.slice(0, 5).join('; ')}${errors.length > 5 ? `; and ${errors.length - 5} more` : ''}`);
-  return { path, sha256: sha256(text), run: data as RunResult };
+/**
+ * Reads a run result; a missing, unreadable (a directory...), malformed or schema-invalid file is a
+ * BenchError naming the file (`path`). The RunFile's `path` is `shownAs` (e.g. the path as the user gave it).
+ */
+export function readRunFile(path: string, shownAs = path): RunFile {
+  const { data, sha256 } = readValidJson(path, { schema: 'run', what: 'run file', code: 'E_RESULT', notJson: 'not valid JSON', invalid: 'not a valid plmbench run', maxErrors: 5 });
+  return { path: shownAs, sha256, run: data as RunResult };
+}
+
+/** The objective of the run's card; a card whose objective is not mlm or clm is a BenchError. */
+export function cardObjective(run: Pick<RunResult, 'runId' | 'model'>): Objective {
+  const objective = (run.model.card as { objective?: unknown }).objective;
+  if (objective !== 'mlm' && objective !== 'clm') throw new BenchError('E_RESULT', `run ${run.runId}: the card's objective is ${String(objective)}, not mlm or clm`);
+  return objective;
+}
+
+/** `x` when it is a finite number, else null. */
+export function finite(x: unknown): number | null {
+  return typeof x === 'number' && Number.isFinite(x) ? x : null;
 }
 
 export function okTasks(run: RunResult): [string, OkTask][] {
@@ -39,7 +45,7 @@ export function okTasks(run: RunResult): [string, OkTask][] {
  * Why two recordings of a task's data differ, or null when they name the same files (by sha256 and
  * row count; the file paths may differ).
  */
-export function dataDifference(a: readonly DataFileInfo[], b: readonly DataFileInfo[]): string | null {
+function dataDifference(a: readonly DataFileInfo[], b: readonly DataFileInfo[]): string | null {
   const key = (d: DataFileInfo) => `${d.sha256}:${d.rows}`;
   const ka = new Map(a.map((d) => [key(d), d]));
   const kb = new Map(b.map((d) => [key(d), d]));
@@ -85,12 +91,12 @@ export function taskOptions(run: Pick<RunResult, 'settings'>, task: string): Rec
 }
 
 /** `{"a":"1","b":"2"}`: the normalised option map as one line (sorted keys). */
-export function formatOptions(o: Record<string, string>): string {
+function formatOptions(o: Record<string, string>): string {
   return JSON.stringify(Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]])));
 }
 
 /** Whether two normalised option maps are the same (exact key/value equality). */
-export function sameOptions(a: Record<string, string>, b: Record<string, string>): boolean {
+function sameOptions(a: Record<string, string>, b: Record<string, string>): boolean {
   return formatOptions(a) === formatOptions(b);
 }
 
@@ -98,20 +104,21 @@ export function sameOptions(a: Record<string, string>, b: Record<string, string>
  * Why two runs scored different items, or null: different tiers, or smoke runs of different seeds
  * (the seed may choose the smoke subset; full runs score every item whatever the seed).
  */
-export function tierSeedDifference(a: { tier: string; seed: number }, b: { tier: string; seed: number }): string | null {
+function tierSeedDifference(a: { tier: string; seed: number }, b: { tier: string; seed: number }): string | null {
   if (a.tier !== b.tier) return `tier ${a.tier} vs ${b.tier}`;
   if (a.tier === 'smoke' && a.seed !== b.seed) return `smoke-tier seed ${a.seed} vs ${b.seed}`;
   return null;
 }
 
 /** Protocol fields that record a decision changing what a task measures (fitness strategy, contacts source). */
-export const PROTOCOL_DECISIONS = ['strategy', 'source'] as const;
+const PROTOCOL_DECISIONS = ['strategy', 'source'] as const;
+export type ProtocolDecision = (typeof PROTOCOL_DECISIONS)[number];
 
 /**
  * The effective protocol decision of a task result (`protocol.strategy`, `protocol.source`) as a
  * string, or null when the result does not record it.
  */
-export function protocolDecision(task: OkTask, field: (typeof PROTOCOL_DECISIONS)[number]): string | null {
+function protocolDecision(task: { protocol?: unknown }, field: ProtocolDecision): string | null {
   const p = task.protocol as Record<string, unknown> | undefined;
   const v = p?.[field];
   if (v === undefined || v === null) return null;
@@ -122,11 +129,44 @@ export function protocolDecision(task: OkTask, field: (typeof PROTOCOL_DECISIONS
  * Why two results of a task used different protocols, or null: a `protocol.strategy` or
  * `protocol.source` recorded by both with different values (`fields` narrows which are compared).
  */
-export function protocolDifference(a: OkTask, b: OkTask, fields: readonly (typeof PROTOCOL_DECISIONS)[number][] = PROTOCOL_DECISIONS): string | null {
+export function protocolDifference(a: { protocol?: unknown }, b: { protocol?: unknown }, fields: readonly ProtocolDecision[] = PROTOCOL_DECISIONS): string | null {
   for (const f of fields) {
     const x = protocolDecision(a, f);
     const y = protocolDecision(b, f);
     if (x !== null && y !== null && x !== y) return `protocol.${f} ${x} vs ${y}`;
   }
+  return null;
+}
+
+/** One side of a per-task comparison: the task's result, its run's tier and seed, the task's options. */
+export interface TaskSide {
+  task: { version: string; data: readonly DataFileInfo[]; protocol?: unknown };
+  run: { tier: string; seed: number };
+  /** The task's normalised options (taskOptions); absent when not recorded: then options are not compared. */
+  options?: Record<string, string>;
+}
+
+/** Which check of taskDifference failed, and how the two sides differ. */
+export interface TaskDifference {
+  check: 'version' | 'data' | 'tier-seed' | 'options' | 'protocol';
+  /** `version 1 vs 2`, `data files differ: ...`, `tier smoke vs full`, `options {} vs {"a":"1"}`, `protocol.source x vs y`. */
+  detail: string;
+}
+
+/**
+ * Whether two results of a task measured the same thing: the first check, in this order, on which
+ * they differ, or null. `version`; `data` (files by hash and rows); `tier-seed` (tier, or the seed of
+ * smoke runs); `options` (exact equality of the option maps, when both sides record them); `protocol`
+ * (protocolDifference over the `protocol` decisions, by default all of them).
+ */
+export function taskDifference(a: TaskSide, b: TaskSide, protocol: readonly ProtocolDecision[] = PROTOCOL_DECISIONS): TaskDifference | null {
+  if (a.task.version !== b.task.version) return { check: 'version', detail: `version ${a.task.version} vs ${b.task.version}` };
+  const d = dataDifference(a.task.data, b.task.data);
+  if (d) return { check: 'data', detail: d };
+  const ts = tierSeedDifference(a.run, b.run);
+  if (ts) return { check: 'tier-seed', detail: ts };
+  if (a.options && b.options && !sameOptions(a.options, b.options)) return { check: 'options', detail: `options ${formatOptions(a.options)} vs ${formatOptions(b.options)}` };
+  const p = protocolDifference(a.task, b.task, protocol);
+  if (p) return { check: 'protocol', detail: p };
   return null;
 }

@@ -1,21 +1,28 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
+import { stableStringify } from './json.js';
 import { schemaDir } from './paths.js';
 
 export type SchemaName = 'card' | 'run' | 'leaderboard' | 'baselines' | 'gate-config' | 'scaling-laws' | 'baseline-runs';
 
+/** Schemas whose definitions another schema `$ref`s (by relative URI, e.g. `run.schema.json#/definitions/mcCompute`). */
+const REFERENCED: Partial<Record<SchemaName, SchemaName[]>> = { leaderboard: ['run'], 'baseline-runs': ['run'] };
+
 const ajv = new Ajv({ strict: true, allErrors: true, allowUnionTypes: true });
-const compiled = new Map<SchemaName, ValidateFunction>();
+const added = new Set<SchemaName>();
+
+/** Adds `results/schema/<name>.schema.json` (once) under its name and its `$id`, with the schemas it references. */
+function addSchema(name: SchemaName): void {
+  if (added.has(name)) return;
+  added.add(name);
+  for (const dep of REFERENCED[name] ?? []) addSchema(dep);
+  ajv.addSchema(JSON.parse(readFileSync(resolve(schemaDir, `${name}.schema.json`), 'utf8')) as object, name);
+}
 
 function validator(name: SchemaName): ValidateFunction {
-  let v = compiled.get(name);
-  if (!v) {
-    const schema = JSON.parse(readFileSync(resolve(schemaDir, `${name}.schema.json`), 'utf8')) as object;
-    v = ajv.compile(schema);
-    compiled.set(name, v);
-  }
-  return v;
+  addSchema(name);
+  return ajv.getSchema(name)!;
 }
 
 /**
@@ -31,4 +38,28 @@ export function schemaErrors(name: SchemaName, data: unknown): string[] {
     const allowed = e.params && 'allowedValues' in e.params ? ` (${(e.params['allowedValues'] as unknown[]).join(', ')})` : '';
     return `${where} ${e.message ?? 'invalid'}${extra}${allowed}`;
   });
+}
+
+/** The first `max` schema errors joined by '; ', then `; and N more` when there are more. */
+export function schemaErrorSummary(errors: readonly string[], max: number): string {
+  return `${errors.slice(0, max).join('; ')}${errors.length > max ? `; and ${errors.length - max} more` : ''}`;
+}
+
+/**
+ * Replaces non-finite numbers (which JSON cannot hold) by null and typed arrays by plain arrays, so
+ * a metric that is undefined on some item is recorded as null rather than breaking the file.
+ */
+export function toJsonSafe<T>(value: T): T {
+  return JSON.parse(stableStringify(value)) as T;
+}
+
+/**
+ * `value` made JSON-safe (toJsonSafe), validated against a schema, as deterministic bytes (sorted keys,
+ * 2-space indent, final newline). When it does not validate, throws `invalid(errors)`.
+ */
+export function serializeValidated(name: SchemaName, value: unknown, invalid: (errors: string[]) => Error): string {
+  const safe = toJsonSafe(value);
+  const errors = schemaErrors(name, safe);
+  if (errors.length > 0) throw invalid(errors);
+  return stableStringify(safe, 2) + '\n';
 }

@@ -24,6 +24,7 @@ import { writeFixture } from '../../models/fixtures/write.js';
 import { readFasta } from '../../src/bio/fasta.js';
 import { packageRoot } from '../../src/util/paths.js';
 import { stableStringify } from '../../src/util/json.js';
+import type { TaskCost as RecordedTaskCost } from '../../src/task/execute.js';
 import { runnerVsPlain, type ThroughputResult } from './runner-vs-plain.js';
 import { helixStructureFolder, syntheticAssay } from './synthetic.js';
 
@@ -51,18 +52,12 @@ function esm8mShaped(): string {
   });
 }
 
-interface TaskCost {
+/** A task's recorded cost (without `cached`: the cache is off), with what the perf report adds. */
+interface TaskCost extends Omit<RecordedTaskCost, 'cached'> {
   model: string;
   task: string;
   status: string;
-  forwardPasses: number;
-  tokens: number;
-  paddedTokens: number;
   paddingFraction: number;
-  batches: number;
-  seconds: number;
-  inferenceSeconds: number;
-  peakRssMiB: number;
   wallSeconds: number;
 }
 

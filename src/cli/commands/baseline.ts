@@ -10,6 +10,7 @@ import {
   registeredFromRun,
   registeredRunsPath,
   saveRegisteredRuns,
+  sci,
 } from '../../scaling/index.js';
 import { table } from '../format.js';
 import type { CliIo } from '../io.js';
@@ -87,8 +88,4 @@ export async function baselineCommand(argv: string[], io: CliIo): Promise<number
     return 0;
   }
   throw new BenchError('E_USAGE', `bench baseline: unknown action "${action}" (add, list, remove)`);
-}
-
-function sci(x: number): string {
-  return x.toExponential(3).replace('e+', 'e');
 }

@@ -4,7 +4,7 @@ import { BenchError } from '../../util/errors.js';
 import { stableStringify } from '../../util/json.js';
 import { gateRuns, type GateReport } from '../../report/gate.js';
 import { DEFAULT_GATE_CONFIG, loadGateConfig } from '../../report/gate-config.js';
-import { pluginDirections } from '../../report/matched-compute.js';
+import { runsDirections } from '../../report/matched-compute.js';
 import { readRunFile } from '../../scaling/index.js';
 import { formatNumber, table } from '../format.js';
 import type { CliIo } from '../io.js';
@@ -47,12 +47,9 @@ export async function gateCommand(argv: string[], io: CliIo): Promise<number> {
   if (!values.current) throw new BenchError('E_USAGE', '--current: required (the run JSON under test)');
   const seed = parseInteger('--seed', values.seed!, 0);
   const config = loadGateConfig(values.config ? resolve(io.cwd, values.config) : DEFAULT_GATE_CONFIG);
-  const baseline = readRunFile(resolve(io.cwd, values.baseline));
-  const current = readRunFile(resolve(io.cwd, values.current));
-  baseline.path = values.baseline;
-  current.path = values.current;
-  const names = [...new Set([...Object.keys(baseline.run.tasks), ...Object.keys(current.run.tasks)])];
-  const direction = await pluginDirections(names, (values['tasks-dir'] ?? []).map((d) => resolve(io.cwd, d)));
+  const baseline = readRunFile(resolve(io.cwd, values.baseline), values.baseline);
+  const current = readRunFile(resolve(io.cwd, values.current), values.current);
+  const direction = await runsDirections([baseline, current], (values['tasks-dir'] ?? []).map((d) => resolve(io.cwd, d)));
   const report = gateRuns(baseline, current, { config, seed, direction });
   if (values.json) io.stdout(stableStringify(report, 2) + '\n');
   else io.stdout(formatGate(report));
@@ -63,7 +60,6 @@ export function formatGate(r: GateReport): string {
   const lines: string[] = [];
   lines.push(`bench gate: baseline ${r.baseline.model} (${r.baseline.path}, ${r.baseline.tier}) vs current ${r.current.model} (${r.current.path}, ${r.current.tier})`);
   lines.push(`tolerances ${r.config.file}; paired bootstrap, ${r.config.resamples} resamples, ${Math.round((1 - r.config.alpha) * 100)}% interval, seed ${r.seed}`);
-  for (const n of r.notes) lines.push(`note: ${n}`);
   lines.push('');
   const rows = [['task', 'metric', 'dir', 'n', 'baseline', 'current', 'diff [95% CI]', 'tolerance', 'status']];
   for (const x of r.rows) {

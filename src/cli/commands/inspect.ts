@@ -7,7 +7,7 @@ import { parseEp } from '../../model/session.js';
 import { BenchError } from '../../util/errors.js';
 import type { CliIo } from '../io.js';
 import { loadForCli, openCache } from '../model-loading.js';
-import { parseInteger, parseNumber } from '../options.js';
+import { parseCardFlags } from '../options.js';
 import { compareParams } from './run.js';
 import { table } from '../format.js';
 import { describeCompute, type ComputeReport } from '../compute-report.js';
@@ -38,12 +38,8 @@ export async function inspectCommand(argv: string[], io: CliIo): Promise<number>
     return 0;
   }
   if (!values.model) throw new BenchError('E_USAGE', '--model: required (path to an .onnx file)');
-  const cardFlags = {
-    ...(values.objective ? { objective: values.objective } : {}),
-    ...(values.vocab ? { vocab: values.vocab } : {}),
-    ...(values['max-length'] ? { maxLength: parseInteger('--max-length', values['max-length'], 8) } : {}),
-    ...(values['train-tokens'] ? { trainTokens: parseNumber('--train-tokens', values['train-tokens']) } : {}),
-  };
+  // An empty value (--objective "") counts as not given here, as it always has for inspect.
+  const cardFlags = parseCardFlags((flag) => values[flag] || undefined);
   const cache = openCache(null);
   const model = await loadForCli(resolve(io.cwd, values.model), { ...(values.card ? { card: values.card } : {}), cardFlags, ep: parseEp(values.ep!) }, cache, io, values.json!);
   try {
@@ -82,7 +78,7 @@ export interface InspectReport {
   conformance: { name: string; ok: boolean; detail: string }[];
 }
 
-export function inspectReport(model: LoadedModel, checks: { name: string; ok: boolean; detail: string }[], compute: ComputeReport): InspectReport {
+function inspectReport(model: LoadedModel, checks: { name: string; ok: boolean; detail: string }[], compute: ComputeReport): InspectReport {
   const roleOf = (name: string) => (Object.entries(model.io.outputs).find(([, v]) => v === name)?.[0] ?? null);
   return {
     path: model.path,

@@ -4,9 +4,8 @@ import { BenchError } from '../../util/errors.js';
 import { assertWritable, writeFileAtomic } from '../../util/fs.js';
 import { harnessInfo } from '../../report/harness.js';
 import { buildLeaderboard, serializeLeaderboard, type Leaderboard } from '../../report/leaderboard.js';
-import type { Comparison } from '../../scaling/index.js';
-import { loadMatchedComputeData, pluginDirections } from '../../report/matched-compute.js';
-import { readRunFile } from '../../scaling/index.js';
+import { loadMatchedComputeData, runsDirections } from '../../report/matched-compute.js';
+import { readRunFile, type Comparison } from '../../scaling/index.js';
 import { formatNumber, table } from '../format.js';
 import type { CliIo } from '../io.js';
 
@@ -42,11 +41,9 @@ export async function leaderboardCommand(argv: string[], io: CliIo): Promise<num
   if (positionals.length === 0) throw new BenchError('E_USAGE', 'bench leaderboard: give one or more run JSON files');
   const out = values.out ? resolve(io.cwd, values.out) : null;
   if (out) assertWritable(out, '--out');
-  const runs = positionals.map((p) => readRunFile(resolve(io.cwd, p)));
-  for (const [i, r] of runs.entries()) r.path = positionals[i]!;
+  const runs = positionals.map((p) => readRunFile(resolve(io.cwd, p), p));
   const data = loadMatchedComputeData(values.registry ? resolve(io.cwd, values.registry) : undefined);
-  const taskNames = [...new Set(runs.flatMap((r) => Object.keys(r.run.tasks)))];
-  const direction = await pluginDirections(taskNames, (values['tasks-dir'] ?? []).map((d) => resolve(io.cwd, d)));
+  const direction = await runsDirections(runs, (values['tasks-dir'] ?? []).map((d) => resolve(io.cwd, d)));
   const h = harnessInfo();
   const board = buildLeaderboard({ runs, ...data, harness: { version: h.version, commit: h.commit }, direction });
   const text = serializeLeaderboard(board);
