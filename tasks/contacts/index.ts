@@ -1,6 +1,7 @@
 import type { StructureEntry } from '../../src/bio/index.js';
 import type { ItemResult, MetricValue, TaskContext, TaskModule, TaskOutcome } from '../../src/task/index.js';
 import { meanOverItems, metricOverItems, TaskSkip } from '../../src/task/index.js';
+import { oncePerContext } from '../../src/task/once.js';
 import { BenchError } from '../../src/util/errors.js';
 import { BUNDLED, loadBundled, loadUserStructures, publishedBaselines } from './data.js';
 import { evaluationScores, windowPolicy, type EvalRequest } from './features.js';
@@ -84,28 +85,19 @@ interface Prepared {
   evalChains: StructureEntry[];
 }
 
-const prepared = new WeakMap<TaskContext, Promise<Prepared>>();
-
 /** Options and data, read and checked once per run (by `check`, before any task runs). */
-function prepare(ctx: TaskContext): Promise<Prepared> {
-  let p = prepared.get(ctx);
-  if (!p) {
-    p = (async () => {
-      const source = readOptions(ctx);
-      const caps = ctx.model.capabilities;
-      const predictor: 'regression' | 'contacts' = source === 'contacts' || (source === 'auto' && caps.has('contacts')) ? 'contacts' : 'regression';
-      // The user's data first, so that its errors come before anything else.
-      const user = ctx.dataPath ? await loadUserStructures(ctx.dataPath) : null;
-      const bundled = await loadBundled(ctx.taskDir);
-      const evalChains = selectTier(user ? user.entries : bundled.eval, ctx, user === null ? bundled.smoke : null);
-      checkVocabulary(ctx, evalChains, ctx.dataPath ?? `${ctx.taskDir}/data`);
-      if (predictor === 'regression') checkVocabulary(ctx, bundled.train, `${ctx.taskDir}/data`);
-      return { source, predictor, user, bundled, evalChains };
-    })();
-    prepared.set(ctx, p);
-  }
-  return p;
-}
+const prepare = oncePerContext(async (ctx: TaskContext): Promise<Prepared> => {
+  const source = readOptions(ctx);
+  const caps = ctx.model.capabilities;
+  const predictor: 'regression' | 'contacts' = source === 'contacts' || (source === 'auto' && caps.has('contacts')) ? 'contacts' : 'regression';
+  // The user's data first, so that its errors come before anything else.
+  const user = ctx.dataPath ? await loadUserStructures(ctx.dataPath) : null;
+  const bundled = await loadBundled(ctx.taskDir);
+  const evalChains = selectTier(user ? user.entries : bundled.eval, ctx, user === null ? bundled.smoke : null);
+  checkVocabulary(ctx, evalChains, ctx.dataPath ?? `${ctx.taskDir}/data`);
+  if (predictor === 'regression') checkVocabulary(ctx, bundled.train, `${ctx.taskDir}/data`);
+  return { source, predictor, user, bundled, evalChains };
+});
 
 async function run(ctx: TaskContext): Promise<TaskOutcome> {
   const { source, predictor, user, bundled, evalChains } = await prepare(ctx);
