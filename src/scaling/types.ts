@@ -177,7 +177,14 @@ export interface Comparison {
    * not-comparable: a published baseline (a headline number on other data): delta and interval are
    * shown for orientation only and are not a result.
    */
-  verdict: 'better' | 'worse' | 'indistinguishable' | 'no-interval' | 'direction-unknown' | 'not-comparable';
+  /**
+   * better / worse / indistinguishable: a real comparison at matched compute. uncertain: the verdict
+   * flips inside the model's or the baseline's training-compute interval. out-of-range: the model's
+   * compute is outside the family's compute range (no verdict). protocol-differs: the baseline was
+   * scored with another protocol than this run (no verdict). not-comparable: published numbers on other
+   * data, or same-data numbers on other items (smoke tier).
+   */
+  verdict: Verdict;
 }
 
 export interface Unavailable {
@@ -213,3 +220,14 @@ export interface MatchedComputeReport {
   unavailable: Unavailable[];
   notes: string[];
 }
+
+export type Verdict =
+  | 'better'
+  | 'worse'
+  | 'indistinguishable'
+  | 'uncertain'
+  | 'out-of-range'
+  | 'protocol-differs'
+  | 'no-interval'
+  | 'direction-unknown'
+  | 'not-comparable';

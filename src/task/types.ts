@@ -97,6 +97,12 @@ export interface BaselineSet {
   scores: Record<string, Record<string, number | null>>;
   /** Same-data only: baseline model id -> item id -> metric -> value, for paired comparisons. */
   items?: Record<string, Record<string, Record<string, number | null>>>;
+  /**
+   * The scoring protocol the baseline numbers were produced with, and whether this run used the same
+   * one. A matched-compute comparison against a set whose `same` is false gets no verdict
+   * (`protocol-differs`). Absent: the task makes no claim (treated as the same protocol).
+   */
+  protocol?: { baseline: string; run: string; same: boolean };
 }
 
 export interface ProgressReporter {
