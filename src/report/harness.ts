@@ -3,13 +3,10 @@ import { readFileSync } from 'node:fs';
 import { cpus, totalmem, platform, arch } from 'node:os';
 import { resolve } from 'node:path';
 import { packageRoot } from '../util/paths.js';
+import type { HarnessInfo } from '../task/run.js';
 
-export interface HarnessInfo {
-  name: 'plmbench';
-  version: string;
-  commit: string | null;
-  dirty?: boolean;
-}
+export type { HarnessInfo } from '../task/run.js';
+
 
 let cached: HarnessInfo | null = null;
 
