@@ -286,7 +286,6 @@ export function minimizeLbfgs(
       if (!(d0 < 0)) {
         mem.reset();
         mem.direction(g, p, precondition);
-        d0 = dot(g, p, n);
       }
       const a0 = mem.count === 0 ? Math.min(1, 1 / Math.sqrt(dot(p, p, n))) : 1;
       let fNew = lineSearchWolfe(fg, { x, f0: f, g0: g, p, xt, gt, xb, gb }, a0, o.maxLineSearch, counter);

@@ -14,7 +14,7 @@ let cached: HarnessInfo | null = null;
 export function harnessInfo(): HarnessInfo {
   if (cached) return cached;
   const pkg = JSON.parse(readFileSync(resolve(packageRoot, 'package.json'), 'utf8')) as { version: string };
-  let commit: string | null = null;
+  let commit: string | null;
   let dirty: boolean | undefined;
   try {
     commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: packageRoot, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();

@@ -119,7 +119,7 @@ async function run(ctx: TaskContext): Promise<TaskOutcome> {
   // 1. Samples.
   let phase = ctx.progress.phase(`generation: sampling ${settings.samples} sequences (recompute, up to ${settings.maxLength} steps)`, settings.maxLength);
   const t0 = performance.now();
-  const gen = await generate(model, settings, ctx.rng.fork('sampling'), (step) => phase.set(step));
+  const gen = await generate(model, settings, ctx.rng.fork('sampling'), (step) => { phase.set(step); });
   phase.end();
   const samplingSeconds = (performance.now() - t0) / 1000;
   const samples = gen.samples.map((s, i) => ({ id: `gen-${String(i + 1).padStart(4, '0')}-${sha256(s.sequence).slice(0, 6)}`, sequence: s.sequence, ended: s.ended }));
@@ -140,7 +140,7 @@ async function run(ctx: TaskContext): Promise<TaskOutcome> {
   const score = async (m: ModelHandle, seqs: string[], what: string, label: string, contacts: boolean): Promise<SequenceScores[]> => {
     const ph = ctx.progress.phase(`generation: ${what} under ${m.card.id}`, 1);
     const t = performance.now();
-    const r = await scoreSequences(m, seqs, { maskStride: settings.maskStride, contacts, what, onProgress: (d, tot) => ph.set(tot > 0 ? d / tot : 1) });
+    const r = await scoreSequences(m, seqs, { maskStride: settings.maskStride, contacts, what, onProgress: (d, tot) => { ph.set(tot > 0 ? d / tot : 1); } });
     ph.end();
     timings[label] = round2((performance.now() - t) / 1000);
     passes[label] = r.passes;
@@ -171,8 +171,8 @@ async function run(ctx: TaskContext): Promise<TaskOutcome> {
     };
   });
   const nS = samples.length;
-  const sampleMatrix = pairwiseIdentities(samples.map((s) => s.sequence), () => phase.tick());
-  const controlMatrix = pairwiseIdentities(controlSet.map((s) => s.sequence), () => phase.tick());
+  const sampleMatrix = pairwiseIdentities(samples.map((s) => s.sequence), () => { phase.tick(); });
+  const controlMatrix = pairwiseIdentities(controlSet.map((s) => s.sequence), () => { phase.tick(); });
   phase.end();
   timings['identityAndStatistics'] = round2((performance.now() - tIdentity) / 1000);
 
@@ -286,7 +286,7 @@ async function run(ctx: TaskContext): Promise<TaskOutcome> {
         maxLength: settings.maxLength,
         order: 'mask, temperature, top-k, top-p (Hugging Face warper order); see README "Sampling"',
         allowedTokens: `the 20 standard amino acids (${STANDARD}) and the end token "${model.vocab.end === null ? 'none' : model.vocab.tokens[model.vocab.end]}"; everything else has probability 0; the end token is masked until min_length residues`,
-        prompt: `the start token "${model.vocab.tokens[model.vocab.start!]}" only (unconditional, N to C)`,
+        prompt: `the start token "${model.vocab.tokens[model.vocab.start]}" only (unconditional, N to C)`,
         stop: 'the end token (ended) or max_length residues (truncated: no end token)',
         seeds: `one stream per sample: rng.fork("sample:<i>") of the task stream of seed ${ctx.seed}; one uniform draw per step`,
         steps: gen.steps,
