@@ -282,8 +282,8 @@ export function minimizeLbfgs(
   else {
     while (iter < o.maxIter) {
       mem.direction(g, p, precondition);
-      let d0 = dot(g, p, n);
-      if (!(d0 < 0)) {
+      // Not a descent direction (the curvature pairs went stale): start again from steepest descent.
+      if (!(dot(g, p, n) < 0)) {
         mem.reset();
         mem.direction(g, p, precondition);
       }
