@@ -31,7 +31,7 @@ OLD_COMMIT = "a6fc27f"
 # git blob ids of PATH at those commits (`git rev-parse <commit>:<path>`), checked on load
 BLOBS = {
     COMMIT: "8c9ed7179e0100c66ede067b5abd9691568cc20e",
-    OLD_COMMIT: None,  # filled in by load() into LOADED for the record; not pinned
+    OLD_COMMIT: "1633df8dbdc09b0a320424fc93f0d67e8e705777",
 }
 LOADED = {}
 
