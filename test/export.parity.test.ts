@@ -26,7 +26,7 @@ interface Golden {
   sequences: GoldenSequence[];
 }
 
-// Vocabularies written out from DESIGN.md.
+// Vocabularies written out from README.md's model contract.
 const ESM_TOKENS = ['<cls>', '<pad>', '<eos>', '<unk>', ...'LAGVSERTIDPKQNFYMHWCXBUZO.-'.split(''), '<null_1>', '<mask>'];
 const PROGEN_LETTERS = 'ABCDEFGHIKLMNOPQRSTUVWXYZ';
 function encode(vocab: 'esm' | 'progen2', seq: string): number[] {

@@ -70,7 +70,7 @@ describe('fitness: aggregation over assays and baseline sets', () => {
       { id: 'R1AB_SARS2_Flynn_2022', uniprot: 'R1AB_SARS2', selectionType: 'OrganismalFitness', totalVariants: 5725, contentSha256: '90712f085f6b379bab16adc9fb4a7b35f8b44d98993c9c096bd08248e26a53f7' },
     ];
 
-    it('gives the published per-assay values (as in ../shared/data/README.md) and aggregates them as the model\'s metrics', () => {
+    it('gives the published per-assay values (as in $PLMBENCH_SOURCE_DATA/README.md) and aggregates them as the model\'s metrics', () => {
       const [same, published] = baselineSets(bundled, table, 'full');
       expect(same!.kind).to.equal('same-data');
       expect(same!.source).to.equal('ProteinGym v1.3 zero-shot substitutions, DMS-level tables (OATML-Markslab/ProteinGym @ bb685245)');
@@ -78,7 +78,7 @@ describe('fitness: aggregation over assays and baseline sets', () => {
         'esm2-150m', 'esm2-15b', 'esm2-35m', 'esm2-3b', 'esm2-650m', 'esm2-8m',
         'progen2-base', 'progen2-large', 'progen2-medium', 'progen2-small', 'progen2-xlarge', 'site-independent',
       ]);
-      // Spearman values from the published table (../shared/data/README.md)
+      // Spearman values from the published table ($PLMBENCH_SOURCE_DATA/README.md)
       expect(same!.items!['esm2-8m']!['BLAT_ECOLX_Stiffler_2015']!['spearman']).to.equal(0.399);
       expect(same!.items!['esm2-650m']!['BCHB_CHLTE_Tsuboyama_2023_2KRU']!['spearman']).to.equal(0.51);
       expect(same!.items!['progen2-small']!['R1AB_SARS2_Flynn_2022']!['spearman']).to.equal(0.242);

@@ -1,5 +1,5 @@
 /**
- * Structure sets: a folder laid out like `shared/data/structures`, i.e. an `index.csv` plus coordinate
+ * Structure sets: a folder laid out like the source data's `structures/`, i.e. an `index.csv` plus coordinate
  * files (PDB or mmCIF, gzipped or not), loaded into contact maps over each chain's reference sequence.
  *
  * `index.csv` columns (header required, extra columns ignored):

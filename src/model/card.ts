@@ -5,7 +5,7 @@ import { schemaErrors } from '../util/schema.js';
 import type { OnnxFileInfo } from './onnx/file.js';
 import type { VocabSpec } from './vocab.js';
 
-/** Names of the model contract (DESIGN.md), renameable through the card's `io` map. */
+/** Names of the model contract (README.md, "Your model"), renameable through the card's `io` map. */
 export type IoName = 'input_ids' | 'attention_mask' | 'logits' | 'hidden_states' | 'attentions' | 'contacts';
 
 export interface ModelCard {

@@ -17,7 +17,7 @@ type Source = (typeof SOURCES)[number];
 const CUT_WORDS: Record<Cut, string> = { l: 'L', l2: 'L/2', l5: 'L/5' };
 const RANGE_WORDS: Record<Range, string> = { short: 'separation 6-11', medium: 'separation 12-23', long: 'separation >= 24' };
 
-/** `p_at_l_long`, `p_at_l2_medium`, ... (DESIGN.md's names), with an optional prefix. */
+/** `p_at_l_long`, `p_at_l2_medium`, ... (the result names of ARCHITECTURE.md's plugin contract), with an optional prefix. */
 function metricName(cut: Cut, range: Range, prefix = ''): string {
   return `${prefix}p_at_${cut}_${range}`;
 }
