@@ -1,6 +1,6 @@
 import type { ReportData, ReportSubject } from './report-data.js';
 import { taskNames } from './report-data.js';
-import { ci, comparisonReasons, computeText, headlineComparisons, headlineOf, num, RESULT_VERDICTS, sci, signed } from './summary-text.js';
+import { ci, comparisonReasons, computeText, headlineComparisons, headlineOf, num, RESULT_VERDICTS, sci, signed, unavailableText } from './summary-text.js';
 
 /** A Markdown table cell: no pipes or newlines. */
 export function cell(s: string): string {
@@ -42,11 +42,15 @@ export function renderMarkdown(data: ReportData, generator: string): string {
         const why = comparisonReasons(c);
         rows.push([s.id, `${t}.${c.metric}`, `${c.family}${c.primary ? '*' : ''}`, c.kind, num(c.baseline), `${signed(c.delta)} ${ci(c.deltaCi95)}`, RESULT_VERDICTS.has(c.verdict) ? `**${c.verdict}**` : c.verdict, why.join('; ') || '—']);
       }
-      for (const u of s.matched?.unavailable ?? []) if (u.task === t && (u.metric === null || u.metric === s.tasks[t]?.headline)) rows.push([s.id, `${t}.${u.metric ?? '*'}`, u.family, '—', '—', '—', 'unavailable', u.reason]);
     }
   }
   if (rows.length) out.push(...table(['model', 'task.metric', 'family', 'kind', 'baseline', 'delta [95% CI]', 'verdict', 'why'], rows), '');
   else out.push('No comparison for any headline metric.', '');
+  for (const s of subjects) {
+    const none = unavailableText(s, tasks);
+    if (none) out.push(`- ${s.id}: no baseline scores for ${none}`);
+  }
+  out.push('');
 
   out.push('### Compute and the compute-optimal frontier', '');
   out.push(

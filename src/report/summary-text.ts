@@ -68,6 +68,21 @@ function pad(rows: string[][]): string[] {
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd());
 }
 
+/**
+ * Headline metrics without a baseline, grouped: `fold, perplexity (esm2, progen2); contacts (progen2)`;
+ * the reasons themselves are in the JSON and the reports.
+ */
+export function unavailableText(s: ReportSubject, tasks: string[]): string {
+  const byFamilies = new Map<string, string[]>();
+  for (const t of tasks) {
+    const fams = (s.matched?.unavailable ?? []).filter((u) => u.task === t && (u.metric === null || u.metric === s.tasks[t]?.headline)).map((u) => u.family).sort();
+    if (fams.length === 0) continue;
+    const k = [...new Set(fams)].join(', ');
+    byFamilies.set(k, [...(byFamilies.get(k) ?? []), t]);
+  }
+  return [...byFamilies.entries()].map(([f, ts]) => `${ts.join(', ')} (${f})`).join('; ');
+}
+
 /** `C = 5.023e13 FLOPs (6ND): N = 1,185,280 non-embedding (card.params), D = 7.064e6 tokens (card.trainTokens)` */
 export function computeText(s: ReportSubject): string {
   const c = s.compute;
@@ -113,11 +128,12 @@ export function runSummaryText(s: ReportSubject, wrote: string | null): string {
       const why = comparisonReasons(c);
       if (!RESULT_VERDICTS.has(c.verdict) || why.length > 0) reasons.push(`  ${name} / ${c.family}: ${c.verdict}${why.length ? `: ${why.join('; ')}` : ''}`);
     }
-    for (const u of s.matched?.unavailable ?? []) if (u.task === name && (u.metric === null || u.metric === s.tasks[name]?.headline)) reasons.push(`  ${name} / ${u.family}: no comparison: ${u.reason}`);
   }
   if (any) lines.push(...pad(mrows).map((l) => `  ${l}`));
   else lines.push('  no comparison for any headline metric');
-  if (reasons.length) lines.push('why not a plain verdict:', ...reasons);
+  if (reasons.length) lines.push('reasons and notes:', ...reasons);
+  const none = unavailableText(s, tasks);
+  if (none) lines.push(`  no baseline scores: ${none}`);
   for (const n of s.matched?.notes ?? []) lines.push(`  note: ${n}`);
   lines.push('', computeText(s), ...frontierLines(s));
   if (wrote) lines.push(`result JSON: ${wrote}`);
