@@ -29,7 +29,9 @@ function fakeClock() {
     }
     t = end;
   };
-  return { clock, advance, live: () => timers.filter((x) => x.live).length };
+  /** Time passes without the timers firing (a blocked event loop). */
+  const stall = (ms: number) => void (t += ms);
+  return { clock, advance, stall, live: () => timers.filter((x) => x.live).length };
 }
 
 describe('progress on stderr', () => {
@@ -51,6 +53,23 @@ describe('progress on stderr', () => {
     c.advance(120_000);
     expect(io.err).to.have.length(2);
     expect(io.err.join('')).not.to.match(/\r|\x1b/);
+  });
+
+  it('lines mode: a tick prints the due line when a busy event loop delays the timer', () => {
+    const io = memoryIo();
+    const c = fakeClock();
+    const ui = stderrUi(io, { mode: 'lines', quiet: false, intervalSeconds: 10, clock: c.clock });
+    const p = ui.progress.phase('fold: mean embeddings', 40);
+    c.stall(9_000);
+    p.tick(); // not due yet
+    expect(io.err).to.deep.equal([]);
+    c.stall(1_000);
+    p.tick(); // due at 10 s although the timer has not fired
+    expect(io.err).to.deep.equal(['progress: fold: mean embeddings: 5% (2/40), 0.2/s, ETA 3m10s, elapsed 10s\n']);
+    c.advance(0); // the late timer finds nothing due
+    expect(io.err).to.have.length(1);
+    p.end();
+    ui.close();
   });
 
   it('a phase that reports a fraction of 1 shows a percentage, never the raw fraction, and no rate', () => {

@@ -75,17 +75,25 @@ export function stderrUi(io: CliIo, opts: { mode: ProgressMode; quiet: boolean; 
     io.stderr(active.map((p) => `${barLine(p, now)}\n`).join(''));
     drawn = active.length;
   };
+  // Lines are due every interval from the first phase's start. The timer prints them; so does a tick
+  // that finds them due, because a busy event loop (a long synchronous step) delays timers.
+  let nextDue = Infinity;
   const printLines = () => {
     const now = clock.now();
+    if (now < nextDue) return;
+    nextDue = Math.max(nextDue + intervalMs, now + intervalMs / 2);
     for (const p of active) io.stderr(`${progressLine(p, now)}\n`);
   };
   const startTimer = () => {
-    if (opts.mode === 'lines' && !stopTimer) stopTimer = clock.every(intervalMs, printLines);
+    if (opts.mode !== 'lines' || stopTimer) return;
+    nextDue = clock.now() + intervalMs;
+    stopTimer = clock.every(intervalMs, printLines);
   };
   const stopIfIdle = () => {
     if (active.length === 0 && stopTimer) {
       stopTimer();
       stopTimer = null;
+      nextDue = Infinity;
     }
   };
 
@@ -98,6 +106,7 @@ export function stderrUi(io: CliIo, opts: { mode: ProgressMode; quiet: boolean; 
       else startTimer();
       const update = () => {
         if (opts.mode === 'bar') drawBars(false);
+        else printLines();
       };
       let ended = false;
       return {

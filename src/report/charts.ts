@@ -211,7 +211,7 @@ export function itemChartSpec(task: string, subjects: ReportSubject[], registry:
     layer: [
       { data: { values: bars }, mark: { type: 'bar', opacity: 0.85 }, encoding: { y, x, yOffset: { field: 'model' }, color: { field: 'model', type: 'nominal', title: 'model', scale: { scheme: 'reds' } } } },
       ...(dots.length
-        ? [{ data: { values: dots.filter((d) => keep.has(d.item)) }, mark: { type: 'point' as const, filled: false, size: 40, strokeWidth: 1.5 }, encoding: { y, x, shape: { field: 'family', type: 'nominal' as const, title: 'baseline family' }, stroke: { field: 'family', type: 'nominal' as const, legend: null, scale: { range: ['#1f77b4', '#ff7f0e', '#2ca02c'] } }, tooltip: [{ field: 'baseline' }, { field: 'value' }] } }]
+        ? [{ data: { values: dots.filter((d) => keep.has(d.item)) }, mark: { type: 'point' as const, filled: false, size: 40, strokeWidth: 1.5, shape: 'diamond' }, encoding: { y, x, color: { field: 'family', type: 'nominal' as const, title: 'baseline models', scale: { range: ['#1f77b4', '#ff7f0e', '#2ca02c'] } }, tooltip: [{ field: 'baseline' }, { field: 'value' }] } }]
         : []),
     ],
     resolve: { scale: { color: 'independent' } },

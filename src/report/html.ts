@@ -10,8 +10,8 @@ export function esc(s: unknown): string {
 const STYLE = `
 body{font-family:"DejaVu Sans",Helvetica,Arial,sans-serif;margin:24px auto;max-width:1100px;color:#222;line-height:1.4;padding:0 16px}
 h1{font-size:22px;margin-bottom:4px}h2{font-size:18px;border-bottom:1px solid #ddd;padding-bottom:4px;margin-top:32px}h3{font-size:15px}
-table{border-collapse:collapse;margin:8px 0 16px;font-size:13px}th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}
-th{background:#f4f4f4}td.num{font-variant-numeric:tabular-nums;white-space:nowrap}.muted{color:#666;font-size:12px}
+table{border-collapse:collapse;margin:8px 0 16px;font-size:13px}th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+th{background:#f4f4f4}td.num{font-variant-numeric:tabular-nums}.muted{color:#666;font-size:12px}
 .v-better{color:#1a7f37;font-weight:bold}.v-worse{color:#cf222e;font-weight:bold}.v-indistinguishable{font-weight:bold}
 figure.chart{margin:12px 0}figure.chart svg{max-width:100%;height:auto}
 details{margin:12px 0}summary{cursor:pointer;font-weight:bold}pre{background:#f6f8fa;padding:8px;overflow-x:auto;font-size:12px}
@@ -84,7 +84,9 @@ export async function renderHtml(data: ReportData, generator: string): Promise<s
     const metrics = [...new Set(subjects.flatMap((s) => Object.keys(s.tasks[t]?.metrics ?? {})))];
     const headline = subjects.map((s) => s.tasks[t]?.headline).find(Boolean);
     metrics.sort((a, b) => Number(b === headline) - Number(a === headline) || (a < b ? -1 : 1));
-    if (metrics.length) parts.push(tableHtml(['metric', ...ids], metrics.map((m) => [`${esc(m)}${m === headline ? ' <span class="muted">(headline)</span>' : ''}`, ...subjects.map((s) => metricHtml(s, t, m))])));
+    const metricRow = (m: string) => [`${esc(m)}${m === headline ? ' <span class="muted">(headline)</span>' : ''}`, ...subjects.map((s) => metricHtml(s, t, m))];
+    if (metrics.length) parts.push(tableHtml(['metric', ...ids], metrics.slice(0, 1).map(metricRow)));
+    if (metrics.length > 1) parts.push(`<details><summary>all ${metrics.length} metrics</summary>${tableHtml(['metric', ...ids], metrics.map(metricRow))}</details>`);
     else parts.push(`<p>${subjects.map((s) => esc(`${s.id}: ${s.tasks[t]?.status ?? 'absent'}${s.tasks[t]?.reason ? ` (${s.tasks[t]!.reason})` : ''}`)).join('<br>')}</p>`);
     const rows: string[][] = [];
     for (const s of subjects) {
