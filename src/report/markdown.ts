@@ -67,14 +67,14 @@ export function renderMarkdown(data: ReportData, generator: string): string {
   for (const n of notes) out.push(`- ${n}`);
   if (notes.length) out.push('');
 
-  out.push('<details><summary>Runs, protocols and data hashes</summary>', '');
+  out.push('<details><summary>Runs, protocols and data hashes</summary>', '', 'Short protocol settings only; the run JSON and the HTML report hold the whole protocol.', '');
   for (const s of subjects) {
     out.push(`**${s.id}** — ${s.source.kind} \`${s.source.file}\`${s.source.sha256 ? ` (sha256 \`${s.source.sha256.slice(0, 16)}\`)` : ''}; run ${s.source.runId ?? '?'}; model sha256 \`${s.modelSha256?.slice(0, 16) ?? '?'}\`; harness ${s.source.harness ?? '?'}`, '');
     out.push(`- ${computeText(s)}`);
     for (const t of tasks) {
       const r = s.tasks[t];
       if (!r) continue;
-      const strategy = r.protocol ? Object.entries(r.protocol).filter(([, v]) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean').slice(0, 6).map(([k, v]) => `${k}=${String(v)}`).join(', ') : '';
+      const strategy = r.protocol ? Object.entries(r.protocol).filter(([, v]) => (typeof v === 'string' && v.length <= 40) || typeof v === 'number' || typeof v === 'boolean').slice(0, 8).map(([k, v]) => `${k}=${String(v)}`).join(', ') : '';
       const files = (r.data ?? []).map((d) => `${d.file} (${d.rows} rows, \`${d.sha256.slice(0, 12)}\`)`).join(', ');
       out.push(`- ${t} ${r.version ?? ''}: ${r.status}${strategy ? `; protocol ${strategy}` : ''}${files ? `; data ${files}` : ''}`);
     }
