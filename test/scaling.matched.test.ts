@@ -32,9 +32,11 @@ const published: BaselineSet = {
   scores: Object.fromEntries(['esm2-8m', 'esm2-35m', 'esm2-150m', 'esm2-650m', 'esm2-3b', 'esm2-15b'].map((id, i) => [id, { spearman: 0.2 + 0.04 * i }])),
 };
 
-function fitnessRun(opts: { trainFlops?: number; baselines?: BaselineSet[]; objective?: 'mlm' | 'clm'; values?: number[]; params?: number }) {
+// Full tier: a smoke-tier run gets no same-data verdict against the task's (full-data) baseline numbers.
+function fitnessRun(opts: { trainFlops?: number; baselines?: BaselineSet[]; objective?: 'mlm' | 'clm'; values?: number[]; params?: number; tier?: 'smoke' | 'full' }) {
   return syntheticRun({
     id: 'my-model',
+    tier: opts.tier ?? 'full',
     objective: opts.objective ?? 'mlm',
     params: opts.params ?? 1e8,
     ...(opts.trainFlops !== undefined ? { trainFlops: opts.trainFlops } : {}),
