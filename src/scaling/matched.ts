@@ -31,7 +31,7 @@ import type {
 export const MATCHED_METHOD =
   'For each task metric and each baseline family with a training objective (ESM-2: masked, ProGen2: causal; the family of the model\'s objective is primary), ' +
   'the family\'s scores at their training compute C = 6 N D (results/baselines/models.json) are interpolated linearly in log10 C between the two nearest points at the model\'s C. ' +
-  'A verdict only where compute is matched: when the model\'s C is outside the family\'s compute range (its lowest to its highest point; no tolerance, because the curves are not flat over a fraction of a decade) the verdict is out-of-range, with the gap in decades, and the nearest point\'s score is shown for orientation only. ' +
+  'A verdict only where compute is matched (this rule comes first): when the model\'s C is outside the family\'s compute range (its lowest to its highest point; no tolerance, because the curves are not flat over a fraction of a decade) the verdict is out-of-range, with the gap in decades, and the nearest point\'s score is shown for orientation only. ' +
   'A verdict that changes anywhere inside the compute intervals (the model card\'s trainFlopsRange; the registry\'s trainFlops.range of a baseline, all points at their low or all at their high end) is uncertain. ' +
   'A baseline set scored with another protocol than this run (BaselineSet.protocol.same false) gives protocol-differs; a smoke-tier run gives not-comparable against the task\'s and the registry\'s numbers (full-assay values on other items). ' +
   'Same-data scores (registered runs of baseline exports through this harness, or the task\'s own same-data baseline set) are preferred over published ones; ' +
@@ -227,16 +227,24 @@ interface JudgeInput {
 }
 
 /**
- * The verdict and its reason, first rule that applies: a published baseline, then a smoke-tier run
- * against the task's or the registry's numbers (not-comparable); a baseline scored with another protocol
- * (protocol-differs); compute outside the family's range (out-of-range); no interval or no direction;
- * then the interval verdict, `uncertain` when it changes inside the compute intervals.
+ * The verdict and its reason, first rule that applies: compute outside the family's range (out-of-range:
+ * nothing is matched, whatever the data); a published baseline, then a smoke-tier run against the task's
+ * or the registry's numbers (not-comparable); a baseline scored with another protocol (protocol-differs);
+ * no interval or no direction; then the interval verdict, `uncertain` when it changes inside the compute
+ * intervals.
  */
 function judge(j: JudgeInput): { verdict: Verdict; reason: string; computeInterval: Comparison['computeInterval'] } {
   const curveRanged = j.points.some((p) => p.flopsRange);
   const computeInterval = (scenarios: { model: number; baseline: 'low' | 'point' | 'high'; verdict: Verdict }[]) =>
     j.modelRange || curveRanged ? { model: j.modelRange ?? ([j.computeFlops, j.computeFlops] as [number, number]), scenarios } : null;
   const span = `${sci(j.familyRange[0])} to ${sci(j.familyRange[1])} FLOPs`;
+  if (j.gap) {
+    return {
+      verdict: 'out-of-range',
+      reason: `compute not matched: the model's C = ${sci(j.computeFlops)} FLOPs is ${j.gap.decades.toFixed(2)} decades ${j.gap.side} ${j.family}'s compute range (${span}; nearest ${j.gap.nearest}); no verdict${j.chosen.kind === 'published' ? ' (and the baseline is a published number on other data)' : ''}`,
+      computeInterval: computeInterval([]),
+    };
+  }
   if (j.chosen.kind === 'published') {
     return { verdict: 'not-comparable', reason: 'published baseline: a headline number on other data than this run; delta and interval are orientation only', computeInterval: computeInterval([]) };
   }
@@ -251,13 +259,6 @@ function judge(j: JudgeInput): { verdict: Verdict; reason: string; computeInterv
     return {
       verdict: 'protocol-differs',
       reason: `the ${j.family} numbers were scored with protocol ${j.chosen.protocol.baseline}, this run with ${j.chosen.protocol.run}: no verdict across protocols`,
-      computeInterval: computeInterval([]),
-    };
-  }
-  if (j.gap) {
-    return {
-      verdict: 'out-of-range',
-      reason: `compute not matched: the model's C = ${sci(j.computeFlops)} FLOPs is ${j.gap.decades.toFixed(2)} decades ${j.gap.side} ${j.family}'s compute range (${span}; nearest ${j.gap.nearest}); no verdict`,
       computeInterval: computeInterval([]),
     };
   }
@@ -317,7 +318,8 @@ export function familyComputeRanges(registry: BaselineRegistry, registered: Regi
     pts.sort((a, b) => a.flops - b.flops);
     const range: [number, number] = [pts[0]!.flops, pts[pts.length - 1]!.flops];
     const rangeWithIntervals: [number, number] = [Math.min(...pts.map((p) => p.lo)), Math.max(...pts.map((p) => p.hi))];
-    const span = `${sci(range[0])} (${pts[0]!.id}) to ${sci(range[1])} FLOPs (${pts[pts.length - 1]!.id})`;
+    const widened = rangeWithIntervals[0] < range[0] || rangeWithIntervals[1] > range[1] ? `, ${sci(rangeWithIntervals[0])} to ${sci(rangeWithIntervals[1])} with the points' compute intervals` : '';
+    const span = `${sci(range[0])} (${pts[0]!.id}) to ${sci(range[1])} FLOPs (${pts[pts.length - 1]!.id}${widened})`;
     if (flops === null) {
       out.push({ family, range, rangeWithIntervals, side: 'inside', decades: 0, text: `${family}: ${span}; the model's compute is unknown, so no matched-compute verdict` });
       continue;
