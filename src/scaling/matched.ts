@@ -105,7 +105,7 @@ export function matchedCompute(run: RunResult, opts: MatchedComputeOptions): Mat
           unavailable.push({ task: name, metric, family, reason: `model compute unknown: ${compute.reason}` });
           continue;
         }
-        const chosen = choose(candidatesFor(name, metric, family, task, registry, registered, skipRegistered));
+        const chosen = choose(candidatesFor(name, metric, family, task, registry, registered, skipRegistered), run.tier === 'smoke');
         if (!chosen) {
           unavailable.push({ task: name, metric, family, reason: `no same-data or published ${family} scores for ${name}.${metric}` });
           continue;
@@ -419,10 +419,14 @@ function candidatesFor(
   return out;
 }
 
-/** Same-data before published; then the most points; then registered runs, the task's sets in order, the registry. */
-function choose(candidates: Candidate[]): Candidate | null {
+/**
+ * Same-data before published; on the smoke tier, registered runs (the only ones on the same items) before
+ * the rest; then the most points; then registered runs, the task's sets in order, the registry.
+ */
+function choose(candidates: Candidate[], smoke: boolean): Candidate | null {
   const sorted = [...candidates].sort((a, b) => {
     if (a.kind !== b.kind) return a.kind === 'same-data' ? -1 : 1;
+    if (smoke && (a.origin === 'registered') !== (b.origin === 'registered')) return a.origin === 'registered' ? -1 : 1;
     if (a.points.length !== b.points.length) return b.points.length - a.points.length;
     if (a.origin !== b.origin) return ORIGIN_ORDER[a.origin] - ORIGIN_ORDER[b.origin];
     return a.order - b.order;
