@@ -22,7 +22,7 @@ const sameData: BaselineSet = { ...published, kind: 'same-data', source: 'test: 
 
 const run = (baselines?: BaselineSet[], task = 'fitness') =>
   syntheticRun({
-    id: 'my-model', objective: 'mlm', params: 1e8, trainFlops: midC,
+    id: 'my-model', objective: 'mlm', params: 1e8, trainFlops: midC, tier: 'full',
     tasks: { [task]: { headline: 'spearman', directions: { spearman: true }, items: items(10, (i) => ({ spearman: MODEL[i]! })), ...(baselines ? { baselines } : {}) } },
   });
 

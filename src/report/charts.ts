@@ -85,7 +85,7 @@ export function computeChartSpec(task: string, subjects: ReportSubject[], laws: 
     const law = laws.laws[s.objective ?? 'mlm'];
     return { model: s.id, flops: C, label: `${s.id}: C = ${sci(C)}; optimal N = ${sci(nOpt(law, C))}, D = ${sci(dOpt(law, C))} (${(s.objective ?? 'mlm').toUpperCase()} law)` };
   });
-  const [flo, fhi] = laws.fittedRange.flops;
+  const [flo, fhi] = fittedFlops(laws);
   const domain = logDomain([...curvePts.map((p) => p.flops), ...modelPts.map((p) => p.flops), flo, fhi]);
   const x = { field: 'flops', type: 'quantitative' as const, scale: { type: 'log' as const, domain }, axis: { title: 'training compute C = 6ND (FLOPs)', format: '.0e', tickCount: 8 } };
   const y = { field: 'score', type: 'quantitative' as const, scale: { zero: false }, title: `${task}.${headline}` };
@@ -146,14 +146,14 @@ export function frontierChartSpec(subjects: ReportSubject[], laws: ScalingLaws, 
     .map((m) => ({ m, c: registryCompute(m) }))
     .filter((x) => x.c && x.c.flops && registry.families[x.m.family]?.objective)
     .map(({ m, c }) => ({ name: m.id, group: familyTitle(m.family), flops: c!.flops!, params: c!.params }));
-  const domain = logDomain([...models.map((m) => m.flops), ...base.map((b) => b.flops), ...laws.fittedRange.flops]);
+  const domain = logDomain([...models.map((m) => m.flops), ...base.map((b) => b.flops), ...fittedFlops(laws)]);
   const lines: { law: string; flops: number; params: number }[] = [];
   for (const obj of ['mlm', 'clm'] as const) {
     for (let e = Math.log10(domain[0]); e <= Math.log10(domain[1]) + 1e-9; e += 0.25) lines.push({ law: `N_opt(C), ${obj.toUpperCase()} law`, flops: 10 ** e, params: nOpt(laws.laws[obj], 10 ** e) });
   }
   const x = { field: 'flops', type: 'quantitative' as const, scale: { type: 'log' as const, domain }, axis: { title: 'training compute C (FLOPs)', format: '.0e', tickCount: 8 } };
   const y = { field: 'params', type: 'quantitative' as const, scale: { type: 'log' as const }, axis: { title: 'non-embedding parameters N', format: '.0e' } };
-  const [flo, fhi] = laws.fittedRange.flops;
+  const [flo, fhi] = fittedFlops(laws);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: 'Position against the compute-optimal frontier', subtitle: 'lines: N_opt(C) of each law; shaded: fitted compute range (outside it the laws are extrapolated)' },
@@ -216,4 +216,10 @@ export function itemChartSpec(task: string, subjects: ReportSubject[], registry:
     ],
     resolve: { scale: { color: 'independent' } },
   } as unknown as TopLevelSpec;
+}
+
+/** The compute range the set's laws were fitted on, both objectives together (each law has its own). */
+function fittedFlops(laws: ScalingLaws): [number, number] {
+  const { mlm, clm } = laws.laws;
+  return [Math.min(mlm.fittedRange.flops[0], clm.fittedRange.flops[0]), Math.max(mlm.fittedRange.flops[1], clm.fittedRange.flops[1])];
 }

@@ -38,24 +38,24 @@ export function headlineComparisons(s: ReportSubject, task: string): Comparison[
 }
 
 /**
- * Why a comparison is not a plain verdict, in short phrases: clamped to one end of the family's
- * compute range (and by how many decades when the comparison records it), published numbers on other
- * data, another scoring protocol; plus any reason or note fields the comparison carries. Read
- * generically so verdicts and fields added later still show.
+ * Why a comparison is not a plain verdict, in short phrases: the verdict's own reason (matched compute
+ * v2), the compute gap to the family's range, published numbers on other data, another scoring
+ * protocol. Runs made before v2 (no verdictReason) fall back to the clamped end of the curve.
  */
 export function comparisonReasons(c: Comparison): string[] {
-  const o = c as unknown as Record<string, unknown>;
   const out: string[] = [];
-  const gap = typeof o.gapDecades === 'number' && Number.isFinite(o.gapDecades) ? o.gapDecades : null;
-  if (c.clamped) {
+  // Optional in practice: runs written by matched compute v1 lack the v2 fields.
+  const v2 = c as Partial<Pick<Comparison, 'verdictReason' | 'computeGap'>> & Comparison;
+  if (v2.computeGap) {
+    const g = v2.computeGap;
+    out.push(`model compute ${num(g.decades, 2)} decades ${g.side} the ${c.family} range (nearest point ${g.nearest}): not matched`);
+  } else if (c.clamped) {
     const end = c.clamped === 'below' ? c.lower : c.upper;
-    out.push(`model compute ${c.clamped} the ${c.family} curve${gap !== null ? ` by ${num(gap, 2)} decades` : ''} (nearest point ${end?.id ?? '?'} at ${sci(end?.flops)} FLOPs used)`);
-  } else if (gap !== null) out.push(`${num(gap, 2)} decades from the ${c.family} curve`);
+    out.push(`model compute ${c.clamped} the ${c.family} curve (nearest point ${end.id} at ${sci(end.flops)} FLOPs)`);
+  }
   if (c.kind === 'published') out.push('published baseline on other data');
-  const protocol = o.protocol as { baseline?: unknown; run?: unknown; same?: unknown } | undefined;
-  if (protocol && protocol.same === false) out.push(`baseline protocol ${String(protocol.baseline)}, this run ${String(protocol.run)}`);
-  for (const k of ['reason', 'rangeNote', 'protocolNote', 'note']) if (typeof o[k] === 'string' && o[k]) out.push(o[k] as string);
-  for (const k of ['reasons', 'notes']) if (Array.isArray(o[k])) out.push(...(o[k] as unknown[]).filter((x): x is string => typeof x === 'string'));
+  if (c.protocol && !c.protocol.same) out.push(`baseline protocol ${c.protocol.baseline}, this run ${c.protocol.run}`);
+  if (typeof v2.verdictReason === 'string' && v2.verdictReason) out.push(v2.verdictReason);
   return [...new Set(out)];
 }
 

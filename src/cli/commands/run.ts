@@ -18,7 +18,7 @@ import { runSummaryText } from '../../report/summary-text.js';
 import { loadForCli, openCache, requireConformance } from '../model-loading.js';
 import { formatMetric } from '../format.js';
 import { loadMatchedComputeData, withDirections } from '../../report/matched-compute.js';
-import { matchedCompute } from '../../scaling/index.js';
+import { loadScalingLaws, matchedCompute } from '../../scaling/index.js';
 
 export const RUN_HELP = `bench all --model x.onnx [options]        run every task
 bench run <task>... --model x.onnx [options] run the named tasks
@@ -41,6 +41,8 @@ bench run <task>... --model x.onnx [options] run the named tasks
   --option TASK.KEY=VALUE   a task option (repeatable; see bench list)
   --tasks-dir DIR       more task plugins (repeatable)
   --ref-model PATH      reference model for tasks that use one (generation); --ref-card PATH
+  --law ID              scaling-law set for N/N_opt (results/baselines/scaling-laws.json; default
+                        there; the card's scalingLaw otherwise)
   --fail-fast           stop at the first failed task
   --quiet               no progress or summary on stderr
   --progress bar|lines|none   bars redrawn in place (default on a terminal), a plain line per running
@@ -85,13 +87,14 @@ export async function runBench(opts: RunOptions, io: CliIo, display: RunDisplay 
     if (!existsSync(resolve(io.cwd, p))) throw new BenchError('E_IO', `--data ${t}=${p}: not found`);
   }
   if (opts.out) assertWritable(resolve(io.cwd, opts.out), '--out');
-  const matchedData = loadMatchedComputeData(); // baseline registry, laws and registered runs: bad data fails before the run
+  const matchedData = loadMatchedComputeData(undefined, opts.law); // baseline registry, laws and registered runs: bad data fails before the run
   const ui = stderrUi(io, { mode, quiet: opts.quiet, intervalSeconds: display.intervalSeconds, clock: display.clock });
   const log = ui.log;
   const cache = openCache(opts.cacheDir);
   const model = await loadForCli(resolve(io.cwd, opts.model), opts, cache, io, opts.quiet);
   let refModel: LoadedModel | null = null;
   try {
+    if (opts.law === undefined && model.card.scalingLaw !== undefined) loadScalingLaws(model.card.scalingLaw, "the card's scalingLaw"); // an unknown id fails before the run
     const conformance = await requireConformance(model);
     if (opts.refModel) {
       // The reference model has its own card (--ref-card, else its sidecar or metadata): the main model's
