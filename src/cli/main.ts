@@ -24,8 +24,9 @@ export function usage(): string {
   return [
     'usage: bench <command> [options]',
     '',
+    // Each help's opening lines that start with `bench` (all and run share one help, both lines listed).
     ...Object.values(COMMANDS)
-      .map((c) => c.help.split('\n')[0])
+      .flatMap((c) => c.help.split('\n\n')[0]!.split('\n').filter((l, i) => i === 0 || l.startsWith('bench ')))
       .filter((l, i, a) => a.indexOf(l) === i),
     '',
     'bench <command> --help for its options. Exit codes: 0 ok, 1 gate failed, 2 bad input, 3 internal error.',
