@@ -78,6 +78,35 @@ bench baseline add "$RUN" --id example-mlm-mini --family example > /dev/null
 [ -f "$PLMBENCH_HOME/registered.json" ] || die "baseline add did not write \$PLMBENCH_HOME/registered.json"
 echo "registered store: \$PLMBENCH_HOME/registered.json"
 
+step "the CI recipes' job (examples/ci/bench-ci.sh, as github-actions.yml and gitlab-ci.yml run it)"
+for y in "$REPO/examples/ci/github-actions.yml" "$REPO/examples/ci/gitlab-ci.yml"; do
+  for line in 'npm pkg set allowScripts.onnxruntime-node=false --json' 'bash node_modules/plmbench/examples/ci/bench-ci.sh' '.plmbench-ci'; do
+    grep -qF -- "$line" "$y" || die "$(basename "$y") no longer has: $line (keep it in step with this test)"
+  done
+done
+CI_SCRIPT=$INST/examples/ci/bench-ci.sh
+export MODEL PLMBENCH_CI_DIR="$P/.plmbench-ci" BENCH_ARGS="--tasks perplexity,fitness"
+mkdir -p "$PLMBENCH_CI_DIR" && cp -r "$T/cache" "$PLMBENCH_CI_DIR/cache"   # as restored by the CI cache
+start=$SECONDS
+bash "$CI_SCRIPT" > "$T/ci1.txt" 2>&1 || { cat "$T/ci1.txt"; die "bench-ci.sh, first run (no baseline), failed"; }
+grep -q 'no stored baseline; this run becomes the baseline' "$T/ci1.txt" || die "first CI run did not store the baseline"
+bash "$CI_SCRIPT" > "$T/ci2.txt" 2>&1 || { cat "$T/ci2.txt"; die "bench-ci.sh, second run (gate against the baseline), failed"; }
+grep -q '^bench gate: baseline' "$T/ci2.txt" || die "second CI run did not gate"
+[ -s "$PLMBENCH_CI_DIR/report.md" ] || die "no report.md for the job summary"
+node -e '
+  const f = process.argv[1], r = JSON.parse(require("fs").readFileSync(f, "utf8"));
+  r.tasks.perplexity.version = "0.0.1";   // as if the task had been bumped since the baseline was stored
+  require("fs").writeFileSync(f, JSON.stringify(r));
+' "$PLMBENCH_CI_DIR/baseline.json"
+npx --no-install bench gate --baseline "$PLMBENCH_CI_DIR/baseline.json" --current "$PLMBENCH_CI_DIR/current.json" > /dev/null 2> "$T/stale.err"; rc=$?
+[ "$rc" = 4 ] || die "a stale baseline gave exit $rc, not 4: $(cat "$T/stale.err")"
+echo "stale baseline: exit 4: $(cat "$T/stale.err")"
+bash "$CI_SCRIPT" > "$T/ci3.txt" 2>&1 || { cat "$T/ci3.txt"; die "bench-ci.sh with a stale baseline did not refresh it"; }
+grep -q 'refreshing it with this run' "$T/ci3.txt" || die "the stale baseline was not refreshed"
+bash "$CI_SCRIPT" > "$T/ci4.txt" 2>&1 || { cat "$T/ci4.txt"; die "the gate failed against the refreshed baseline"; }
+echo "CI job: baseline stored, gated, stale baseline refreshed, gated again ($((SECONDS - start)) s for 4 runs, $BENCH_ARGS); report.md:"
+head -5 "$PLMBENCH_CI_DIR/report.md"
+
 step "nothing written under the install folder"
 find "$INST" -type f | sort > "$T/after.txt"
 if ! diff "$T/before.txt" "$T/after.txt"; then die "files appeared under $INST (above)"; fi
