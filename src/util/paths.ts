@@ -32,17 +32,17 @@ export const installedAsPackage = packageRoot.split(sep).includes('node_modules'
  * when set; in a clone, the clone's `results/baselines` as before; otherwise the XDG data folder
  * (`$XDG_DATA_HOME/plmbench`, default `~/.local/share/plmbench`). Never the install folder.
  */
-export function userStateDir(env: NodeJS.ProcessEnv = process.env): string {
+export function userStateDir(env: NodeJS.ProcessEnv = process.env, installed = installedAsPackage): string {
   const home = env['PLMBENCH_HOME'];
   if (home) return resolve(home);
-  if (!installedAsPackage) return resolve(packageRoot, 'results/baselines');
+  if (!installed) return resolve(packageRoot, 'results/baselines');
   const xdg = env['XDG_DATA_HOME'];
   return resolve(xdg && xdg.startsWith('/') ? xdg : join(homedir(), '.local', 'share'), 'plmbench');
 }
 
 /** Default registered-baselines store: `$PLMBENCH_BASELINE_RUNS`, else `registered.json` in {@link userStateDir}. */
-export function defaultRegisteredRunsFile(env: NodeJS.ProcessEnv = process.env): string {
-  return env['PLMBENCH_BASELINE_RUNS'] ?? join(userStateDir(env), 'registered.json');
+export function defaultRegisteredRunsFile(env: NodeJS.ProcessEnv = process.env, installed = installedAsPackage): string {
+  return env['PLMBENCH_BASELINE_RUNS'] ?? join(userStateDir(env, installed), 'registered.json');
 }
 
 /** Default folder for run results: `results/runs` under the current project (the working folder). */
