@@ -105,12 +105,12 @@ describe('declared objective checks', () => {
       'model.bin': Buffer.from('not a checkpoint either'),
     };
     for (const [name, bytes] of Object.entries(files)) writeFileSync(join(dir, name), bytes);
-    expect(notOnnxProblem(join(dir, 'zip.onnx'))).to.match(/zip archive \(a PyTorch checkpoint/);
+    expect(notOnnxProblem(join(dir, 'zip.onnx'))).to.match(/^not an ONNX model: a zip archive, as torch\.save writes PyTorch checkpoints/);
     expect(notOnnxProblem(join(dir, 'pickle.onnx'))).to.match(/Python pickle/);
     expect(notOnnxProblem(join(dir, 'weights.onnx'))).to.match(/safetensors/);
-    expect(notOnnxProblem(join(dir, 'model.bin'))).to.match(/a \.bin file is a checkpoint/);
+    expect(notOnnxProblem(join(dir, 'model.bin'))).to.match(/not an ONNX model: a \.bin file is a checkpoint/);
     expect(notOnnxProblem(MLM)).to.equal(null);
     copyFileSync(join(dir, 'zip.onnx'), join(dir, 'model.pt'));
-    await expectUserError(['all', '--model', join(dir, 'model.pt'), '--no-cache'], /model\.pt: this is a zip archive .*export it to ONNX first \(models\/export\/, see models\/README\.md\)$/);
+    await expectUserError(['all', '--model', join(dir, 'model.pt'), '--no-cache'], /model\.pt: not an ONNX model: a zip archive, .*export it to ONNX first \(models\/export\/, see models\/README\.md\)$/);
   });
 });
