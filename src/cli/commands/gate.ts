@@ -13,7 +13,8 @@ import { parseInteger } from '../options.js';
 export const GATE_HELP = `bench gate --baseline a.json --current b.json   fail CI on a score regression (exit 1)
   per task and metric, a paired bootstrap over the items both runs scored; a regression is a change
   whose 95% interval lies entirely below -tolerance (in the metric's direction).
-  Exit 0: no regression; 1: regression (table of what regressed); 2: unusable input, including runs
+  Exit 0: no regression; 1: regression (table of what regressed); 4: the baseline is from another
+  version of a task ("baseline is from task version X ...: refresh it"); 2: unusable input, including runs
   that did not measure the same thing: another tier, smoke runs of another seed, other task options,
   or another protocol.strategy / protocol.source of a task.
 
