@@ -45,9 +45,9 @@ describe('leaderboard: separate tables for runs scored differently, each saying 
   });
 
   it('one model with a contacts head: contacts ranked apart, the board is built and the other tasks rank every run', () => {
-    const contacts = (source: string) => ({ headline: 'p_at_l_long', directions: { p_at_l_long: true }, items: items(8, (i) => ({ p_at_l_long: 0.1 + 0.01 * i })) });
+    const contacts = () => ({ headline: 'p_at_l_long', directions: { p_at_l_long: true }, items: items(8, (i) => ({ p_at_l_long: 0.1 + 0.01 * i })) });
     const run = (id: string, objective: 'mlm' | 'clm', source: string) => {
-      const r = syntheticRun({ id, objective, params: 1e7, trainTokens: 1e10, tasks: { contacts: contacts(source), fitness: { headline: 'spearman', directions: { spearman: true }, items: items(8, (i) => ({ spearman: 0.2 + 0.01 * i })) } } });
+      const r = syntheticRun({ id, objective, params: 1e7, trainTokens: 1e10, tasks: { contacts: contacts(), fitness: { headline: 'spearman', directions: { spearman: true }, items: items(8, (i) => ({ spearman: 0.2 + 0.01 * i })) } } });
       return withProtocol(r, 'contacts', { source });
     };
     const b = board(run('attn-1', 'mlm', 'attentions'), run('attn-2', 'clm', 'attentions'), run('head', 'mlm', 'contacts'));

@@ -274,7 +274,7 @@ export function attachCurve(board: Pick<Leaderboard, 'curves'>, c: LeaderboardCo
  * gets one id, `task/metric/family/kind/origin`, with `#2`, `#3`... when that name is already taken by
  * another curve (e.g. same-data curves of runs on different data).
  */
-class CurveStore {
+export class CurveStore {
   private readonly byContent = new Map<string, string>();
   private readonly curves: Record<string, LeaderboardCurve> = {};
 
@@ -503,7 +503,11 @@ export function describeComparison(c: Comparison | LeaderboardComparison, modelF
   const delta = `${c.delta >= 0 ? '+' : ''}${num(c.delta)}${c.deltaCi95 ? ` [${c.deltaCi95[0] === null ? 'n/a' : num(c.deltaCi95[0])}, ${c.deltaCi95[1] === null ? 'n/a' : num(c.deltaCi95[1])}]` : ''}`;
   const gap = gapDecades(c, modelFlops);
   const nearest = c.clamped === 'below' ? c.lower : c.clamped === 'above' ? c.upper : null;
-  const where = nearest ? `${gap === null ? 'outside' : `${gap.toFixed(1)} decades of compute ${c.clamped}`} ${c.family}'s range (nearest point ${nearest.id})` : '';
+  const where = nearest
+    ? `${gap === null ? 'outside' : `${gap.toFixed(1)} decades of compute ${c.clamped}`} ${c.family}'s range (nearest point ${nearest.id})`
+    : gap !== null
+      ? `${gap.toFixed(1)} decades of compute outside ${c.family}'s range`
+      : '';
   const vs = `${c.family}${c.primary ? '' : ' (other objective)'} ${num(c.baseline)} (${c.kind}${nearest ? `, nearest point ${nearest.id}` : `, ${c.lower.id}..${c.upper.id}`})`;
   const clampNote = nearest ? `; CLAMPED: ${where}, not matched compute` : '';
   const verdict: Verdict | string = c.verdict;
