@@ -162,7 +162,7 @@ export const RANKING_METHOD =
   'Runs that differ are ranked in separate tables, never refused: runs that agree in everything are grouped, the largest group first (ties by their key), and each group joins the first table with every run of which it agrees, else starts a new one; ' +
   'each table says what keeps it apart from each earlier table. ' +
   'Ranks: within a table, separately for each headline metric name (e.g. perplexity for causal and pseudo_perplexity for masked models), in the metric\'s direction. ' +
-  'Rank groups: the best remaining entry (ties by id) leads a group; every remaining entry whose 95% interval overlaps the leader\'s (closed intervals; a missing interval or end counts as unbounded, so an entry without an interval cannot be separated from the leader), or whose value equals the leader's, joins it; repeat with the rest. ' +
+  'Rank groups: the best remaining entry (ties by id) leads a group; every remaining entry whose 95% interval overlaps the leader\'s (closed intervals; a missing interval or end counts as unbounded, so an entry without an interval cannot be separated from the leader), or whose value equals the leader\'s, joins it; repeat with the rest. ' +
   'An entry\'s rank is 1 + the number of entries in better groups (1, 1, 3...): entries sharing a rank are not separated by their intervals, whatever their point estimates. ' +
   'Listed by rank, then value, then id.';
 
