@@ -37,7 +37,7 @@ function encode(vocab: 'esm' | 'progen2', seq: string): number[] {
 function int64(rows: number[][], pad: number): ort.Tensor {
   const L = Math.max(...rows.map((r) => r.length));
   const data = new BigInt64Array(rows.length * L).fill(BigInt(pad));
-  rows.forEach((r, i) => r.forEach((v, j) => (data[i * L + j] = BigInt(v))));
+  rows.forEach((r, i) => { r.forEach((v, j) => (data[i * L + j] = BigInt(v))); });
   return new ort.Tensor('int64', data, [rows.length, L]);
 }
 

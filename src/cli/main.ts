@@ -62,13 +62,13 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       return 2;
     }
     const h = harnessInfo();
-    io.stderr(`bench: internal error (plmbench ${h.version}, ${h.commit ?? 'no commit'}, node ${process.version}):\n${(e as Error)?.stack ?? String(e)}\n`);
+    io.stderr(`bench: internal error (plmbench ${h.version}, ${h.commit ?? 'no commit'}, node ${process.version}):\n${(e instanceof Error ? e.stack : undefined) ?? String(e)}\n`);
     return 3;
   }
 }
 
 /** util.parseArgs throws TypeErrors with these codes for unknown or malformed flags. */
 function isParseArgsError(e: unknown): boolean {
-  const code = (e as { code?: string })?.code;
+  const code = (e as { code?: string } | null | undefined)?.code;
   return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
 }

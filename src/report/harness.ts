@@ -3,13 +3,10 @@ import { readFileSync } from 'node:fs';
 import { cpus, totalmem, platform, arch } from 'node:os';
 import { resolve } from 'node:path';
 import { packageRoot } from '../util/paths.js';
+import type { HarnessInfo } from '../task/run.js';
 
-export interface HarnessInfo {
-  name: 'plmbench';
-  version: string;
-  commit: string | null;
-  dirty?: boolean;
-}
+export type { HarnessInfo } from '../task/run.js';
+
 
 let cached: HarnessInfo | null = null;
 
@@ -17,7 +14,7 @@ let cached: HarnessInfo | null = null;
 export function harnessInfo(): HarnessInfo {
   if (cached) return cached;
   const pkg = JSON.parse(readFileSync(resolve(packageRoot, 'package.json'), 'utf8')) as { version: string };
-  let commit: string | null = null;
+  let commit: string | null;
   let dirty: boolean | undefined;
   try {
     commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: packageRoot, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();

@@ -1,6 +1,6 @@
 import { Rng } from '../util/rng.js';
 import { pairedBootstrapMeanDiff } from '../metrics/index.js';
-import type { RunResult } from '../report/run-result.js';
+import type { RunResult } from '../task/run.js';
 import type { BaselineSet } from '../task/types.js';
 import { trainingCompute, type ComputeCard } from './compute.js';
 import { interpolateAtCompute, interpolateItem } from './interpolate.js';

@@ -4,7 +4,7 @@ import { BenchError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { serializeValidated } from '../util/schema.js';
 import type { MetricValue, DataFileInfo } from '../task/types.js';
-import type { RunResult } from '../report/run-result.js';
+import type { RunResult } from '../task/run.js';
 import { trainingCompute } from './compute.js';
 import { baselinesDir, displayPath, readJsonData } from './data-files.js';
 import { registryCompute, registryModel } from './registry.js';

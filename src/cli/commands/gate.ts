@@ -45,7 +45,7 @@ export async function gateCommand(argv: string[], io: CliIo): Promise<number> {
   }
   if (!values.baseline) throw new BenchError('E_USAGE', '--baseline: required (the stored run JSON to compare with)');
   if (!values.current) throw new BenchError('E_USAGE', '--current: required (the run JSON under test)');
-  const seed = parseInteger('--seed', values.seed!, 0);
+  const seed = parseInteger('--seed', values.seed, 0);
   const config = loadGateConfig(values.config ? resolve(io.cwd, values.config) : DEFAULT_GATE_CONFIG);
   const baseline = readRunFile(resolve(io.cwd, values.baseline), values.baseline);
   const current = readRunFile(resolve(io.cwd, values.current), values.current);
