@@ -27,7 +27,6 @@ import {
   type TaskDifference,
   type TaskSide,
   type Unavailable,
-  type Verdict,
 } from '../scaling/index.js';
 import type { DataFileInfo } from '../task/types.js';
 
@@ -264,9 +263,9 @@ export function serializeLeaderboard(board: Leaderboard): string {
 /** A comparison as the run records it: its curve, source and description put back from the leaderboard's curves. */
 export function attachCurve(board: Pick<Leaderboard, 'curves'>, c: LeaderboardComparison): Comparison {
   const { curveId, ...rest } = c;
-  const curve = board.curves[curveId];
+  const curve = board.curves[curveId] as LeaderboardCurve | undefined;
   if (!curve) throw new Error(`leaderboard: comparison ${c.task}.${c.metric} vs ${c.family} names curve "${curveId}", which the leaderboard does not hold`);
-  return { ...rest, curve: curve.points, source: curve.source, description: curve.description } as Comparison;
+  return { ...rest, curve: curve.points, source: curve.source, description: curve.description };
 }
 
 /**
@@ -314,12 +313,17 @@ interface Side extends TaskSide {
 function referenceOf(id: string, task: OkTask): Side['reference'] {
   const ref = (task.protocol as { reference?: unknown } | undefined)?.reference;
   if (ref === undefined || ref === null) return null;
-  if (typeof ref !== 'object') return { key: String(ref), label: String(ref) };
+  if (typeof ref !== 'object') return { key: asText(ref), label: asText(ref) };
   const r = ref as { model?: unknown; sha256?: unknown };
   const key = typeof r.sha256 === 'string' ? r.sha256 : stableStringify(ref);
   const sha = typeof r.sha256 === 'string' ? `, sha256 ${r.sha256.slice(0, 12)}` : '';
-  const label = r.model === 'self' ? `self (${id} scores its own samples${sha})` : `${String(r.model ?? 'unnamed')}${sha ? ` (${sha.slice(2)})` : ''}`;
+  const label = r.model === 'self' ? `self (${id} scores its own samples${sha})` : `${r.model === undefined ? 'unnamed' : asText(r.model)}${sha ? ` (${sha.slice(2)})` : ''}`;
   return { key, label };
+}
+
+/** A recorded value as text: strings as they are, anything else as JSON. */
+function asText(v: unknown): string {
+  return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
 /** The first thing that keeps two runs' results of a task from being ranked together, or null. */
@@ -389,7 +393,7 @@ function rankTasks(entries: LeaderboardEntry[], runs: [string, RunFile][], compa
     for (const [id, f] of runs) {
       const t = f.run.tasks[name];
       if (t?.status !== 'ok') continue;
-      sides.push({ id, run: f.run, task: t, objective: String((f.run.model.card as { objective?: unknown }).objective ?? ''), options: taskOptions(f.run, name), reference: referenceOf(id, t) });
+      sides.push({ id, run: f.run, task: t, objective: asText((f.run.model.card as { objective?: unknown }).objective ?? ''), options: taskOptions(f.run, name), reference: referenceOf(id, t) });
     }
     const tables: RankTable[] = splitTables(sides).map(({ sides: members, apart }, k) => {
       const first = members[0]!;
@@ -397,8 +401,8 @@ function rankTasks(entries: LeaderboardEntry[], runs: [string, RunFile][], compa
       let source: string | null = null;
       for (const m of members) {
         const p = m.task.protocol as { source?: unknown; strategy?: unknown } | undefined;
-        if (p?.strategy !== undefined && p.strategy !== null && !(m.objective in strategies)) strategies[m.objective] = String(p.strategy);
-        if (source === null && p?.source !== undefined && p.source !== null) source = String(p.source);
+        if (p?.strategy !== undefined && p.strategy !== null && !(m.objective in strategies)) strategies[m.objective] = asText(p.strategy);
+        if (source === null && p?.source !== undefined && p.source !== null) source = asText(p.source);
       }
       const ids = members.map((m) => m.id).sort();
       const tableEntries = entries.filter((e) => ids.includes(e.id));
@@ -499,8 +503,8 @@ export function gapDecades(c: Comparison | LeaderboardComparison, modelFlops: nu
  * comparison (nearest point, not matched compute) says how many decades away the point is.
  */
 export function describeComparison(c: Comparison | LeaderboardComparison, modelFlops: number | null): string {
-  const num = (x: number) => Number(x.toPrecision(4)).toString();
-  const delta = `${c.delta >= 0 ? '+' : ''}${num(c.delta)}${c.deltaCi95 ? ` [${c.deltaCi95[0] === null ? 'n/a' : num(c.deltaCi95[0])}, ${c.deltaCi95[1] === null ? 'n/a' : num(c.deltaCi95[1])}]` : ''}`;
+  const num = (x: number | null) => (x === null || !Number.isFinite(x) ? 'n/a' : Number(x.toPrecision(4)).toString());
+  const delta = `${c.delta >= 0 ? '+' : ''}${num(c.delta)}${c.deltaCi95 ? ` [${num(c.deltaCi95[0])}, ${num(c.deltaCi95[1])}]` : ''}`;
   const gap = gapDecades(c, modelFlops);
   const nearest = c.clamped === 'below' ? c.lower : c.clamped === 'above' ? c.upper : null;
   const where = nearest
@@ -510,7 +514,8 @@ export function describeComparison(c: Comparison | LeaderboardComparison, modelF
       : '';
   const vs = `${c.family}${c.primary ? '' : ' (other objective)'} ${num(c.baseline)} (${c.kind}${nearest ? `, nearest point ${nearest.id}` : `, ${c.lower.id}..${c.upper.id}`})`;
   const clampNote = nearest ? `; CLAMPED: ${where}, not matched compute` : '';
-  const verdict: Verdict | string = c.verdict;
+  // a string: a verdict added to the contract later still reads as 'no verdict' (default branch)
+  const verdict: string = c.verdict;
   switch (verdict) {
     case 'better':
     case 'worse':
@@ -530,6 +535,6 @@ export function describeComparison(c: Comparison | LeaderboardComparison, modelF
     case 'direction-unknown':
       return `DIRECTION UNKNOWN, no verdict: ${delta} vs ${vs}${clampNote}`;
     default:
-      return `${String(verdict).toUpperCase()}, no verdict: ${delta} vs ${vs}${clampNote}`;
+      return `${verdict.toUpperCase()}, no verdict: ${delta} vs ${vs}${clampNote}`;
   }
 }
