@@ -140,8 +140,8 @@ function harnessText(h: unknown): string | null {
 }
 
 /**
- * Subjects from a leaderboard. Comparisons whose family curve is stored once per board instead of in
- * each entry get it back from the board (`curves`, keyed by task, metric and family, when present).
+ * Subjects from a leaderboard. Comparisons get their family curve back from the board, which stores each
+ * curve once (`curves[curveId]`).
  */
 export function subjectsFromLeaderboard(board: Record<string, unknown>, file: string): ReportSubject[] {
   const entries = asArr(board.entries).map(asObj).filter((e): e is Record<string, unknown> => e !== null);
@@ -163,7 +163,15 @@ export function subjectsFromLeaderboard(board: Record<string, unknown>, file: st
       };
     }
     const matched = matchedOf(e.matchedCompute);
-    if (matched) for (const c of matched.comparisons) if (!Array.isArray(c.curve)) c.curve = boardCurves(c) ?? [c.lower, c.upper].filter((p) => asObj(p) && finite(p.flops) !== null);
+    if (matched) {
+      for (const c of matched.comparisons) {
+        if (Array.isArray(c.curve)) continue;
+        const found = boardCurves(c);
+        c.curve = found?.points ?? [c.lower, c.upper].filter((p) => asObj(p) && finite(p.flops) !== null);
+        if (found?.source) c.source = found.source;
+        if (found?.description) c.description = found.description;
+      }
+    }
     return {
       id: str(e.id) ?? '?',
       objective: objectiveOf(model.objective) ?? objectiveOf(card.objective),
@@ -188,30 +196,18 @@ export function subjectsFromLeaderboard(board: Record<string, unknown>, file: st
   });
 }
 
-type CurveLookup = (c: Comparison) => { id: string; flops: number; score: number }[] | null;
+type CurveLookup = (c: Comparison) => { points: { id: string; flops: number; score: number }[]; source?: string; description?: string } | null;
 
-/** A board-level curve table, if the board has one: `curves` as an array of {task, metric, family, points|curve}, or nested objects task -> metric -> family -> points. */
+/** The leaderboard's curves, stored once per board (`curves[curveId]`, leaderboard schemaVersion 2). */
 function curvesOf(board: Record<string, unknown>): CurveLookup {
-  const raw = board.curves;
-  const table = new Map<string, { id: string; flops: number; score: number }[]>();
-  const key = (t: unknown, m: unknown, f: unknown, o?: unknown) => `${String(t)}|${String(m)}|${String(f)}${o ? `|${String(o)}` : ''}`;
-  for (const c of asArr(raw)) {
-    const o = asObj(c);
-    const pts = asArr(o?.points ?? o?.curve);
-    if (o && pts.length) {
-      table.set(key(o.task, o.metric, o.family, o.origin), pts as never);
-      table.set(key(o.task, o.metric, o.family), pts as never);
-    }
-  }
-  for (const [t, ms] of Object.entries(asObj(raw) ?? {})) {
-    for (const [m, fs] of Object.entries(asObj(ms) ?? {})) {
-      for (const [f, pts] of Object.entries(asObj(fs) ?? {})) {
-        const list = Array.isArray(pts) ? pts : asArr(asObj(pts)?.points ?? asObj(pts)?.curve);
-        if (list.length) table.set(key(t, m, f), list as never);
-      }
-    }
-  }
-  return (c) => table.get(key(c.task, c.metric, c.family, c.origin)) ?? table.get(key(c.task, c.metric, c.family)) ?? null;
+  const curves = asObj(board.curves) ?? {};
+  return (c) => {
+    const id = (c as { curveId?: unknown }).curveId;
+    const rec = typeof id === 'string' ? asObj(curves[id]) : null;
+    const points = asArr<{ id: string; flops: number; score: number }>(rec?.points);
+    if (!rec || points.length === 0) return null;
+    return { points, ...(str(rec.source) ? { source: str(rec.source)! } : {}), ...(str(rec.description) ? { description: str(rec.description)! } : {}) };
+  };
 }
 
 /** Reads run and leaderboard files (told apart by `kind`); bad input is a BenchError naming the file. */
