@@ -7,8 +7,8 @@ import { checkConformance, type ConformanceReport } from '../model/conformance.j
 import type { OutputName } from '../model/contract.js';
 import type { CliIo } from './io.js';
 
-export function openCache(cacheDir: string | null | undefined): CacheStore {
-  return new CacheStore(cacheDir === null ? null : cacheDir ?? defaultCacheDir());
+export function openCache(cacheDir: string | null | undefined, warn?: (message: string) => void): CacheStore {
+  return new CacheStore(cacheDir === null ? null : cacheDir ?? defaultCacheDir(), warn);
 }
 
 export interface ModelFlags {

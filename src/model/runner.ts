@@ -57,6 +57,8 @@ export interface Meter {
   batches: number;
   /** Seconds spent inside the runtime. */
   inferenceSeconds: number;
+  /** Damaged cache records found (checksum or length wrong) and dropped: their passes were recomputed. Absent when none. */
+  cacheRepaired?: number;
 }
 
 export function newMeter(): Meter {
@@ -143,6 +145,7 @@ export class Runner {
     const { maxLength, policy } = this.deps;
     const results: (CachedArray | undefined)[] = new Array(requests.length);
     const todo: number[] = [];
+    if (shard) shard.refresh();
     for (let i = 0; i < requests.length; i++) {
       const len = requests[i]!.tokens.length;
       if (len > maxLength) throw new Error(`internal: request ${i} has ${len} tokens, more than the model's ${maxLength}; the task must window it`);
@@ -159,7 +162,39 @@ export class Runner {
     onProgress?.(done, requests.length);
     const lengths = requests.map((r) => r.tokens.length);
     const perSeqFloats = (L: number) => spec.outputs.reduce((s, o) => s + this.deps.sizer(o, L), 0);
-    for (const batch of planBatches(lengths, todo, { ...policy, ...spec.batch }, perSeqFloats)) {
+    const batches = planBatches(lengths, todo, { ...policy, ...spec.batch }, perSeqFloats);
+    // Under concurrency (other runs, or shards of one run, writing one cache), each writer takes the
+    // batches in its own random order, so that writers started together do not compute the same batches
+    // in lockstep, and before each batch it reads what the others have published: a pass published
+    // before a batch starts is served from the cache, never computed again. Two writers may still
+    // compute one pass at the same moment (no lock is held); each stores it at most once, and readers
+    // keep one entry per key. Values do not depend on the order: batches keep their composition.
+    const order = batches.map((_, k) => k);
+    if (shard?.onDisk && keys) {
+      for (let k = order.length - 1; k > 0; k--) {
+        const j = Math.floor(Math.random() * (k + 1));
+        [order[k], order[j]] = [order[j]!, order[k]!];
+      }
+    }
+    for (let k = 0; k < batches.length; k++) {
+      let batch = batches[order[k]!]!;
+      if (shard && keys) {
+        if (k > 0) shard.refresh();
+        batch = batch.filter((i) => {
+          const hit = shard.get(keys[i]!);
+          if (hit) {
+            results[i] = hit;
+            meter.cached++;
+            done++;
+          }
+          return !hit;
+        });
+        this.noteRepaired(shard, meter);
+        if (batch.length === 0) {
+          onProgress?.(done, requests.length);
+          continue;
+        }
+      }
       const computed = await this.runBatch(batch.map((i) => requests[i]!), spec, batch, meter);
       const toStore: { key: string; value: CachedArray }[] = [];
       batch.forEach((reqIndex, b) => {
@@ -170,7 +205,13 @@ export class Runner {
       done += batch.length;
       onProgress?.(done, requests.length);
     }
+    if (shard) this.noteRepaired(shard, meter);
     return results as CachedArray[];
+  }
+
+  private noteRepaired(shard: CacheShard, meter: Meter): void {
+    const n = shard.takeDamaged();
+    if (n > 0) meter.cacheRepaired = (meter.cacheRepaired ?? 0) + n;
   }
 
   private async runBatch(reqs: ForwardRequest[], spec: ForwardSpec, indices: number[], meter: Meter): Promise<CachedArray[]> {

@@ -126,7 +126,12 @@ function contextFor(task: RegisteredTask, model: LoadedModel, meter: Meter, root
   const name = task.module.name;
   const itemShard = opts.cache.shard(`task|${name}|${task.module.version}|${model.computeKey}`, model.sha256);
   const cache: ItemCache = {
-    get: (key) => itemShard.get(sha256(key)),
+    get: (key) => {
+      itemShard.refresh();
+      const damaged = itemShard.takeDamaged();
+      if (damaged > 0) meter.cacheRepaired = (meter.cacheRepaired ?? 0) + damaged;
+      return itemShard.get(sha256(key));
+    },
     put: (key, value) => itemShard.putMany([{ key: sha256(key), value }]),
   };
   return {

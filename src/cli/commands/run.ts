@@ -69,7 +69,7 @@ export async function runBench(opts: RunOptions, io: CliIo): Promise<number> {
   if (opts.out) assertWritable(resolve(io.cwd, opts.out), '--out');
   const matchedData = loadMatchedComputeData(); // baseline registry, laws and registered runs: bad data fails before the run
   const log = stderrLogger(io, opts.quiet);
-  const cache = openCache(opts.cacheDir);
+  const cache = openCache(opts.cacheDir, (m) => log.warn(m));
   const model = await loadForCli(resolve(io.cwd, opts.model), opts, cache, io, opts.quiet);
   let refModel: LoadedModel | null = null;
   try {
