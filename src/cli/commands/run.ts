@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BenchError } from '../../util/errors.js';
-import { assertWritable, writeFileAtomic } from '../../util/fs.js';
+import { assertWritable, assertWritableDir, checkDataPath, setReadLimits, writeFileAtomic } from '../../util/fs.js';
 import { sha256 } from '../../util/hash.js';
 import { resolveTasks } from '../../task/registry.js';
 import { executeTasks, type TaskRunResult } from '../../task/execute.js';
@@ -11,7 +11,8 @@ import { serializeRun, type RunResult } from '../../report/run-result.js';
 import type { LoadedModel } from '../../model/model.js';
 import { DEFAULT_BATCH_POLICY } from '../../model/runner.js';
 import type { CliIo } from '../io.js';
-import { RUN_FLAGS, normalizeRunOptions, type RunOptions } from '../options.js';
+import { RUN_FLAGS, assertCardCompute, normalizeRunOptions, type RunOptions } from '../options.js';
+import { defaultCacheDir } from '../../cache/store.js';
 import { stderrLogger, stderrProgress } from '../progress.js';
 import { loadForCli, openCache, requireConformance } from '../model-loading.js';
 import { formatMetric } from '../format.js';
@@ -63,16 +64,20 @@ export async function runBench(opts: RunOptions, io: CliIo): Promise<number> {
   const names = new Set(tasks.map((t) => t.module.name));
   for (const t of Object.keys(opts.data)) if (!names.has(t)) throw new BenchError('E_USAGE', `--data ${t}=...: no such task in this run (${[...names].join(', ')})`);
   for (const t of Object.keys(opts.options)) if (!names.has(t)) throw new BenchError('E_USAGE', `--option ${t}.*: no such task in this run (${[...names].join(', ')})`);
+  setReadLimits(opts.readLimits ?? {});
   for (const [t, p] of Object.entries(opts.data)) {
     if (!existsSync(resolve(io.cwd, p))) throw new BenchError('E_IO', `--data ${t}=${p}: not found`);
+    checkDataPath(resolve(io.cwd, p), `--data ${t}=${p}`, opts.followSymlinks ?? false);
   }
   if (opts.out) assertWritable(resolve(io.cwd, opts.out), '--out');
+  if (opts.cacheDir !== null) assertWritableDir(resolve(io.cwd, opts.cacheDir ?? defaultCacheDir()), '--cache-dir', false);
   const matchedData = loadMatchedComputeData(); // baseline registry, laws and registered runs: bad data fails before the run
   const log = stderrLogger(io, opts.quiet);
   const cache = openCache(opts.cacheDir, (m) => log.warn(m));
   const model = await loadForCli(resolve(io.cwd, opts.model), opts, cache, io, opts.quiet);
   let refModel: LoadedModel | null = null;
   try {
+    assertCardCompute(model.card as unknown as Record<string, unknown>, `card ${model.cardFile ?? model.cardSource}`);
     const conformance = await requireConformance(model);
     if (opts.refModel) {
       // The reference model has its own card (--ref-card, else its sidecar or metadata): the main model's
@@ -146,8 +151,9 @@ export async function runBench(opts: RunOptions, io: CliIo): Promise<number> {
     };
     run.matchedCompute = matchedCompute(run, matchedData) as unknown as Record<string, unknown>;
     const text = serializeRun(run);
-    writeFileAtomic(outPath, text);
+    // Artifacts first, the result last: a failed write (a full disk) leaves no result behind.
     for (const a of artifacts) writeFileAtomic(join(dirname(outPath), `${basename(outPath, '.json')}.${a.name}`), a.content);
+    writeFileAtomic(outPath, text);
     if (!opts.quiet) io.stderr(`bench: wrote ${outPath}\n`);
     if (opts.json) io.stdout(text);
     return Object.values(results).some((r) => r.status === 'failed' && r.code === 'E_INTERNAL') ? 3 : 0;
