@@ -61,6 +61,9 @@ export interface Meter {
   cacheRepaired?: number;
 }
 
+/** Largest logit magnitude a model may produce (see conformance.ts for why). */
+export const MAX_ABS_LOGIT = 1e6;
+
 export function newMeter(): Meter {
   return { forwardPasses: 0, cached: 0, tokens: 0, paddedTokens: 0, batches: 0, inferenceSeconds: 0 };
 }
@@ -124,6 +127,8 @@ export interface RunnerDeps {
   sizer: OutputSizer;
   /** Extra feeds for inputs with a fixed meaning beyond the contract (none today). */
   modelPath: string;
+  /** Residues of a request's tokens, to name the sequence in errors. */
+  decode?: (tokens: Int32Array) => string;
 }
 
 /**
@@ -249,6 +254,10 @@ export class Runner {
       if (dims[0] !== B) throw new BenchError('E_MODEL', `${this.deps.modelPath}: output ${o} has batch size ${dims[0]}, expected ${B}`);
       return { name: o, data: toFloat32(t), dims };
     });
+    const logitsT = tensors.find((t) => t.name === 'logits');
+    if (logitsT && (logitsT.dims.length !== 3 || logitsT.dims[1] !== L || logitsT.dims[2]! * L !== this.deps.sizer('logits', L))) {
+      throw new BenchError('E_MODEL', `${this.deps.modelPath}: output logits has shape [${logitsT.dims.join(', ')}], expected [${B}, ${L}, ${this.deps.sizer('logits', 1)}] (batch, length, vocabulary)`);
+    }
     const results: CachedArray[] = [];
     for (let b = 0; b < B; b++) {
       const outputs: Partial<Record<OutputName, OutputView>> = {};
@@ -256,10 +265,36 @@ export class Runner {
         const stride = t.data.length / B;
         outputs[t.name] = { data: t.data.subarray(b * stride, (b + 1) * stride), dims: t.dims.slice(1) };
       }
+      checkRealRows(outputs, reqs[b]!.tokens, this.deps.modelPath, this.deps.decode);
       results.push(spec.reduce({ length: reqs[b]!.tokens.length, tokens: reqs[b]!.tokens, outputs }, indices[b]!));
     }
     for (const t of Object.values(out)) (t as Ort.Tensor).dispose?.();
     return results;
+  }
+}
+
+/**
+ * The model's outputs at a sequence's real positions must be finite, and its logits within
+ * ±MAX_ABS_LOGIT: otherwise scores turn NaN or infinite far from the cause. Padding positions are not
+ * checked (some exports give NaN where every key is masked). The error names the sequence and fails
+ * the task (E_MODEL): the model produced the values, never the cache, which stores only finite ones.
+ */
+function checkRealRows(outputs: Partial<Record<OutputName, OutputView>>, tokens: Int32Array, modelPath: string, decode?: (t: Int32Array) => string): void {
+  for (const name of ['logits', 'hidden_states'] as const) {
+    const v = outputs[name];
+    if (!v || v.dims.length !== 2) continue;
+    const width = v.dims[1]!;
+    const limit = name === 'logits' ? MAX_ABS_LOGIT : Infinity;
+    const n = Math.min(tokens.length, v.dims[0]!) * width;
+    for (let i = 0; i < n; i++) {
+      const x = v.data[i]!;
+      if (!(Math.abs(x) <= limit)) {
+        const what = Number.isFinite(x) ? `${x.toExponential(2)}, beyond ±${MAX_ABS_LOGIT}` : String(x);
+        const residues = decode ? decode(tokens) : '';
+        const seq = residues ? `sequence ${residues.slice(0, 24)}${residues.length > 24 ? '…' : ''} (${residues.length} residues)` : `a sequence of ${tokens.length} tokens`;
+        throw new BenchError('E_MODEL', `${modelPath}: the model's ${name} are ${what} at position ${Math.floor(i / width)} of ${seq}`);
+      }
+    }
   }
 }
 
