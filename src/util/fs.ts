@@ -17,14 +17,16 @@ export interface ReadLimits {
 }
 
 export const DEFAULT_READ_LIMITS: Readonly<ReadLimits> = { maxInputBytes: 256 * 1048576, maxRecordBytes: 1048576 };
-let limits: ReadLimits = { ...DEFAULT_READ_LIMITS };
+// Kept on globalThis: task plugins may load their own instance of this module (see isBenchError).
+const LIMITS_KEY = Symbol.for('plmbench.readLimits');
+const store = globalThis as { [LIMITS_KEY]?: ReadLimits };
 
 export function setReadLimits(l: Partial<ReadLimits>): void {
-  limits = { ...DEFAULT_READ_LIMITS, ...l };
+  store[LIMITS_KEY] = { ...DEFAULT_READ_LIMITS, ...l };
 }
 
 export function readLimits(): Readonly<ReadLimits> {
-  return limits;
+  return store[LIMITS_KEY] ?? DEFAULT_READ_LIMITS;
 }
 
 const mib = (n: number) => `${+(n / 1048576).toFixed(3)} MiB`;
@@ -155,7 +157,7 @@ export function readMaybeGzip(path: string): Buffer {
  */
 export function readMaybeGzipWithRaw(path: string): { raw: Buffer; data: Buffer } {
   assertNotSpecial(path);
-  const { maxInputBytes } = limits;
+  const { maxInputBytes } = readLimits();
   let buf: Buffer;
   try {
     if (statSync(path).size > maxInputBytes) throw new BenchError('E_DATA', `${path}: larger than the cap of ${mib(maxInputBytes)} per data file (--max-input-mb)`);
@@ -180,7 +182,7 @@ export function readMaybeGzipWithRaw(path: string): { raw: Buffer; data: Buffer 
 
 /** Refuses text whose longest line is longer than the record cap (a file of zeros has one endless line). */
 export function assertRecordSizes(data: Uint8Array, path: string): void {
-  const max = limits.maxRecordBytes;
+  const max = readLimits().maxRecordBytes;
   if (data.length <= max) return;
   const b = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   let start = 0;

@@ -64,6 +64,13 @@ export async function runBench(opts: RunOptions, io: CliIo): Promise<number> {
   const names = new Set(tasks.map((t) => t.module.name));
   for (const t of Object.keys(opts.data)) if (!names.has(t)) throw new BenchError('E_USAGE', `--data ${t}=...: no such task in this run (${[...names].join(', ')})`);
   for (const t of Object.keys(opts.options)) if (!names.has(t)) throw new BenchError('E_USAGE', `--option ${t}.*: no such task in this run (${[...names].join(', ')})`);
+  for (const t of tasks) {
+    // An unknown key would be recorded in the result and make it non-comparable with every other run.
+    const known = (t.module.describe().options ?? []).map((o) => o.key);
+    for (const k of Object.keys(opts.options[t.module.name] ?? {})) {
+      if (!known.includes(k)) throw new BenchError('E_USAGE', `--option ${t.module.name}.${k}: unknown option (${t.module.name} takes: ${known.join(', ') || 'none'})`);
+    }
+  }
   setReadLimits(opts.readLimits ?? {});
   for (const [t, p] of Object.entries(opts.data)) {
     if (!existsSync(resolve(io.cwd, p))) throw new BenchError('E_IO', `--data ${t}=${p}: not found`);
