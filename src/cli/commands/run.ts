@@ -39,6 +39,9 @@ bench run <task>... --model x.onnx [options] run the named tasks
   --data TASK=PATH      the user's data for a task instead of the bundled data (repeatable)
   --option TASK.KEY=VALUE   a task option (repeatable; see bench list)
   --tasks-dir DIR       more task plugins (repeatable)
+  --follow-symlinks     accept data files that are symlinks resolving outside their data folder
+  --max-input-mb N      cap on one data file's size after decompression (default 256)
+  --max-record-kb N     cap on one line or CSV record of a data file (default 1024)
   --ref-model PATH      reference model for tasks that use one (generation); --ref-card PATH
   --fail-fast           stop at the first failed task
   --quiet               no progress or summary on stderr
