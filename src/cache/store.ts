@@ -279,6 +279,7 @@ export class CacheShard {
       if (s.name === this.own) continue;
       const path = join(this.dir, s.name);
       const from = this.seen.get(s.name) ?? 0;
+      if (s.sealed && this.seen.has(s.name)) continue; // sealed segments never grow
       let buf: Buffer | null;
       try {
         buf = readFrom(path, from);
