@@ -54,9 +54,11 @@ describe('forward cache', () => {
     const dir = tempDir();
     const cacheDir = join(dir, 'cache');
     const path = randomTransformer('clm', {}, dir);
-    let model = await loadTestModel(path, {}, new CacheStore(cacheDir));
+    const store = new CacheStore(cacheDir);
+    let model = await loadTestModel(path, {}, store);
     await model.forward(seqs.map((s) => ({ tokens: model.encode(s) })), spec());
     await model.release();
+    store.close(); // sealed: a cut-short record there is damage, not a write in progress
     const [file] = shardFiles(cacheDir);
     const size = statSync(file!).size;
     appendFileSync(file!, Buffer.alloc(20, 7)); // a half-written record

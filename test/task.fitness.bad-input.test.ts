@@ -124,7 +124,7 @@ describe('fitness: bad input is one clear line naming the file and row (exit 2)'
       err: 'bench: --option fitness.strategy=pseudo-ppl: needs a masked LM, and this model is causal (its strategies: causal-llr, progen2-proteingym)\n',
     });
     expect((await run('fitness.strategy=best')).err).to.match(/^bench: --option fitness\.strategy: must be one of masked-marginals, wt-marginals, pseudo-ppl, causal-llr, progen2-proteingym, got "best"\n$/);
-    expect((await run('fitness.windows=1')).err).to.equal('bench: --option fitness.windows: unknown option (options: strategy, scores)\n');
+    expect((await run('fitness.windows=1')).err).to.equal('bench: --option fitness.windows: unknown option (fitness takes: strategy, scores)\n');
   });
 
   it('fails the task (not the run) when the model gives NaN scores, naming the assay and the row', async () => {

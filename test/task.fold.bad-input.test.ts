@@ -61,7 +61,7 @@ describe('fold task: bad input', function () {
     const second = text.split('\n').findIndex((l, i) => i > 0 && l.startsWith('>d00001_')) + 1;
     await expectUserError(
       ['run', 'fold', '--model', writeTokenLookupModel(dir), '--data', `fold=${fasta}`, '--no-cache', '--out', join(dir, 'r.json')],
-      new RegExp(`dup\\.fa:${second}: domain d00001_ appears twice \\(first at line 1\\)`),
+      new RegExp(`dup\\.fa:${second}: (domain d00001_ appears twice|duplicate id d00001_) \\(first at line 1\\)`),
       dir,
     );
   });

@@ -1,5 +1,5 @@
 import { BenchError } from '../util/errors.js';
-import { readTextMaybeGzip } from '../util/fs.js';
+import { excerpt, readTextMaybeGzip } from '../util/fs.js';
 
 export interface FastaRecord {
   /** First word of the header, without `>`. */
@@ -13,10 +13,12 @@ export interface FastaRecord {
 
 /**
  * Parses FASTA text. Sequence lines are concatenated with whitespace removed; `*` at the very end
- * (a stop codon some exporters write) is dropped. Letters are upper-cased.
+ * (a stop codon some exporters write) is dropped. Letters are upper-cased. Ids must be distinct:
+ * results are keyed by id, so a repeated id would be scored twice and paired once.
  */
 export function parseFasta(text: string, source: string): FastaRecord[] {
   const records: FastaRecord[] = [];
+  const firstLine = new Map<string, number>();
   const lines = text.split(/\r?\n/);
   let cur: { header: string; line: number; chunks: string[] } | null = null;
   const flush = () => {
@@ -25,7 +27,10 @@ export function parseFasta(text: string, source: string): FastaRecord[] {
     if (seq.endsWith('*')) seq = seq.slice(0, -1);
     const id = cur.header.split(/\s+/)[0] ?? '';
     if (id === '') throw new BenchError('E_DATA', `${source}:${cur.line}: empty FASTA header`);
-    if (seq.length === 0) throw new BenchError('E_DATA', `${source}:${cur.line}: record ${id} has no sequence`);
+    if (seq.length === 0) throw new BenchError('E_DATA', `${source}:${cur.line}: record ${excerpt(id)} has no sequence`);
+    const first = firstLine.get(id);
+    if (first !== undefined) throw new BenchError('E_DATA', `${source}:${cur.line}: duplicate id ${excerpt(id)} (first at line ${first}); ids must be distinct`);
+    firstLine.set(id, cur.line);
     records.push({ id, header: cur.header, sequence: seq, line: cur.line });
   };
   for (let i = 0; i < lines.length; i++) {

@@ -18,6 +18,7 @@ import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { BenchError } from '../util/errors.js';
+import { excerpt } from '../util/fs.js';
 import { sha256 } from '../util/hash.js';
 import { placeOnReference } from './align.js';
 import { cbCoordinates, CONTACT_THRESHOLD, contactMap, type VirtualCbMode } from './contact-map.js';
@@ -151,7 +152,7 @@ export async function loadStructureSet(dir: string, options: StructureLoadOption
   const columns = rows.length > 0 ? Object.keys(rows[0]!.record) : [];
   for (const col of ['file', 'chain']) {
     if (rows.length > 0 && !columns.includes(col)) {
-      throw new BenchError('E_DATA', `${indexPath}: missing column "${col}" (columns: ${columns.join(', ')})`);
+      throw new BenchError('E_DATA', `${indexPath}: missing column "${col}" (columns: ${excerpt(columns.join(', '))})`);
     }
   }
   const entries: StructureEntry[] = [];

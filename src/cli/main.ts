@@ -58,8 +58,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     if (!cmd) throw new BenchError('E_USAGE', `unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(', ')})`);
     return await cmd.run(rest, io);
   } catch (e) {
-    if (isBenchError(e) || isParseArgsError(e)) {
-      io.stderr(`bench: ${(e as Error).message}\n`);
+    if (isBenchError(e) || isParseArgsError(e) || isPathError(e)) {
+      io.stderr(`bench: ${oneLine(isPathError(e) ? pathErrorMessage(e) : (e as Error).message)}\n`);
       if (debug) io.stderr(`${(e as Error).stack}\n`);
       return (e as { code?: string }).code === 'E_GATE_STALE' ? 4 : 2;
     }
@@ -67,6 +67,30 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stderr(`bench: internal error (plmbench ${h.version}, ${h.commit ?? 'no commit'}, node ${process.version}):\n${(e instanceof Error ? e.stack : undefined) ?? String(e)}\n`);
     return 3;
   }
+}
+
+/**
+ * A filesystem error on a path (EACCES on a model or card, EISDIR, ENOTDIR...) that escaped as a raw
+ * Node error: the user's to fix (exit 2), not a bug.
+ */
+function isPathError(e: unknown): e is NodeJS.ErrnoException {
+  const x = e as NodeJS.ErrnoException | null;
+  return x instanceof Error && typeof x.code === 'string' && /^E[A-Z]+$/.test(x.code) && typeof x.syscall === 'string' && typeof x.path === 'string';
+}
+
+function pathErrorMessage(e: NodeJS.ErrnoException): string {
+  return `${e.path}: cannot ${e.syscall} (${e.code})`;
+}
+
+/** One line, control characters escaped: parseArgs explains over three lines, and data may hold escapes. */
+function oneLine(message: string): string {
+  return message
+    .trim()
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(' ')
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 /** util.parseArgs throws TypeErrors with these codes for unknown or malformed flags. */

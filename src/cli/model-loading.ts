@@ -8,8 +8,8 @@ import { computeWarning, maskedWarnings } from '../model/declared-objective.js';
 import type { OutputName } from '../model/contract.js';
 import type { CliIo } from './io.js';
 
-export function openCache(cacheDir: string | null | undefined): CacheStore {
-  return new CacheStore(cacheDir === null ? null : cacheDir ?? defaultCacheDir());
+export function openCache(cacheDir: string | null | undefined, warn?: (message: string) => void): CacheStore {
+  return new CacheStore(cacheDir === null ? null : cacheDir ?? defaultCacheDir(), warn);
 }
 
 export interface ModelFlags {

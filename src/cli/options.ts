@@ -1,4 +1,6 @@
+import { availableParallelism } from 'node:os';
 import { BenchError } from '../util/errors.js';
+import { DEFAULT_READ_LIMITS, type ReadLimits } from '../util/fs.js';
 import { parseEp, type EpChoice } from '../model/session.js';
 import type { Tier } from '../task/types.js';
 import type { CardFlags } from '../model/card.js';
@@ -28,6 +30,9 @@ export const RUN_FLAGS = {
   'ref-model': { type: 'string' },
   'ref-card': { type: 'string' },
   law: { type: 'string' },
+  'follow-symlinks': { type: 'boolean', default: false },
+  'max-input-mb': { type: 'string' },
+  'max-record-kb': { type: 'string' },
   'fail-fast': { type: 'boolean', default: false },
   quiet: { type: 'boolean', default: false },
   debug: { type: 'boolean', default: false },
@@ -57,6 +62,9 @@ export interface RunOptions {
   law?: string;
   failFast: boolean;
   quiet: boolean;
+  /** Data paths may be symlinks that resolve outside their data folder. */
+  followSymlinks: boolean;
+  readLimits: ReadLimits;
 }
 
 type Raw = Record<string, string | boolean | string[] | undefined>;
@@ -76,8 +84,11 @@ export function normalizeRunOptions(raw: Raw, positionalTasks: string[] = []): R
   const seed = parseInteger('--seed', str('seed') ?? '0', 0);
   if (raw['no-cache'] && str('cache-dir')) throw new BenchError('E_USAGE', '--no-cache and --cache-dir conflict: give one of them');
   const flagTasks = str('tasks')?.split(',').map((s) => s.trim()).filter(Boolean) ?? [];
+  if (str('tasks') !== undefined && flagTasks.length === 0) throw new BenchError('E_USAGE', `--tasks: name at least one task, got "${str('tasks')}"`);
   if (flagTasks.length > 0 && positionalTasks.length > 0) throw new BenchError('E_USAGE', '--tasks and task names after "run" conflict: give one of them');
   const tasks = [...positionalTasks, ...flagTasks];
+  const twice = tasks.find((t, i) => tasks.indexOf(t) !== i);
+  if (twice !== undefined) throw new BenchError('E_USAGE', `task "${twice}" named twice (it would run twice, at double cost)`);
   const data: Record<string, string> = {};
   for (const d of list('data')) {
     const [task, path] = splitOnce(d, '=', '--data', 'TASK=PATH');
@@ -88,6 +99,7 @@ export function normalizeRunOptions(raw: Raw, positionalTasks: string[] = []): R
   for (const o of list('option')) {
     const [lhs, value] = splitOnce(o, '=', '--option', 'TASK.KEY=VALUE');
     const [task, key] = splitOnce(lhs, '.', '--option', 'TASK.KEY=VALUE');
+    if (options[task]?.[key] !== undefined) throw new BenchError('E_USAGE', `--option ${task}.${key}: given twice`);
     (options[task] ??= {})[key] = value;
   }
   const cardFlags = parseCardFlags(str);
@@ -105,12 +117,22 @@ export function normalizeRunOptions(raw: Raw, positionalTasks: string[] = []): R
     cardFlags,
     failFast: Boolean(raw['fail-fast']),
     quiet: Boolean(raw['quiet']),
+    followSymlinks: Boolean(raw['follow-symlinks']),
+    readLimits: {
+      maxInputBytes: str('max-input-mb') ? parseInteger('--max-input-mb', str('max-input-mb')!, 1) * 1048576 : DEFAULT_READ_LIMITS.maxInputBytes,
+      maxRecordBytes: str('max-record-kb') ? parseInteger('--max-record-kb', str('max-record-kb')!, 1) * 1024 : DEFAULT_READ_LIMITS.maxRecordBytes,
+    },
   };
   if (str('card')) opts.card = str('card')!;
   if (str('out')) opts.out = str('out')!;
   if (str('max-tokens')) opts.maxTokens = parseInteger('--max-tokens', str('max-tokens')!, 16);
   if (str('max-batch')) opts.maxBatch = parseInteger('--max-batch', str('max-batch')!, 1);
-  if (str('threads')) opts.threads = parseInteger('--threads', str('threads')!, 0);
+  if (str('threads')) {
+    // More threads than cores only slows onnxruntime down; 0 leaves the choice to it.
+    const cores = availableParallelism();
+    opts.threads = parseInteger('--threads', str('threads')!, 0);
+    if (opts.threads > cores) throw new BenchError('E_USAGE', `--threads: at most ${cores} (the cores of this machine), got "${str('threads')}"`);
+  }
   if (str('ref-model')) opts.refModel = str('ref-model')!;
   if (str('law')) opts.law = str('law')!;
   if (str('ref-card')) {
@@ -133,7 +155,7 @@ export function parseCardFlags(str: (flag: 'objective' | 'vocab' | 'max-length' 
   if (objective !== undefined) cardFlags.objective = objective;
   if (vocab !== undefined) cardFlags.vocab = vocab;
   if (maxLength !== undefined) cardFlags.maxLength = parseInteger('--max-length', maxLength, 8);
-  if (trainTokens !== undefined) cardFlags.trainTokens = parseNumber('--train-tokens', trainTokens);
+  if (trainTokens !== undefined) cardFlags.trainTokens = parseNumber('--train-tokens', trainTokens, MAX_TRAIN_TOKENS);
   return cardFlags;
 }
 
@@ -144,9 +166,17 @@ export function parseInteger(flag: string, s: string, min: number): number {
   return n;
 }
 
-export function parseNumber(flag: string, s: string): number {
+/**
+ * Largest training set a flag may claim: 1e15 tokens, about 10,000 times the largest protein corpus
+ * (UniRef/BFD-scale sets hold ~1e11-1e12 residues). Far larger values are typos, and their compute
+ * (6 x params x tokens) overflows what the result schema accepts only after the whole run.
+ */
+export const MAX_TRAIN_TOKENS = 1e15;
+
+export function parseNumber(flag: string, s: string, max = Number.MAX_VALUE): number {
   const n = Number(s);
   if (s.trim() === '' || !Number.isFinite(n) || n <= 0) throw new BenchError('E_USAGE', `${flag}: must be a positive number, got "${s}"`);
+  if (n > max) throw new BenchError('E_USAGE', `${flag}: at most ${max}, got "${s}"`);
   return n;
 }
 
@@ -154,4 +184,19 @@ function splitOnce(s: string, sep: string, flag: string, form: string): [string,
   const i = s.indexOf(sep);
   if (i <= 0 || i === s.length - 1) throw new BenchError('E_USAGE', `${flag}: must be ${form}, got "${s}"`);
   return [s.slice(0, i), s.slice(i + 1)];
+}
+
+/** Bounds of a card's compute fields: far above any model trained (~1e12 parameters, ~1e26 FLOPs), far below overflow. */
+const CARD_BOUNDS: Record<string, number> = { params: 1e13, paramsTotal: 1e13, trainTokens: MAX_TRAIN_TOKENS, trainFlops: 1e30 };
+
+/**
+ * Refuses a card whose compute cannot be right before any task runs (a card with `params: 1e200`
+ * otherwise ran every task and then failed the result's validation). `where` names the card.
+ */
+export function assertCardCompute(card: Record<string, unknown>, where: string): void {
+  for (const [k, max] of Object.entries(CARD_BOUNDS)) {
+    const v = card[k];
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || v > max) throw new BenchError('E_CARD', `${where}: ${k} ${String(v)} is not plausible (a positive number at most ${max})`);
+  }
 }

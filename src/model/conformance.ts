@@ -14,6 +14,14 @@ export interface ConformanceReport {
   ok: boolean;
 }
 
+/**
+ * Largest logit magnitude accepted. Trained protein LMs give logits of tens; at 1e6 a softmax is
+ * one-hot to the last bit and the NLL of any other token (millions of nats) overflows perplexity,
+ * which would then be reported as null on a task marked ok. Shared with the runner's per-batch check.
+ */
+export { MAX_ABS_LOGIT } from './runner.js';
+import { MAX_ABS_LOGIT } from './runner.js';
+
 /** Human ubiquitin (UniProt P0CG48, residues 1-76): short, real, and in every training set's style. */
 export const CONFORMANCE_SEQUENCE = 'MQIFVKTLTGKTITLEVEPSDTIENVKAKIQDKEGIPPDQQRLIFAGKQLEDGRTLSDYNIQKESTLHLVLRLRGG';
 
@@ -53,16 +61,27 @@ export async function checkConformance(model: ModelHandle, outputs: OutputName[]
   const alone = captured[2]!;
   const logits = full.outputs.logits!;
   const width = logits.dims[logits.dims.length - 1]!;
+  // [batch, length, vocabulary]: a [B, V] export (the last position only, or pooled) has no per-position
+  // logits, and every task would read past its data (the run once failed later with "NLL is NaN").
+  const rank3 = logits.dims.length === 2 && logits.dims[0]! >= full.length;
+  checks.push({
+    name: 'logits rank 3 [batch, length, vocabulary]',
+    ok: rank3,
+    detail: `logits [batch, ${logits.dims.join(', ')}] for ${full.length} tokens`,
+  });
   checks.push({
     name: 'logits width = vocabulary size',
     ok: width === model.vocab.size,
-    detail: `logits [${logits.dims.join(', ')}], vocabulary ${model.vocab.size}`,
+    detail: `logits [batch, ${logits.dims.join(', ')}], vocabulary ${model.vocab.size}`,
   });
+  if (!rank3) return { sequence: seq, checks, observedDims: {}, ok: false };
   for (const name of outputs) {
     const v = full.outputs[name]!;
     let bad = 0;
-    for (let i = 0; i < v.data.length; i++) if (!Number.isFinite(v.data[i]!)) bad++;
-    checks.push({ name: `${name} finite`, ok: bad === 0, detail: bad === 0 ? `${v.data.length} values` : `${bad} of ${v.data.length} values are NaN or infinite` });
+    const limit = name === 'logits' ? MAX_ABS_LOGIT : Infinity;
+    for (let i = 0; i < v.data.length; i++) if (!(Math.abs(v.data[i]!) <= limit)) bad++;
+    const what = name === 'logits' ? `NaN, infinite or beyond ±${MAX_ABS_LOGIT}` : 'NaN or infinite';
+    checks.push({ name: `${name} finite`, ok: bad === 0, detail: bad === 0 ? `${v.data.length} values` : `${bad} of ${v.data.length} values are ${what}` });
   }
   if (full.outputs.attentions) {
     const a = full.outputs.attentions;

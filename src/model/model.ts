@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import type * as Ort from 'onnxruntime-node';
 import { dirname, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
-import { BenchError } from '../util/errors.js';
+import { BenchError, isBenchError } from '../util/errors.js';
 import { sha256File, sha256Tokens } from '../util/hash.js';
 import { stableStringify } from '../util/json.js';
 import type { CacheStore, CachedArray } from '../cache/store.js';
@@ -88,7 +88,13 @@ export async function loadModel(path: string, opts: LoadOptions): Promise<Loaded
   const info = readOnnxFile(abs);
   const resolved = resolveCard(abs, info, { ...(opts.cardPath ? { cardPath: opts.cardPath } : {}), ...(opts.cardFlags ? { flags: opts.cardFlags } : {}) });
   const card = resolved.card;
-  const vocab = Vocabulary.from(card.vocab);
+  let vocab: Vocabulary;
+  try {
+    vocab = Vocabulary.from(card.vocab);
+  } catch (e) {
+    if (isBenchError(e)) throw new BenchError(e.code, `${resolved.file ?? path}: ${e.message}`);
+    throw e;
+  }
   if (card.objective === 'mlm' && vocab.mask === null) {
     throw new BenchError('E_CARD', `${resolved.file ?? path}: a masked LM needs a mask token in its vocabulary`);
   }
@@ -124,6 +130,7 @@ export async function loadModel(path: string, opts: LoadOptions): Promise<Loaded
     policy,
     sizer,
     modelPath: path,
+    decode: (t) => vocab.decode(t),
   });
   const precision = logitsType;
   const capabilities = capabilitiesOf(io, card);

@@ -57,7 +57,12 @@ export interface Meter {
   batches: number;
   /** Seconds spent inside the runtime. */
   inferenceSeconds: number;
+  /** Damaged cache records found (checksum or length wrong) and dropped: their passes were recomputed. Absent when none. */
+  cacheRepaired?: number;
 }
+
+/** Largest logit magnitude a model may produce (see conformance.ts for why). */
+export const MAX_ABS_LOGIT = 1e6;
 
 export function newMeter(): Meter {
   return { forwardPasses: 0, cached: 0, tokens: 0, paddedTokens: 0, batches: 0, inferenceSeconds: 0 };
@@ -122,6 +127,8 @@ export interface RunnerDeps {
   sizer: OutputSizer;
   /** Extra feeds for inputs with a fixed meaning beyond the contract (none today). */
   modelPath: string;
+  /** Residues of a request's tokens, to name the sequence in errors. */
+  decode?: (tokens: Int32Array) => string;
 }
 
 /**
@@ -143,6 +150,7 @@ export class Runner {
     const { maxLength, policy } = this.deps;
     const results: (CachedArray | undefined)[] = new Array(requests.length);
     const todo: number[] = [];
+    if (shard) shard.refresh();
     for (let i = 0; i < requests.length; i++) {
       const len = requests[i]!.tokens.length;
       if (len > maxLength) throw new Error(`internal: request ${i} has ${len} tokens, more than the model's ${maxLength}; the task must window it`);
@@ -159,7 +167,39 @@ export class Runner {
     onProgress?.(done, requests.length);
     const lengths = requests.map((r) => r.tokens.length);
     const perSeqFloats = (L: number) => spec.outputs.reduce((s, o) => s + this.deps.sizer(o, L), 0);
-    for (const batch of planBatches(lengths, todo, { ...policy, ...spec.batch }, perSeqFloats)) {
+    const batches = planBatches(lengths, todo, { ...policy, ...spec.batch }, perSeqFloats);
+    // Under concurrency (other runs, or shards of one run, writing one cache), each writer takes the
+    // batches in its own random order, so that writers started together do not compute the same batches
+    // in lockstep, and before each batch it reads what the others have published: a pass published
+    // before a batch starts is served from the cache, never computed again. Two writers may still
+    // compute one pass at the same moment (no lock is held); each stores it at most once, and readers
+    // keep one entry per key. Values do not depend on the order: batches keep their composition.
+    const order = batches.map((_, k) => k);
+    if (shard?.onDisk && keys) {
+      for (let k = order.length - 1; k > 0; k--) {
+        const j = Math.floor(Math.random() * (k + 1));
+        [order[k], order[j]] = [order[j]!, order[k]!];
+      }
+    }
+    for (let k = 0; k < batches.length; k++) {
+      let batch = batches[order[k]!]!;
+      if (shard && keys) {
+        if (k > 0) shard.refresh();
+        batch = batch.filter((i) => {
+          const hit = shard.get(keys[i]!);
+          if (hit) {
+            results[i] = hit;
+            meter.cached++;
+            done++;
+          }
+          return !hit;
+        });
+        this.noteRepaired(shard, meter);
+        if (batch.length === 0) {
+          onProgress?.(done, requests.length);
+          continue;
+        }
+      }
       const computed = await this.runBatch(batch.map((i) => requests[i]!), spec, batch, meter);
       const toStore: { key: string; value: CachedArray }[] = [];
       batch.forEach((reqIndex, b) => {
@@ -170,7 +210,13 @@ export class Runner {
       done += batch.length;
       onProgress?.(done, requests.length);
     }
+    if (shard) this.noteRepaired(shard, meter);
     return results as CachedArray[];
+  }
+
+  private noteRepaired(shard: CacheShard, meter: Meter): void {
+    const n = shard.takeDamaged();
+    if (n > 0) meter.cacheRepaired = (meter.cacheRepaired ?? 0) + n;
   }
 
   private async runBatch(reqs: ForwardRequest[], spec: ForwardSpec, indices: number[], meter: Meter): Promise<CachedArray[]> {
@@ -208,6 +254,10 @@ export class Runner {
       if (dims[0] !== B) throw new BenchError('E_MODEL', `${this.deps.modelPath}: output ${o} has batch size ${dims[0]}, expected ${B}`);
       return { name: o, data: toFloat32(t), dims };
     });
+    const logitsT = tensors.find((t) => t.name === 'logits');
+    if (logitsT && (logitsT.dims.length !== 3 || logitsT.dims[1] !== L || logitsT.dims[2]! * L !== this.deps.sizer('logits', L))) {
+      throw new BenchError('E_MODEL', `${this.deps.modelPath}: output logits has shape [${logitsT.dims.join(', ')}], expected [${B}, ${L}, ${this.deps.sizer('logits', 1)}] (batch, length, vocabulary)`);
+    }
     const results: CachedArray[] = [];
     for (let b = 0; b < B; b++) {
       const outputs: Partial<Record<OutputName, OutputView>> = {};
@@ -215,10 +265,33 @@ export class Runner {
         const stride = t.data.length / B;
         outputs[t.name] = { data: t.data.subarray(b * stride, (b + 1) * stride), dims: t.dims.slice(1) };
       }
+      checkRealRows(outputs, reqs[b]!.tokens, this.deps.modelPath, this.deps.decode);
       results.push(spec.reduce({ length: reqs[b]!.tokens.length, tokens: reqs[b]!.tokens, outputs }, indices[b]!));
     }
     for (const t of Object.values(out)) (t as Ort.Tensor).dispose?.();
     return results;
+  }
+}
+
+/**
+ * The model's logits at a sequence's real positions must lie within ±MAX_ABS_LOGIT: beyond, scores
+ * overflow to infinity far from the cause (logits of 3e38 once gave a null perplexity on a task marked
+ * ok). Padding positions are not checked. The error names the sequence and fails the task (E_MODEL): the
+ * model produced the values, never the cache. NaN and infinite values are left to the tasks, whose
+ * messages name the item (assay and row, FASTA record); the cache never stores them.
+ */
+function checkRealRows(outputs: Partial<Record<OutputName, OutputView>>, tokens: Int32Array, modelPath: string, decode?: (t: Int32Array) => string): void {
+  const v = outputs.logits;
+  if (!v || v.dims.length !== 2) return;
+  const width = v.dims[1]!;
+  const n = Math.min(tokens.length, v.dims[0]!) * width;
+  for (let i = 0; i < n; i++) {
+    const x = v.data[i]!;
+    if (x > MAX_ABS_LOGIT || x < -MAX_ABS_LOGIT) {
+      const residues = decode ? decode(tokens) : '';
+      const seq = residues ? `sequence ${residues.slice(0, 24)}${residues.length > 24 ? '…' : ''} (${residues.length} residues)` : `a sequence of ${tokens.length} tokens`;
+      throw new BenchError('E_MODEL', `${modelPath}: the model's logits are ${x.toExponential(2)}, beyond ±${MAX_ABS_LOGIT}, at position ${Math.floor(i / width)} of ${seq}`);
+    }
   }
 }
 

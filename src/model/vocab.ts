@@ -13,6 +13,11 @@ export interface VocabTable {
   /** Start and end tokens of the reversed (C-to-N) direction, for models trained in both. */
   reverseStart?: string;
   reverseEnd?: string;
+  /**
+   * Residue letters match either case (`a` encodes as `A` when only `A` is in the table). Off by
+   * default: a table with both `A` and `a` means two tokens, and folding them would encode one as the other.
+   */
+  caseInsensitive?: boolean;
 }
 
 export type VocabPreset = 'esm' | 'progen2';
@@ -75,9 +80,13 @@ export class Vocabulary {
     this.reverseStart = id(table.reverseStart, 'reverseStart');
     this.reverseEnd = id(table.reverseEnd, 'reverseEnd');
     this.letterToId = new Int16Array(128).fill(-1);
-    table.tokens.forEach((tok, i) => {
-      if (tok.length === 1 && /[A-Za-z]/.test(tok) && !NON_RESIDUE.has(tok)) this.letterToId[tok.toUpperCase().charCodeAt(0)] = i;
-    });
+    const letters = table.tokens.map((tok, i) => [tok, i] as const).filter(([tok]) => tok.length === 1 && /[A-Za-z]/.test(tok) && !NON_RESIDUE.has(tok));
+    for (const [tok, i] of letters) this.letterToId[tok.charCodeAt(0)] = i;
+    if (table.caseInsensitive) {
+      for (const [tok, i] of letters) {
+        for (const other of [tok.toUpperCase(), tok.toLowerCase()]) if (this.letterToId[other.charCodeAt(0)]! < 0) this.letterToId[other.charCodeAt(0)] = i;
+      }
+    }
   }
 
   static from(spec: VocabSpec): Vocabulary {

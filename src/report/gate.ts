@@ -10,6 +10,9 @@ import { isIgnored, ruleFor, type GateConfig } from './gate-config.js';
  * `improvement`: entirely above +tolerance; `pass`: otherwise (within tolerance or within noise);
  * `insufficient`: fewer than 2 shared items, no interval (never a regression);
  * `not-paired`: the metric has no per-item values (shown, not gated); `ignored`: listed under ignore.
+ * A metric (or an item's value of it) finite in the baseline and null or missing in the current run
+ * is a `regression` with a `note`, whatever the interval: a run that stops producing a number must
+ * not pass by having nothing left to compare.
  */
 export interface GateRow {
   task: string;
@@ -28,6 +31,8 @@ export interface GateRow {
   tolerance: number | null;
   rule: string;
   status: 'regression' | 'improvement' | 'pass' | 'insufficient' | 'not-paired' | 'ignored';
+  /** Why a row is a regression without an interval: values finite in the baseline lost in the current run. */
+  note?: string;
   /** The runs' aggregate metric values (the task's own statistic over all its items), for context. */
   aggregate: { baseline: number | null; current: number | null };
 }
@@ -75,6 +80,22 @@ export interface GateOptions {
  */
 export function gateRuns(baseline: RunFile, current: RunFile, opts: GateOptions): GateReport {
   const { config } = opts;
+  const objective = (f: RunFile) => (f.run.model.card as { objective?: unknown }).objective;
+  if (objective(baseline) !== objective(current)) {
+    throw new BenchError(
+      'E_GATE_INPUT',
+      `gate: objectives differ: ${String(objective(baseline))} in ${baseline.path}, ${String(objective(current))} in ${current.path}; a masked model's pseudo-likelihoods are not comparable with a causal model's likelihoods`,
+    );
+  }
+  for (const f of [baseline, current]) {
+    for (const [name, t] of okTasks(f.run)) {
+      const seen = new Set<string>();
+      for (const it of t.items) {
+        if (seen.has(it.id)) throw new BenchError('E_GATE_INPUT', `gate: ${f.path}: task ${name}: item id ${JSON.stringify(it.id.slice(0, 40))} appears twice; items cannot be paired`);
+        seen.add(it.id);
+      }
+    }
+  }
   const a = new Map(okTasks(baseline.run));
   const b = new Map(okTasks(current.run));
   const pair = `(${baseline.path} vs ${current.path})`;
@@ -111,7 +132,7 @@ export function gateRuns(baseline: RunFile, current: RunFile, opts: GateOptions)
     if (sharedIds(ta, tb) === 0) {
       throw new BenchError('E_GATE_INPUT', `gate: task ${name}: the runs share no items (${ta.items.length} in ${baseline.path}, ${tb.items.length} in ${current.path}); nothing can be paired`);
     }
-    rows.push(...compareTask(name, ta, tb, opts));
+    rows.push(...compareTask(name, ta, tb, opts, [baseline.path, current.path]));
     tasks.push({ task: name, status: 'compared', regression: false });
   }
   if (!tasks.some((t) => t.status === 'compared')) {
@@ -155,24 +176,60 @@ function sharedIds(a: OkTask, b: OkTask): number {
   return b.items.filter((i) => ids.has(i.id)).length;
 }
 
-function compareTask(name: string, ta: OkTask, tb: OkTask, opts: GateOptions): GateRow[] {
+/**
+ * A metric's direction. The task plugin's definition is authoritative: a run or a gate config that
+ * records another direction is refused (a run whose flags were flipped would turn a regression into an
+ * improvement). Without the plugin, both runs' records must agree; then the config decides.
+ */
+function directionOf(name: string, metric: string, ta: OkTask, tb: OkTask, ruleHib: boolean | undefined, opts: GateOptions, paths: [string, string]): boolean | null {
+  const plugin = opts.direction?.(name, metric) ?? null;
+  const recorded: [string, boolean | null][] = [
+    [paths[0], recordedDirection(ta, metric)],
+    [paths[1], recordedDirection(tb, metric)],
+  ];
+  const word = (x: boolean) => (x ? 'higher is better' : 'lower is better');
+  if (plugin !== null) {
+    for (const [path, r] of recorded) {
+      if (r !== null && r !== plugin) throw new BenchError('E_GATE_INPUT', `gate: ${name}.${metric}: ${path} records ${word(r)}, the task's definition says ${word(plugin)}; the run was altered or made by another definition of the metric`);
+    }
+    if (ruleHib !== undefined && ruleHib !== plugin) throw new BenchError('E_GATE_INPUT', `gate: ${name}.${metric}: the gate config says ${word(ruleHib)}, the task's definition says ${word(plugin)}; remove higherIsBetter from the config`);
+    return plugin;
+  }
+  const [ra, rb] = [recorded[0][1], recorded[1][1]];
+  if (ra !== null && rb !== null && ra !== rb) throw new BenchError('E_GATE_INPUT', `gate: ${name}.${metric}: ${paths[0]} records ${word(ra)}, ${paths[1]} ${word(rb)}; the runs define the metric differently`);
+  return rb ?? ra ?? ruleHib ?? null;
+}
+
+function compareTask(name: string, ta: OkTask, tb: OkTask, opts: GateOptions, paths: [string, string]): GateRow[] {
   const { config } = opts;
-  const metrics = [...new Set([...Object.keys(ta.metrics), ...Object.keys(tb.metrics)])].filter((m) => m in ta.metrics && m in tb.metrics).sort();
+  const metrics = [...new Set([...Object.keys(ta.metrics), ...Object.keys(tb.metrics)])].filter((m) => m in ta.metrics).sort();
   const rows: GateRow[] = [];
   for (const metric of metrics) {
     const { rule, key } = ruleFor(config, name, metric);
-    const hib = recordedDirection(tb, metric) ?? recordedDirection(ta, metric) ?? rule.higherIsBetter ?? opts.direction?.(name, metric) ?? null;
-    const aggregate = { baseline: finite(ta.metrics[metric]!.value), current: finite(tb.metrics[metric]!.value) };
+    const hib = directionOf(name, metric, ta, tb, rule.higherIsBetter, opts, paths);
+    const aggregate = { baseline: finite(ta.metrics[metric]!.value), current: finite(tb.metrics[metric]?.value) };
     const base = { task: name, metric, aggregate };
+    const empty = { n: 0, baselineMean: null, currentMean: null, diff: null, ci95: null, tolerance: null, rule: key };
     if (isIgnored(config, name, metric)) {
-      rows.push({ ...base, higherIsBetter: hib, n: 0, baselineMean: null, currentMean: null, diff: null, ci95: null, tolerance: null, rule: key, status: 'ignored' });
+      rows.push({ ...base, higherIsBetter: hib, ...empty, status: 'ignored' });
+      continue;
+    }
+    if (aggregate.baseline !== null && aggregate.current === null) {
+      const how = metric in tb.metrics ? 'null' : 'missing';
+      rows.push({ ...base, higherIsBetter: hib, ...empty, status: 'regression', note: `finite in the baseline (${aggregate.baseline}), ${how} in the current run` });
       continue;
     }
     const va = itemValues(ta, metric);
     const vb = itemValues(tb, metric);
+    const currentIds = new Set(tb.items.map((i) => i.id));
+    const lost = [...va.keys()].filter((id) => currentIds.has(id) && !vb.has(id)).sort();
+    if (lost.length > 0) {
+      rows.push({ ...base, higherIsBetter: hib, ...empty, status: 'regression', note: `${lost.length} item(s) finite in the baseline have no value in the current run (first: ${JSON.stringify(lost[0]!.slice(0, 40))})` });
+      continue;
+    }
     const ids = [...va.keys()].filter((id) => vb.has(id)).sort();
     if (ids.length === 0) {
-      rows.push({ ...base, higherIsBetter: hib, n: 0, baselineMean: null, currentMean: null, diff: null, ci95: null, tolerance: null, rule: key, status: 'not-paired' });
+      rows.push({ ...base, higherIsBetter: hib, ...empty, status: 'not-paired' });
       continue;
     }
     if (hib === null) {

@@ -1,4 +1,4 @@
-import { errorMessage, isBenchError, type BenchError } from '../util/errors.js';
+import { BenchError, errorMessage, isBenchError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
 import { sha256 } from '../util/hash.js';
 import { round3 } from '../util/round.js';
@@ -106,6 +106,9 @@ export async function executeTasks(model: LoadedModel, tasks: RegisteredTask[], 
         results[name] = { version: m.version, status: 'skipped', reason: (e as TaskSkip).reason };
       } else if (isBenchError(e) && e.code !== 'E_MODEL') {
         throw e;
+      } else if (isPathError(e)) {
+        // A file the user gave that cannot be read is the user's to fix, not a bug of the task.
+        throw new BenchError('E_IO', `${e.path}: cannot ${e.syscall} (${e.code})`);
       } else {
         const known = e instanceof TaskFailure || kind === 'TaskFailure' || isBenchError(e);
         const code = known ? (e as TaskFailure | BenchError).code : 'E_INTERNAL';
@@ -126,8 +129,15 @@ function contextFor(task: RegisteredTask, model: LoadedModel, meter: Meter, root
   const name = task.module.name;
   const itemShard = opts.cache.shard(`task|${name}|${task.module.version}|${model.computeKey}`, model.sha256);
   const cache: ItemCache = {
-    get: (key) => itemShard.get(sha256(key)),
-    put: (key, value) => { itemShard.putMany([{ key: sha256(key), value }]); },
+    get: (key) => {
+      itemShard.refresh();
+      const damaged = itemShard.takeDamaged();
+      if (damaged > 0) meter.cacheRepaired = (meter.cacheRepaired ?? 0) + damaged;
+      return itemShard.get(sha256(key));
+    },
+    put: (key, value) => {
+      itemShard.putMany([{ key: sha256(key), value }]);
+    },
   };
   return {
     model: model.metered(meter),
@@ -148,4 +158,9 @@ function contextFor(task: RegisteredTask, model: LoadedModel, meter: Meter, root
 /** Peak RSS: Linux reports it in resourceUsage().maxRSS (KiB). */
 export function peakRssBytes(): number {
   return process.resourceUsage().maxRSS * 1024;
+}
+
+function isPathError(e: unknown): e is NodeJS.ErrnoException & { path: string; syscall: string } {
+  const x = e as NodeJS.ErrnoException | null;
+  return x instanceof Error && typeof x.code === 'string' && /^E[A-Z]+$/.test(x.code) && typeof x.syscall === 'string' && typeof x.path === 'string';
 }

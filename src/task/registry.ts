@@ -19,6 +19,7 @@ export function listTaskFolders(extraDirs: string[] = []): Map<string, { dir: st
   const found = new Map<string, { dir: string; entry: string }>();
   for (const root of [builtinTasksDir, ...extraDirs.map((d) => resolve(d))]) {
     if (!existsSync(root) || !statSync(root).isDirectory()) throw new BenchError('E_TASK', `--tasks-dir ${root}: not a folder`);
+    const before = found.size;
     for (const name of readdirSync(root).sort()) {
       const dir = join(root, name);
       if (!statSync(dir).isDirectory()) continue;
@@ -30,6 +31,7 @@ export function listTaskFolders(extraDirs: string[] = []): Map<string, { dir: st
       if (prev) throw new BenchError('E_TASK', `task "${name}" is defined twice: ${prev.dir} and ${dir}`);
       found.set(name, { dir, entry });
     }
+    if (root !== builtinTasksDir && found.size === before) throw new BenchError('E_TASK', `--tasks-dir ${root}: no task plugins (folders with an index.ts, index.js or index.mjs)`);
   }
   return found;
 }

@@ -7,7 +7,7 @@ import { parse } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
 import type { DataFileInfo } from '../../src/task/index.js';
 import { BenchError } from '../../src/util/errors.js';
-import { isGzipBytes, readMaybeGzipWithRaw } from '../../src/util/fs.js';
+import { assertNotSpecial, excerpt, isGzipBytes, readLimits, readMaybeGzipWithRaw } from '../../src/util/fs.js';
 import { MutantError, applyMutant, canonicalMutant, firstDifference, parseMutant, revertMutant } from '../../src/bio/mutant.js';
 
 /** The columns every assay CSV must have (ProteinGym's substitution format). */
@@ -157,7 +157,7 @@ export function readReference(path: string, label: string): { rows: Map<string, 
   const header = records[0] ?? [];
   const col = (name: string) => header.indexOf(name);
   for (const name of ['DMS_id', 'target_seq']) {
-    if (col(name) < 0) throw new BenchError('E_DATA', `${label}:1: missing required column "${name}" (columns: ${header.join(', ')})`);
+    if (col(name) < 0) throw new BenchError('E_DATA', `${label}:1: missing required column "${name}" (columns: ${excerpt(header.join(', '))})`);
   }
   const get = (r: string[], name: string): string | null => {
     const i = col(name);
@@ -218,12 +218,19 @@ export function referenceFor(rows: Map<string, ReferenceRow> | null, id: string)
 export async function readAssay(path: string, label: string, ref: ReferenceRow | null): Promise<Assay> {
   const id = assayIdOf(path);
   const hash = createHash('sha256');
+  assertNotSpecial(path, label);
   const raw = createReadStream(path);
   raw.on('data', (c) => hash.update(c as Buffer));
-  const parser = parse({ bom: true, skip_empty_lines: true, relax_column_count: false, info: true });
+  const { maxInputBytes, maxRecordBytes } = readLimits();
+  const parser = parse({ bom: true, skip_empty_lines: true, relax_column_count: false, info: true, max_record_size: maxRecordBytes });
   const source: Readable = isGzip(path, label) ? raw.pipe(createGunzip()) : raw;
   const content = createHash('sha256');
-  source.on('data', (c) => content.update(c as Buffer));
+  let size = 0;
+  source.on('data', (c) => {
+    content.update(c as Buffer);
+    size += (c as Buffer).length;
+    if (size > maxInputBytes) parser.destroy(new BenchError('E_DATA', `${label}: more than the cap of ${maxInputBytes / 1048576} MiB per data file after decompression (--max-input-mb)`));
+  });
   source.on('error', (e: Error) => parser.destroy(new BenchError('E_DATA', `${label}: ${(e as Error).message}`)));
   raw.on('error', (e: Error) => parser.destroy(new BenchError('E_IO', `${label}: cannot read (${(e as NodeJS.ErrnoException).code ?? e})`)));
   source.pipe(parser);
@@ -247,7 +254,7 @@ export async function readAssay(path: string, label: string, ref: ReferenceRow |
       if (!idx) {
         const missing = REQUIRED_COLUMNS.filter((c) => !record.includes(c));
         if (missing.length > 0) {
-          throw new BenchError('E_DATA', `${label}:${line}: missing required column${missing.length > 1 ? 's' : ''} ${missing.map((c) => `"${c}"`).join(', ')} (columns: ${record.join(', ')})`);
+          throw new BenchError('E_DATA', `${label}:${line}: missing required column${missing.length > 1 ? 's' : ''} ${missing.map((c) => `"${c}"`).join(', ')} (columns: ${excerpt(record.join(', '))})`);
         }
         idx = { mutant: record.indexOf('mutant'), mutated_sequence: record.indexOf('mutated_sequence'), DMS_score: record.indexOf('DMS_score'), DMS_score_bin: record.indexOf('DMS_score_bin') };
         continue;

@@ -7,7 +7,7 @@ import { parse } from 'csv-parse/sync';
 import { readFasta, type FastaRecord } from '../../src/bio/index.js';
 import { bundledData, describeDataFile, type DataFileInfo } from '../../src/task/index.js';
 import { BenchError } from '../../src/util/errors.js';
-import { readTextMaybeGzip } from '../../src/util/fs.js';
+import { excerpt, readTextMaybeGzip } from '../../src/util/fs.js';
 import { KmerIndex } from './identity.js';
 import type { ValidationRow } from './proxy.js';
 import { aaIndex } from './sequence.js';
@@ -132,7 +132,7 @@ export function readPlddt(path: string): PlddtFile {
   const idCol = header.indexOf('id');
   const valCol = header.indexOf('plddt');
   for (const [name, col] of [['id', idCol], ['plddt', valCol]] as const) {
-    if (col < 0) throw new BenchError('E_DATA', `${path}:${rows[0]!.info.lines}: missing column "${name}" (columns: ${rows[0]!.record.join(', ')})`);
+    if (col < 0) throw new BenchError('E_DATA', `${path}:${rows[0]!.info.lines}: missing column "${name}" (columns: ${excerpt(rows[0]!.record.join(', '))})`);
   }
   const values = new Map<string, { plddt: number; line: number }>();
   for (const { record, info } of rows.slice(1)) {

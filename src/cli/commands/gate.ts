@@ -84,7 +84,7 @@ export function formatGate(r: GateReport): string {
     lines.push(`gate FAILED: ${r.regressions.length} regression(s):`);
     const regRows = [['task', 'metric', 'diff [95% CI]', 'tolerance']];
     for (const x of r.rows.filter((x) => x.status === 'regression')) {
-      regRows.push([x.task, x.metric, `${formatNumber(x.diff)} [${formatNumber(x.ci95![0])}, ${formatNumber(x.ci95![1])}]`, formatNumber(x.tolerance)]);
+      regRows.push([x.task, x.metric, x.note ?? `${formatNumber(x.diff)} [${formatNumber(x.ci95![0])}, ${formatNumber(x.ci95![1])}]`, x.note ? '-' : formatNumber(x.tolerance)]);
     }
     for (const t of r.tasks.filter((t) => t.regression)) regRows.push([t.task, '(task)', t.reason ?? '', '-']);
     lines.push(table(regRows).trimEnd());

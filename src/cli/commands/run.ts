@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BenchError } from '../../util/errors.js';
-import { assertWritable, writeFileAtomic } from '../../util/fs.js';
+import { assertWritable, assertWritableDir, checkDataPath, setReadLimits, writeFileAtomic } from '../../util/fs.js';
 import { sha256 } from '../../util/hash.js';
 import { resolveTasks } from '../../task/registry.js';
 import { executeTasks, type TaskRunResult } from '../../task/execute.js';
@@ -11,7 +11,8 @@ import { serializeRun, type RunResult } from '../../report/run-result.js';
 import type { LoadedModel } from '../../model/model.js';
 import { DEFAULT_BATCH_POLICY } from '../../model/runner.js';
 import type { CliIo } from '../io.js';
-import { RUN_FLAGS, normalizeRunOptions, parseNumber, type RunOptions } from '../options.js';
+import { RUN_FLAGS, assertCardCompute, normalizeRunOptions, parseNumber, type RunOptions } from '../options.js';
+import { defaultCacheDir } from '../../cache/store.js';
 import { DEFAULT_PROGRESS_INTERVAL_S, progressMode, stderrUi, type ProgressClock } from '../progress.js';
 import { subjectFromRun } from '../../report/report-data.js';
 import { runSummaryText } from '../../report/summary-text.js';
@@ -40,6 +41,9 @@ bench run <task>... --model x.onnx [options] run the named tasks
   --data TASK=PATH      the user's data for a task instead of the bundled data (repeatable)
   --option TASK.KEY=VALUE   a task option (repeatable; see bench list)
   --tasks-dir DIR       more task plugins (repeatable)
+  --follow-symlinks     accept data files that are symlinks resolving outside their data folder
+  --max-input-mb N      cap on one data file's size after decompression (default 256)
+  --max-record-kb N     cap on one line or CSV record of a data file (default 1024)
   --ref-model PATH      reference model for tasks that use one (generation); --ref-card PATH
   --law ID              scaling-law set for N/N_opt (results/baselines/scaling-laws.json; default
                         there; the card's scalingLaw otherwise)
@@ -83,18 +87,29 @@ export async function runBench(opts: RunOptions, io: CliIo, display: RunDisplay 
   const names = new Set(tasks.map((t) => t.module.name));
   for (const t of Object.keys(opts.data)) if (!names.has(t)) throw new BenchError('E_USAGE', `--data ${t}=...: no such task in this run (${[...names].join(', ')})`);
   for (const t of Object.keys(opts.options)) if (!names.has(t)) throw new BenchError('E_USAGE', `--option ${t}.*: no such task in this run (${[...names].join(', ')})`);
+  for (const t of tasks) {
+    // An unknown key would be recorded in the result and make it non-comparable with every other run.
+    const known = (t.module.describe().options ?? []).map((o) => o.key);
+    for (const k of Object.keys(opts.options[t.module.name] ?? {})) {
+      if (!known.includes(k)) throw new BenchError('E_USAGE', `--option ${t.module.name}.${k}: unknown option (${t.module.name} takes: ${known.join(', ') || 'none'})`);
+    }
+  }
+  setReadLimits(opts.readLimits ?? {});
   for (const [t, p] of Object.entries(opts.data)) {
     if (!existsSync(resolve(io.cwd, p))) throw new BenchError('E_IO', `--data ${t}=${p}: not found`);
+    checkDataPath(resolve(io.cwd, p), `--data ${t}=${p}`, opts.followSymlinks ?? false);
   }
   if (opts.out) assertWritable(resolve(io.cwd, opts.out), '--out');
+  if (opts.cacheDir !== null) assertWritableDir(resolve(io.cwd, opts.cacheDir ?? defaultCacheDir()), '--cache-dir', false);
   const matchedData = loadMatchedComputeData(undefined, opts.law); // baseline registry, laws and registered runs: bad data fails before the run
   const ui = stderrUi(io, { mode, quiet: opts.quiet, intervalSeconds: display.intervalSeconds, clock: display.clock });
   const log = ui.log;
-  const cache = openCache(opts.cacheDir);
+  const cache = openCache(opts.cacheDir, (m) => log.warn(m));
   const model = await loadForCli(resolve(io.cwd, opts.model), opts, cache, io, opts.quiet);
   let refModel: LoadedModel | null = null;
   try {
     if (opts.law === undefined && model.card.scalingLaw !== undefined) loadScalingLaws(model.card.scalingLaw, "the card's scalingLaw"); // an unknown id fails before the run
+    assertCardCompute(model.card as unknown as Record<string, unknown>, `card ${model.cardFile ?? model.cardSource}`);
     const conformance = await requireConformance(model);
     if (opts.refModel) {
       // The reference model has its own card (--ref-card, else its sidecar or metadata): the main model's
@@ -168,8 +183,9 @@ export async function runBench(opts: RunOptions, io: CliIo, display: RunDisplay 
     };
     run.matchedCompute = matchedCompute(run, matchedData) as unknown as Record<string, unknown>;
     const text = serializeRun(run);
-    writeFileAtomic(outPath, text);
+    // Artifacts first, the result last: a failed write (a full disk) leaves no result behind.
     for (const a of artifacts) writeFileAtomic(join(dirname(outPath), `${basename(outPath, '.json')}.${a.name}`), a.content);
+    writeFileAtomic(outPath, text);
     ui.close();
     if (!opts.quiet) io.stderr(runSummaryText(subjectFromRun(run, outPath, null), outPath));
     if (opts.json) io.stdout(text);
