@@ -13,7 +13,7 @@ const golden = JSON.parse(readFileSync(new URL('./golden/supervised-fitness/ridg
 interface Expected {
   predictions: number[];
   spearman: number;
-  folds: { test: number; validation: number; alpha: number; scores: (number | null)[] }[];
+  folds: { test: number; validation: number; alpha: number; scores: { mse: number; spearman: number | null }[] }[];
 }
 
 function check(got: ReturnType<typeof crossValidatedRidge>, want: Expected, tol: number) {
@@ -22,8 +22,9 @@ function check(got: ReturnType<typeof crossValidatedRidge>, want: Expected, tol:
   got.folds.forEach((f, i) => {
     f.scores.forEach((s, j) => {
       const w = want.folds[i]!.scores[j]!;
-      if (w === null) expect(s.spearman).to.equal(null);
-      else expect(s.spearman, `fold ${f.test} alpha ${s.alpha}`).to.be.closeTo(w, 1e-9);
+      expect(s.mse, `fold ${f.test} alpha ${s.alpha}`).to.be.closeTo(w.mse, tol * Math.max(1, w.mse));
+      if (w.spearman === null) expect(s.spearman).to.equal(null);
+      else expect(s.spearman, `fold ${f.test} alpha ${s.alpha}`).to.be.closeTo(w.spearman, 1e-9);
     });
   });
   want.predictions.forEach((p, i) => expect(got.predictions[i], `row ${i}`).to.be.closeTo(p, tol * Math.max(1, Math.abs(p))));

@@ -21,7 +21,7 @@ export const EMBEDDING_ALPHAS: readonly number[] = Object.freeze([1e-2, 1e-1, 1,
 export const ONEHOT_ALPHAS: readonly number[] = Object.freeze([1e-2, 1e-1, 1, 10, 1e2, 1e3]);
 
 export const SELECTION_RULE =
-  'for test fold f_i (fold labels sorted), the inner validation fold is f_(i+1 mod K), the next fold of the same scheme (so the inner split mirrors the scheme: a contiguous block for fold_contiguous_5, a modulo class for fold_modulo_5); each alpha of the grid is fitted on the other K - 2 folds and scored by Spearman on the validation fold (predictions snapped to 1e-10 of their largest magnitude so that equal predictions tie); the highest validation Spearman wins, ties (and undefined Spearman, e.g. constant predictions) to the larger alpha; the model is then refitted on all K - 1 training folds at that alpha and predicts the test fold';
+  'for test fold f_i (fold labels sorted), the inner validation fold is f_(i+1 mod K), the next fold of the same scheme (so the inner split mirrors the scheme: a contiguous block for fold_contiguous_5, a modulo class for fold_modulo_5); each alpha of the grid is fitted on the other K - 2 folds and scored by mean squared error on the validation fold (the criterion of scikit-learn RidgeCV; not Spearman, which is blind to the shrinkage of a large alpha that the concatenated out-of-fold Spearman then pays for when fold intercepts differ); the lowest wins, ties to the larger alpha; the model is then refitted on all K - 1 training folds at that alpha and predicts the test fold';
 
 export interface FoldFit {
   /** The held-out fold label. */
@@ -31,8 +31,8 @@ export interface FoldFit {
   alpha: number;
   trainRows: number;
   testRows: number;
-  /** Validation Spearman per alpha of the grid (null: undefined). */
-  scores: { alpha: number; spearman: number | null }[];
+  /** Validation mean squared error (the selection criterion) and Spearman (null: undefined) per alpha of the grid. */
+  scores: { alpha: number; mse: number; spearman: number | null }[];
 }
 
 export interface CvResult {
@@ -91,16 +91,19 @@ export function crossValidatedRidge(learner: RidgeLearner, y: Float64Array, fold
     const inner = learner.train(innerRows, pick(y, innerRows));
     const yValid = pick(y, validRows);
     let best = alphas[alphas.length - 1]!;
-    let bestScore = -Infinity;
+    let bestLoss = Infinity;
     const scores: FoldFit['scores'] = [];
     for (const alpha of alphas) {
-      const s = predictionSpearman(inner(alpha)(validRows), yValid);
-      scores.push({ alpha, spearman: Number.isFinite(s) ? s : null });
-      const v = Number.isFinite(s) ? s : -Infinity;
-      // Ascending grid, >=: ties go to the larger alpha (the simpler model).
-      if (v >= bestScore && v > -Infinity) {
+      const p = inner(alpha)(validRows);
+      let loss = 0;
+      for (let k = 0; k < p.length; k++) loss += (p[k]! - yValid[k]!) ** 2;
+      loss /= p.length;
+      const s = predictionSpearman(p, yValid);
+      scores.push({ alpha, mse: loss, spearman: Number.isFinite(s) ? s : null });
+      // Ascending grid, <=: ties go to the larger alpha (the simpler model).
+      if (loss <= bestLoss) {
         best = alpha;
-        bestScore = v;
+        bestLoss = loss;
       }
     }
     const p = learner.train(trainRows, pick(y, trainRows))(best)(testRows);

@@ -223,7 +223,7 @@ const task: TaskModule = {
         aggregation: 'spearman_<scheme>: plain mean over assays; spearman: mean over assays of the mean over the three schemes; 95% percentile bootstrap over assays (1,000 resamples), null with one assay. ProteinGym averages per (UniProt_ID, coarse_selection_type) first; the bundled assays are 7 distinct UniProt ids, so only the weighting of selection types differs',
         onehotControl: {
           features: 'position-wise one-hot of the variant sequence (L positions x 26 letters, flattened), not standardized',
-          model: 'ridge with intercept (scikit-learn Ridge(alpha)), solved by preconditioned conjugate gradients on the sparse differences from the wild type (relative residual 1e-10)',
+          model: 'ridge with intercept (scikit-learn Ridge(alpha)), solved by preconditioned conjugate gradients on the sparse differences from the wild type (relative residual 1e-12)',
           alphas: [...ONEHOT_ALPHAS],
           selection: 'the same inner-validation rule and the same folds as the embedding ridge',
         },

@@ -11,7 +11,7 @@ import type { RidgeLearner } from './cv.js';
  */
 
 export const ONEHOT_LETTERS = 26;
-const TOLERANCE = 1e-10;
+const TOLERANCE = 1e-12;
 const MAX_ITERATIONS = 100000;
 
 /** Sparse rows: row i holds entries `cols[offsets[i] .. offsets[i+1])` with values `vals`. */

@@ -10,8 +10,8 @@ It rewrites test/golden/supervised-fitness/ridge_cv.json. Inputs are rounded to 
 so the JSON holds exactly the doubles scikit-learn saw. The protocol replicated here, independently of the
 TypeScript code:
   for each test fold f_i (labels sorted), validation fold f_(i+1 mod K); StandardScaler + Ridge(alpha) fitted
-  on the other folds for every alpha of the grid, scored by scipy spearmanr on the validation fold; best
-  validation Spearman wins, ties and NaN to the larger alpha; StandardScaler + Ridge refitted on all training
+  on the other folds for every alpha of the grid, scored by mean squared error on the validation fold; the
+  lowest wins, ties to the larger alpha; StandardScaler + Ridge refitted on all training
   folds at that alpha predicts the test fold; spearmanr of all out-of-fold predictions against y. Predictions
   are snapped to a grid of 1e-10 of their largest magnitude before every Spearman, so that predictions equal
   up to roundoff tie in both implementations.
@@ -61,18 +61,18 @@ def cv(X, y, folds, alphas, standardize):
         inner = (folds != test) & (folds != val)
         vmask = folds == val
         train = folds != test
-        best, best_s, scores = alphas[-1], -np.inf, []
+        best, best_loss, scores = alphas[-1], np.inf, []
         for a in alphas:
             Xi, Xv = X[inner], X[vmask]
             if standardize:
                 sc = StandardScaler().fit(Xi)
                 Xi, Xv = sc.transform(Xi), sc.transform(Xv)
             p = Ridge(alpha=a).fit(Xi, y[inner]).predict(Xv)
+            loss = float(np.mean((p - y[vmask]) ** 2))
             s = rho(p, y[vmask])
-            scores.append(None if np.isnan(s) else float(s))
-            v = -np.inf if np.isnan(s) else s
-            if v >= best_s and v > -np.inf:
-                best, best_s = a, v
+            scores.append({"mse": loss, "spearman": None if np.isnan(s) else float(s)})
+            if loss <= best_loss:
+                best, best_loss = a, loss
         Xt, Xs = X[train], X[folds == test]
         if standardize:
             sc = StandardScaler().fit(Xt)
