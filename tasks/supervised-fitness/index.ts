@@ -76,6 +76,20 @@ interface AssayRecord {
 const nullable = (x: number) => (Number.isFinite(x) ? x : null);
 const schemeMean = (r: Record<Scheme, number>) => mean(SCHEMES.map((s) => r[s]));
 
+/**
+ * Means over `ids` of a published column, as the run's metrics are formed (`spearman`: per assay the mean over
+ * the schemes, then over assays); null when an assay lacks a value.
+ */
+function publishedMeans(ids: string[], published: Map<Scheme, PublishedTable>, column: string): Record<string, number | null> {
+  const value = (id: string, s: Scheme) => published.get(s)!.get(id)?.[column];
+  const complete = ids.length > 0 && ids.every((id) => SCHEMES.every((s) => typeof value(id, s) === 'number' && Number.isFinite(value(id, s))));
+  if (!complete) return Object.fromEntries(['spearman', ...SCHEMES.map((s) => `spearman_${SCHEME_SHORT[s]}`)].map((k) => [k, null]));
+  return {
+    spearman: round3(mean(ids.map((id) => mean(SCHEMES.map((s) => value(id, s) as number))))),
+    ...Object.fromEntries(SCHEMES.map((s) => [`spearman_${SCHEME_SHORT[s]}`, round3(mean(ids.map((id) => value(id, s) as number)))])),
+  };
+}
+
 /** Supervised fitness: ridge regression on frozen embeddings, ProteinGym's cross-validation folds. */
 const task: TaskModule = {
   name: 'supervised-fitness',
@@ -249,10 +263,7 @@ const task: TaskModule = {
           label: 'published (ProteinGym; same data and folds, different implementation)',
           comparable: publishedSame,
           models: publishedModels,
-          oneHotEncodings: Object.fromEntries(SCHEMES.map((s) => {
-            const vals = records.map((r) => published.get(s)!.get(r.id)?.[ONEHOT_PUBLISHED]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
-            return [`spearman_${SCHEME_SHORT[s]}`, vals.length === records.length ? round3(mean(vals)) : null];
-          })),
+          oneHotEncodings: publishedMeans(records.map((r) => r.id), published, ONEHOT_PUBLISHED),
           perAssay: publishedRows,
         },
       },
