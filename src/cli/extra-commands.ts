@@ -7,3 +7,6 @@ import { baselineCommand, BASELINE_HELP } from './commands/baseline.js';
 registerCommand('leaderboard', leaderboardCommand, LEADERBOARD_HELP);
 registerCommand('gate', gateCommand, GATE_HELP);
 registerCommand('baseline', baselineCommand, BASELINE_HELP);
+import { mergeCommand, MERGE_HELP } from './commands/merge.js';
+
+registerCommand('merge', mergeCommand, MERGE_HELP);

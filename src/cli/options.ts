@@ -28,6 +28,7 @@ export const RUN_FLAGS = {
   'ref-model': { type: 'string' },
   'ref-card': { type: 'string' },
   'fail-fast': { type: 'boolean', default: false },
+  shard: { type: 'string' },
   quiet: { type: 'boolean', default: false },
   debug: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },

@@ -1,7 +1,16 @@
 import type * as Ort from 'onnxruntime-node';
 import { BenchError } from '../util/errors.js';
-import type { CacheShard, CachedArray } from '../cache/store.js';
+import type { CachedArray } from '../cache/store.js';
 import type { IoMap, OutputName } from './contract.js';
+
+/**
+ * What the runner needs of a cache shard (the store's CacheShard has this shape); an interface so a
+ * layered view (a merge reading the shards' caches) can stand in for one.
+ */
+export interface ForwardCache {
+  get(key: string): CachedArray | undefined;
+  putMany(items: { key: string; value: CachedArray }[]): void;
+}
 
 /** One sequence to run: token ids with their special tokens, at most the model's maximum length. */
 export interface ForwardRequest {
@@ -135,7 +144,7 @@ export class Runner {
   async run(
     requests: ForwardRequest[],
     spec: ForwardSpec,
-    shard: CacheShard | null,
+    shard: ForwardCache | null,
     keys: string[] | null,
     meter: Meter,
     onProgress?: (done: number, total: number) => void,
@@ -171,6 +180,24 @@ export class Runner {
       onProgress?.(done, requests.length);
     }
     return results as CachedArray[];
+  }
+
+  /** One planned batch, computed now (sharded runs plan the batches themselves; see shard-plan.ts). */
+  computeBatch(reqs: ForwardRequest[], spec: ForwardSpec, indices: number[], meter: Meter): Promise<CachedArray[]> {
+    return this.runBatch(reqs, spec, indices, meter);
+  }
+
+  get maxLength(): number {
+    return this.deps.maxLength;
+  }
+
+  get policy(): BatchPolicy {
+    return this.deps.policy;
+  }
+
+  /** Per-sequence output floats of a padded length L for these outputs (the batch planner's sizer). */
+  outputFloats(outputs: OutputName[]): (L: number) => number {
+    return (L: number) => outputs.reduce((s, o) => s + this.deps.sizer(o, L), 0);
   }
 
   private async runBatch(reqs: ForwardRequest[], spec: ForwardSpec, indices: number[], meter: Meter): Promise<CachedArray[]> {

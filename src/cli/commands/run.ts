@@ -17,6 +17,10 @@ import { loadForCli, openCache, requireConformance } from '../model-loading.js';
 import { formatMetric } from '../format.js';
 import { loadMatchedComputeData, withDirections } from '../../report/matched-compute.js';
 import { matchedCompute } from '../../scaling/index.js';
+import { defaultCacheDir } from '../../cache/store.js';
+import type { CacheLike } from '../../model/cache-layers.js';
+import { ShardSession, parseShard, type ShardSpec } from '../../model/shard-plan.js';
+import { hashDataPath, serializePartial, type PartialRun } from '../../report/partial-run.js';
 
 export const RUN_HELP = `bench all --model x.onnx [options]        run every task
 bench run <task>... --model x.onnx [options] run the named tasks
@@ -40,6 +44,9 @@ bench run <task>... --model x.onnx [options] run the named tasks
   --tasks-dir DIR       more task plugins (repeatable)
   --ref-model PATH      reference model for tasks that use one (generation); --ref-card PATH
   --fail-fast           stop at the first failed task
+  --shard I/N           run shard I (0-based) of N: compute this shard's forward passes into
+                        <cache-dir>/shard-I-of-N and write a partial run to --out; then
+                        bench merge joins the N partials into the run (see README, Clusters)
   --quiet               no progress or summary on stderr
 `;
 
@@ -52,11 +59,33 @@ export async function runCommand(argv: string[], io: CliIo, mode: 'all' | 'run')
   if (mode === 'all' && positionals.length > 0) throw new BenchError('E_USAGE', `bench all: unexpected argument "${positionals[0]}" (use --tasks or bench run <task>...)`);
   if (mode === 'run' && positionals.length === 0 && !values.tasks) throw new BenchError('E_USAGE', 'bench run: name at least one task (bench list shows them)');
   const opts = normalizeRunOptions(values as Record<string, string | boolean | string[] | undefined>, mode === 'run' ? positionals : []);
-  return runBench(opts, io);
+  if (values.shard === undefined) return runBench(opts, io);
+  const shard = parseShard(values.shard);
+  if (!shard) throw new BenchError('E_USAGE', `--shard: must be I/N with 0 <= I < N, got "${values.shard}"`);
+  if (opts.cacheDir === null) throw new BenchError('E_USAGE', '--shard and --no-cache conflict: a shard hands its forward passes to the merge through its cache');
+  return runBench(opts, io, { shard });
+}
+
+/** What makes a run a shard of a sharded run, or the merge of one. */
+export interface RunExtras {
+  /** Run as this shard: fill its cache, write a partial run. */
+  shard?: ShardSpec;
+  /** The merge's cache (its own, over the shards' caches read-only), instead of --cache-dir's. */
+  cache?: CacheLike;
+  /** The merge refuses a model that is not the one the shards ran. */
+  expectModelSha?: string;
+  /** Called with the task results before the run is assembled (the merge adds the shards' work to costs). */
+  adjust?: (results: Record<string, TaskRunResult>) => void;
+}
+
+/** The recorded form of the options that decide a run's results (a partial's `command.options`). */
+export function resultOptions(opts: RunOptions): Record<string, unknown> {
+  const { out: _out, json: _json, quiet: _quiet, cacheDir: _cacheDir, ...rest } = opts;
+  return JSON.parse(JSON.stringify(rest)) as Record<string, unknown>;
 }
 
 /** The whole run: tasks resolved, model loaded and checked, tasks executed, result validated and written. */
-export async function runBench(opts: RunOptions, io: CliIo): Promise<number> {
+export async function runBench(opts: RunOptions, io: CliIo, extras: RunExtras = {}): Promise<number> {
   const started = new Date();
   const t0 = performance.now();
   const tasks = await resolveTasks(opts.tasks, opts.tasksDirs);
@@ -69,10 +98,15 @@ export async function runBench(opts: RunOptions, io: CliIo): Promise<number> {
   if (opts.out) assertWritable(resolve(io.cwd, opts.out), '--out');
   const matchedData = loadMatchedComputeData(); // baseline registry, laws and registered runs: bad data fails before the run
   const log = stderrLogger(io, opts.quiet);
-  const cache = openCache(opts.cacheDir);
+  const shard = extras.shard;
+  const shardCacheDir = shard ? resolve(io.cwd, opts.cacheDir ?? defaultCacheDir(), `shard-${shard.index}-of-${shard.count}`) : null;
+  const cache = extras.cache ?? openCache(shardCacheDir ?? opts.cacheDir);
   const model = await loadForCli(resolve(io.cwd, opts.model), opts, cache, io, opts.quiet);
   let refModel: LoadedModel | null = null;
   try {
+    if (extras.expectModelSha && model.sha256 !== extras.expectModelSha) {
+      throw new BenchError('E_MODEL', `${opts.model}: sha256 ${model.sha256.slice(0, 16)}... is not the model the shards ran (${extras.expectModelSha.slice(0, 16)}...)`);
+    }
     const conformance = await requireConformance(model);
     if (opts.refModel) {
       // The reference model has its own card (--ref-card, else its sidecar or metadata): the main model's
@@ -81,7 +115,7 @@ export async function runBench(opts: RunOptions, io: CliIo): Promise<number> {
       await requireConformance(refModel);
     }
     const runId = `${started.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${sha256(`${model.sha256}|${opts.tier}|${opts.seed}|${[...names].join(',')}`).slice(0, 8)}`;
-    const outPath = resolve(io.cwd, opts.out ?? join('results', 'runs', model.card.id, `${runId}.json`));
+    const outPath = resolve(io.cwd, opts.out ?? join('results', 'runs', model.card.id, shard ? `${runId}.shard-${shard.index}-of-${shard.count}.json` : `${runId}.json`));
     assertWritable(outPath, '--out');
     const warnings: string[] = [];
     const paramWarning = compareParams(model);
@@ -90,10 +124,12 @@ export async function runBench(opts: RunOptions, io: CliIo): Promise<number> {
       log.warn(paramWarning);
     }
     const artifacts: { name: string; content: string }[] = [];
+    const session = shard ? new ShardSession(shard) : undefined;
     const results = await executeTasks(model, tasks, {
       tier: opts.tier,
       seed: opts.seed,
       cache,
+      ...(session ? { shard: session } : {}),
       refModel,
       options: opts.options,
       data: opts.data,
@@ -102,15 +138,42 @@ export async function runBench(opts: RunOptions, io: CliIo): Promise<number> {
       log,
       failFast: opts.failFast,
       onReady: () => {
-        if (!opts.quiet) io.stderr(`bench: ${model.card.id} (${model.card.objective}, ${model.ep}): ${tasks.length} task(s), tier ${opts.tier}, seed ${opts.seed}\n`);
+        if (!opts.quiet) io.stderr(`bench: ${model.card.id} (${model.card.objective}, ${model.ep}): ${tasks.length} task(s), tier ${opts.tier}, seed ${opts.seed}${shard ? `, shard ${shard.index}/${shard.count}` : ''}\n`);
       },
       onTaskStart: (name) => {
         if (!opts.quiet && io.isTTY) io.stderr(`  ${name}: running\n`);
       },
       onTaskEnd: (name, r) => {
-        if (!opts.quiet) io.stderr(`  ${name}: ${summarize(r)}\n`);
+        if (!opts.quiet) io.stderr(`  ${name}: ${session ? summarizeShard(session, name) : summarize(r)}\n`);
       },
     });
+    if (session && shard && shardCacheDir) {
+      const data: Record<string, string> = {};
+      for (const [t, p] of Object.entries(opts.data)) data[t] = await hashDataPath(resolve(io.cwd, p));
+      const partial: PartialRun = {
+        kind: 'plmbench-partial-run',
+        schemaVersion: 1,
+        partial: true,
+        runId,
+        createdAt: started.toISOString(),
+        harness: harnessInfo(),
+        model: { path: opts.model, sha256: model.sha256, id: model.card.id, ep: model.ep },
+        ...(refModel ? { refModel: { path: opts.refModel!, sha256: refModel.sha256 } } : {}),
+        tier: opts.tier,
+        seed: opts.seed,
+        shard: { index: shard.index, count: shard.count, cacheDir: shardCacheDir },
+        command: { cwd: io.cwd, options: resultOptions(opts) },
+        data,
+        work: { tasks: session.tasks, splitTokensPerShard: session.loads },
+        timings: { startedAt: started.toISOString(), seconds: Math.round((performance.now() - t0) / 10) / 100 },
+      };
+      const text = serializePartial(partial);
+      writeFileAtomic(outPath, text);
+      if (!opts.quiet) io.stderr(`bench: wrote partial run ${outPath} (cache ${shardCacheDir})\n`);
+      if (opts.json) io.stdout(text);
+      return 0;
+    }
+    extras.adjust?.(results);
     const run: RunResult = {
       schemaVersion: 1,
       runId,
@@ -168,6 +231,14 @@ export function compareParams(model: LoadedModel): string | null {
   const off = pairs.filter(([, c, n]) => c !== undefined && Math.abs(c - n) > 0.01 * c);
   if (off.length === 0) return null;
   return `card and graph disagree on ${off.map(([k, c, n]) => `${k}: card ${c}, counted ${n}`).join('; ')} (the card's values are used for compute)`;
+}
+
+function summarizeShard(session: ShardSession, name: string): string {
+  const r = session.tasks[name];
+  if (!r) return 'skipped';
+  if (r.mode === 'merge') return 'left to the merge';
+  if (r.mode === 'whole' && r.owner !== session.spec.index) return `run whole by shard ${r.owner}`;
+  return `${r.batches} batches, ${r.requests} passes, ${r.tokens} tokens${r.deferred ? `, ${r.deferred} uncached passes left to the merge` : ''}${r.note ? ` (stopped on stand-in values: ${r.note})` : ''}`;
 }
 
 function summarize(r: TaskRunResult): string {
