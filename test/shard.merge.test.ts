@@ -97,6 +97,19 @@ describe('sharded runs: bench all --shard i/n, bench merge', function () {
     expect(ps.map((p) => p.partial)).to.deep.equal([true, true, true]);
   });
 
+  it('bench plan tallies the tokens each shard computes, without computing them', async () => {
+    const io = memoryIo();
+    const args = common.filter((a) => a !== 'all' && a !== '--quiet');
+    expect(await main(['plan', ...args, '--shards', String(n), '--throughput', '1000', '--json'], io), io.err.join('')).to.equal(0);
+    const plan = JSON.parse(io.out.join(''));
+    const ps = partials.map((p) => JSON.parse(readFileSync(p, 'utf8')));
+    const shardTokens = ps.map((p) => Object.values(p.work.tasks as Record<string, { tokens: number }>).reduce((s, r) => s + r.tokens, 0));
+    expect(plan.perShard.map((s: { tokens: number }) => s.tokens)).to.deep.equal(shardTokens);
+    const run = JSON.parse(readFileSync(single, 'utf8'));
+    for (const t of plan.tasks) expect(t.passes, t.task).to.equal(run.tasks[t.task].cost.forwardPasses - run.tasks[t.task].cost.cached);
+    expect(plan.perShard[0].seconds).to.equal(Math.round(shardTokens[0]! / 1000));
+  });
+
   describe('refusals: exit 2, one line, nothing written', () => {
     const forged = (k: number, edit: (p: Record<string, unknown>) => void): string => {
       const p = JSON.parse(readFileSync(partials[k]!, 'utf8'));

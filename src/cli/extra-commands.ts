@@ -10,3 +10,6 @@ registerCommand('baseline', baselineCommand, BASELINE_HELP);
 import { mergeCommand, MERGE_HELP } from './commands/merge.js';
 
 registerCommand('merge', mergeCommand, MERGE_HELP);
+import { planCommand, PLAN_HELP } from './commands/plan.js';
+
+registerCommand('plan', planCommand, PLAN_HELP);

@@ -53,6 +53,9 @@ export interface ShardTaskRecord {
   seconds: number;
   /** Why the task stopped early on this shard (stand-in values may upset it); the merge runs it on real values. */
   note?: string;
+  /** `bench plan` only: tokens per shard, and of passes left to the merge. */
+  perShard?: number[];
+  mergeTokens?: number;
 }
 
 export class ShardSession {
@@ -67,7 +70,11 @@ export class ShardSession {
   private wholeCount = 0;
   private readonly templates = new Map<string, { dims: number[]; lAxes: number[] }[]>();
 
-  constructor(readonly spec: ShardSpec) {
+  /** `planOnly`: `bench plan`: no pass is computed, every task is walked on stand-ins and its batches tallied. */
+  constructor(
+    readonly spec: ShardSpec,
+    readonly planOnly = false,
+  ) {
     this.loads = new Array<number>(spec.count).fill(0);
   }
 
@@ -79,7 +86,11 @@ export class ShardSession {
     const owner = mode === 'whole' ? this.spec.count - 1 - (this.wholeCount++ % this.spec.count) : null;
     const rec: ShardTaskRecord = { mode, owner, batches: 0, requests: 0, tokens: 0, paddedTokens: 0, inferenceSeconds: 0, deferred: 0, covered: [], seconds: 0 };
     this.tasks[name] = rec;
-    const here = mode === 'split' || (mode === 'whole' && owner === this.spec.index);
+    if (this.planOnly) {
+      rec.perShard = new Array<number>(this.spec.count).fill(0);
+      rec.mergeTokens = 0;
+    }
+    const here = this.planOnly || mode === 'split' || (mode === 'whole' && owner === this.spec.index);
     this.current = here ? rec : null;
     return here;
   }
@@ -107,11 +118,37 @@ export class ShardSession {
     const rec = this.current;
     if (!rec) throw new Error('internal: a forward call outside a task of this shard');
     try {
+      if (this.planOnly) return await this.forwardPlan(rec, runner, requests, spec, keys);
       return rec.mode === 'whole' ? await this.forwardWhole(rec, runner, requests, spec, cache, keys, meter) : await this.forwardSplit(rec, runner, requests, spec, cache, keys, meter, onProgress);
     } catch (e) {
       if (this.realError === null && isRealFailure(e)) this.realError = e;
       throw e;
     }
+  }
+
+  /** `bench plan`: the batches a real shard would compute, tallied per shard; stand-ins for every value. */
+  private async forwardPlan(rec: ShardTaskRecord, runner: Runner, requests: ForwardRequest[], spec: ForwardSpec, keys: string[] | null): Promise<CachedArray[]> {
+    checkLengths(requests, runner.maxLength);
+    const lengths = requests.map((r) => r.tokens.length);
+    const todo = keys ? requests.map((_, i) => i).filter((i) => !this.seen.has(keys[i]!)) : requests.map((_, i) => i);
+    for (const batch of planBatches(lengths, todo, { ...runner.policy, ...spec.batch }, runner.outputFloats(spec.outputs))) {
+      const cost = batch.length * Math.max(...batch.map((i) => lengths[i]!));
+      rec.batches++;
+      rec.requests += batch.length;
+      rec.tokens += cost;
+      rec.paddedTokens += cost - batch.reduce((s, i) => s + lengths[i]!, 0);
+      if (rec.mode === 'merge' || (rec.mode === 'split' && !keys)) rec.mergeTokens! += cost;
+      else if (rec.mode === 'whole') rec.perShard![rec.owner!]! += cost;
+      else {
+        const owner = argmin(this.loads);
+        this.loads[owner]! += cost;
+        rec.perShard![owner]! += cost;
+      }
+    }
+    if (keys) for (const i of todo) this.seen.add(keys[i]!);
+    const out: CachedArray[] = [];
+    for (let i = 0; i < requests.length; i++) out.push(await this.standIn(runner, requests[i]!, spec, i));
+    return out;
   }
 
   /** A split task: the batches given to this shard are computed, the rest get stand-ins. */

@@ -144,7 +144,7 @@ async function runShardTask(task: RegisteredTask, ctx: TaskContext, meter: Meter
     await task.module.run(ctx);
   } catch (e) {
     if (session.realError !== null) throw session.realError;
-    if (mode === 'whole' && isBenchError(e) && e.code !== 'E_MODEL') throw e;
+    if (mode === 'whole' && !session.planOnly && isBenchError(e) && e.code !== 'E_MODEL') throw e;
     note = errorMessage(e);
   }
   session.endTask(meter, round3((performance.now() - t0) / 1000), note);
@@ -154,7 +154,7 @@ function contextFor(task: RegisteredTask, model: LoadedModel, meter: Meter, root
   const name = task.module.name;
   const itemShard = opts.cache.shard(`task|${name}|${task.module.version}|${model.computeKey}`, model.sha256);
   // A split task on a shard computes item results from stand-in values: they must not be cached.
-  const itemsOff = opts.shard !== undefined && (task.module.sharding ?? 'split') !== 'whole';
+  const itemsOff = opts.shard !== undefined && (opts.shard.planOnly || (task.module.sharding ?? 'split') !== 'whole');
   const cache: ItemCache = itemsOff
     ? { get: () => undefined, put: () => undefined }
     : {
