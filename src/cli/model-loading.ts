@@ -1,5 +1,6 @@
 import { BenchError } from '../util/errors.js';
 import { CacheStore, defaultCacheDir } from '../cache/store.js';
+import type { CacheLike } from '../model/cache-layers.js';
 import { loadModel, type LoadedModel } from '../model/model.js';
 import type { CardFlags } from '../model/card.js';
 import type { EpChoice } from '../model/session.js';
@@ -22,7 +23,7 @@ export interface ModelFlags {
 }
 
 /** Loads a model for a command, telling stderr about provider fallbacks and card overrides. */
-export async function loadForCli(path: string, flags: ModelFlags, cache: CacheStore, io: CliIo, quiet: boolean): Promise<LoadedModel> {
+export async function loadForCli(path: string, flags: ModelFlags, cache: CacheLike, io: CliIo, quiet: boolean): Promise<LoadedModel> {
   const model = await loadModel(path, {
     ...(flags.card ? { cardPath: flags.card } : {}),
     ...(flags.cardFlags ? { cardFlags: flags.cardFlags } : {}),

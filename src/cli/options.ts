@@ -34,6 +34,7 @@ export const RUN_FLAGS = {
   'max-input-mb': { type: 'string' },
   'max-record-kb': { type: 'string' },
   'fail-fast': { type: 'boolean', default: false },
+  shard: { type: 'string' },
   quiet: { type: 'boolean', default: false },
   debug: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },

@@ -5,7 +5,9 @@ import { createHash } from 'node:crypto';
 import { BenchError, isBenchError } from '../util/errors.js';
 import { sha256File, sha256Tokens } from '../util/hash.js';
 import { stableStringify } from '../util/json.js';
-import type { CacheStore, CachedArray } from '../cache/store.js';
+import type { CachedArray } from '../cache/store.js';
+import type { CacheLike } from './cache-layers.js';
+import type { ShardSession } from './shard-plan.js';
 import { resolveCard, type CardFlags, type CardSource, type ModelCard } from './card.js';
 import { notOnnxProblem } from './file-kind.js';
 import { capabilitiesOf, resolveIo, type IoMap, type Need, type OutputName } from './contract.js';
@@ -20,7 +22,7 @@ export interface LoadOptions {
   ep: EpChoice;
   threads?: number;
   batch?: Partial<BatchPolicy>;
-  cache: CacheStore;
+  cache: CacheLike;
   /** Told about each provider that could not start under `--ep auto`. */
   onFallback?: (ep: EpName, reason: string) => void;
 }
@@ -70,8 +72,11 @@ export interface LoadedModel extends ModelHandle {
   readonly batchPolicy: Readonly<BatchPolicy>;
   /** The runtime session, for measurements against the runtime itself (bench:perf). Tasks use `forward`. */
   readonly session: Ort.InferenceSession;
-  /** A view of the model that adds its work to `meter` (one per task). */
-  metered(meter: Meter): ModelHandle;
+  /**
+   * A view of the model that adds its work to `meter` (one per task); with a shard session, its
+   * forward passes are those of one shard of a sharded run (shard-plan.ts).
+   */
+  metered(meter: Meter, shard?: ShardSession): ModelHandle;
   release(): Promise<void>;
 }
 
@@ -147,7 +152,7 @@ export async function loadModel(path: string, opts: LoadOptions): Promise<Loaded
       }),
     )
     .digest('hex');
-  const forwardWith = (meter: Meter) => async (requests: ForwardRequest[], spec: ForwardSpec, onProgress?: (d: number, t: number) => void) => {
+  const forwardWith = (meter: Meter, session?: ShardSession) => async (requests: ForwardRequest[], spec: ForwardSpec, onProgress?: (d: number, t: number) => void) => {
     for (const o of spec.outputs) {
       if (!io.outputs[o]) throw new Error(`internal: task asked for ${o}, which the model does not export`);
     }
@@ -155,6 +160,7 @@ export async function loadModel(path: string, opts: LoadOptions): Promise<Loaded
     const namespace = `${computeKey}|${[...spec.outputs].sort().join(',')}|${spec.reducer}`;
     const shard = useCache ? opts.cache.shard(namespace, sha256) : null;
     const keys = useCache ? requests.map((r) => createHash('sha256').update(namespace).update(sha256Tokens(r.tokens)).digest('hex')) : null;
+    if (session) return session.forward(runner, requests, spec, shard, keys, meter, onProgress);
     return runner.run(requests, spec, shard, keys, meter, onProgress);
   };
   const base = {
@@ -184,7 +190,7 @@ export async function loadModel(path: string, opts: LoadOptions): Promise<Loaded
     fallbacks: opened.fallbacks,
     batchPolicy: policy,
     session: opened.session,
-    metered: (meter: Meter) => ({ ...base, forward: forwardWith(meter) }),
+    metered: (meter: Meter, session?: ShardSession) => ({ ...base, forward: forwardWith(meter, session) }),
     release: async () => {
       await opened.session.release();
     },

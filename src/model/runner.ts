@@ -1,7 +1,22 @@
 import type * as Ort from 'onnxruntime-node';
 import { BenchError } from '../util/errors.js';
-import type { CacheShard, CachedArray } from '../cache/store.js';
+import type { CachedArray } from '../cache/store.js';
 import type { IoMap, OutputName } from './contract.js';
+
+/**
+ * What the runner needs of a cache shard (the store's CacheShard has this shape); an interface so a
+ * layered view (a merge reading the shards' caches) can stand in for one.
+ */
+export interface ForwardCache {
+  get(key: string): CachedArray | undefined;
+  putMany(items: { key: string; value: CachedArray }[]): void;
+  /** Reads what other writers published since the last look; returns the records read. */
+  refresh(): number;
+  /** Whether entries live on disk (other writers may share them), not in memory only. */
+  readonly onDisk: boolean;
+  /** Damaged records dropped since the last call (they are recomputed and counted as cacheRepaired). */
+  takeDamaged(): number;
+}
 
 /** One sequence to run: token ids with their special tokens, at most the model's maximum length. */
 export interface ForwardRequest {
@@ -142,7 +157,7 @@ export class Runner {
   async run(
     requests: ForwardRequest[],
     spec: ForwardSpec,
-    shard: CacheShard | null,
+    shard: ForwardCache | null,
     keys: string[] | null,
     meter: Meter,
     onProgress?: (done: number, total: number) => void,
@@ -214,9 +229,27 @@ export class Runner {
     return results as CachedArray[];
   }
 
-  private noteRepaired(shard: CacheShard, meter: Meter): void {
+  private noteRepaired(shard: ForwardCache, meter: Meter): void {
     const n = shard.takeDamaged();
     if (n > 0) meter.cacheRepaired = (meter.cacheRepaired ?? 0) + n;
+  }
+
+  /** One planned batch, computed now (sharded runs plan the batches themselves; see shard-plan.ts). */
+  computeBatch(reqs: ForwardRequest[], spec: ForwardSpec, indices: number[], meter: Meter): Promise<CachedArray[]> {
+    return this.runBatch(reqs, spec, indices, meter);
+  }
+
+  get maxLength(): number {
+    return this.deps.maxLength;
+  }
+
+  get policy(): BatchPolicy {
+    return this.deps.policy;
+  }
+
+  /** Per-sequence output floats of a padded length L for these outputs (the batch planner's sizer). */
+  outputFloats(outputs: OutputName[]): (L: number) => number {
+    return (L: number) => outputs.reduce((s, o) => s + this.deps.sizer(o, L), 0);
   }
 
   private async runBatch(reqs: ForwardRequest[], spec: ForwardSpec, indices: number[], meter: Meter): Promise<CachedArray[]> {

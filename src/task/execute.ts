@@ -2,7 +2,8 @@ import { BenchError, errorMessage, isBenchError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
 import { sha256 } from '../util/hash.js';
 import { round3 } from '../util/round.js';
-import type { CacheStore } from '../cache/store.js';
+import type { CacheLike } from '../model/cache-layers.js';
+import type { ShardSession } from '../model/shard-plan.js';
 import type { LoadedModel, ModelHandle } from '../model/model.js';
 import { newMeter, type Meter } from '../model/runner.js';
 import type { RegisteredTask } from './registry.js';
@@ -34,7 +35,9 @@ export class TaskFailure extends Error {
 export interface ExecuteOptions {
   tier: Tier;
   seed: number;
-  cache: CacheStore;
+  cache: CacheLike;
+  /** One shard of a sharded run: tasks fill this shard's cache; their results are not kept. */
+  shard?: ShardSession;
   refModel: ModelHandle | null;
   options: Record<string, Record<string, string>>;
   data: Record<string, string>;
@@ -88,6 +91,11 @@ export async function executeTasks(model: LoadedModel, tasks: RegisteredTask[], 
       continue;
     }
     const { ctx, meter } = contexts.get(name)!;
+    if (opts.shard) {
+      await runShardTask(task, ctx, meter, opts.shard);
+      opts.onTaskEnd?.(name, { version: m.version, status: 'skipped', reason: 'shard of a sharded run: results come from the merge' });
+      continue;
+    }
     const t0 = performance.now();
     const cost = (): TaskCost => ({
       ...meter,
@@ -125,22 +133,46 @@ export async function executeTasks(model: LoadedModel, tasks: RegisteredTask[], 
 }
 
 
+/**
+ * A task on one shard: run for its forward passes only (the result is thrown away). A `split` task sees
+ * stand-in values for other shards' passes, so an error after them is recorded, not raised; a failure
+ * of a real pass fails the shard.
+ */
+async function runShardTask(task: RegisteredTask, ctx: TaskContext, meter: Meter, session: ShardSession): Promise<void> {
+  const mode = task.module.sharding ?? 'split';
+  if (!session.beginTask(task.module.name, mode)) return;
+  const t0 = performance.now();
+  let note: string | undefined;
+  try {
+    await task.module.run(ctx);
+  } catch (e) {
+    if (session.realError !== null) throw session.realError;
+    if (mode === 'whole' && !session.planOnly && isBenchError(e) && e.code !== 'E_MODEL') throw e;
+    note = errorMessage(e);
+  }
+  session.endTask(meter, round3((performance.now() - t0) / 1000), note);
+}
+
 function contextFor(task: RegisteredTask, model: LoadedModel, meter: Meter, root: Rng, opts: ExecuteOptions): TaskContext {
   const name = task.module.name;
   const itemShard = opts.cache.shard(`task|${name}|${task.module.version}|${model.computeKey}`, model.sha256);
-  const cache: ItemCache = {
-    get: (key) => {
-      itemShard.refresh();
-      const damaged = itemShard.takeDamaged();
-      if (damaged > 0) meter.cacheRepaired = (meter.cacheRepaired ?? 0) + damaged;
-      return itemShard.get(sha256(key));
-    },
-    put: (key, value) => {
-      itemShard.putMany([{ key: sha256(key), value }]);
-    },
-  };
+  // A split task on a shard computes item results from stand-in values: they must not be cached.
+  const itemsOff = opts.shard !== undefined && (opts.shard.planOnly || (task.module.sharding ?? 'split') !== 'whole');
+  const cache: ItemCache = itemsOff
+    ? { get: () => undefined, put: () => undefined }
+    : {
+        get: (key) => {
+          itemShard.refresh();
+          const damaged = itemShard.takeDamaged();
+          if (damaged > 0) meter.cacheRepaired = (meter.cacheRepaired ?? 0) + damaged;
+          return itemShard.get(sha256(key));
+        },
+        put: (key, value) => {
+          itemShard.putMany([{ key: sha256(key), value }]);
+        },
+      };
   return {
-    model: model.metered(meter),
+    model: model.metered(meter, opts.shard),
     refModel: opts.refModel,
     cache,
     rng: root.fork(`task:${name}`),

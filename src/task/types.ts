@@ -1,6 +1,7 @@
 import type { ModelHandle } from '../model/model.js';
 import type { Need } from '../model/contract.js';
 import type { CachedArray } from '../cache/store.js';
+import type { ShardMode } from '../model/shard-plan.js';
 import type { Rng } from '../util/rng.js';
 
 export type Tier = 'smoke' | 'full';
@@ -16,6 +17,13 @@ export interface TaskModule {
   /** Alternative needs: the task runs when the model has all of `needs` and at least one of each group. */
   needsAnyOf?: Need[][];
   describe(): TaskInfo;
+  /**
+   * How a sharded run (`--shard i/n`) divides this task (src/model/shard-plan.ts). Default `split`:
+   * its forward passes go to the shards, which needs requests that do not depend on earlier outputs.
+   * `whole`: one shard runs it and keeps its per-item cache for the merge. `merge`: the merge runs it
+   * (e.g. sampling, whose next requests depend on the last outputs).
+   */
+  sharding?: ShardMode;
   /**
    * Optional: reads and validates the user's data and options before any task runs, so bad input
    * stops the run at once (exit 2) instead of after the tasks before it. Must not run the model.

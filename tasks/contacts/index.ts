@@ -47,6 +47,8 @@ function metricInfos(): { name: string; higherIsBetter: boolean; description: st
 const task: TaskModule = {
   name: 'contacts',
   version: '1.1.0',
+  // Its attention passes are uncached (the features are cached per chain), so one shard runs it whole.
+  sharding: 'whole',
   needs: [],
   needsAnyOf: [['attentions', 'contacts']],
   describe: () => ({

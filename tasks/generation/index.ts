@@ -21,6 +21,8 @@ const VERSION = '1.0.0';
 const task: TaskModule = {
   name: 'generation',
   version: VERSION,
+  // Each sampling step's requests depend on the last step's outputs: the merge runs it.
+  sharding: 'merge',
   needs: ['logits', 'clm'],
   describe: () => ({
     title: 'Generation quality: samples from a causal model, scored by a reference model and sequence statistics, with a validated structure-confidence proxy',

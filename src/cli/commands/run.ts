@@ -20,6 +20,9 @@ import { loadForCli, openCache, requireConformance } from '../model-loading.js';
 import { formatMetric } from '../format.js';
 import { loadMatchedComputeData, withDirections } from '../../report/matched-compute.js';
 import { loadScalingLaws, matchedCompute } from '../../scaling/index.js';
+import type { CacheLike } from '../../model/cache-layers.js';
+import { ShardSession, parseShard, type ShardSpec } from '../../model/shard-plan.js';
+import { hashDataPath, serializePartial, type PartialRun } from '../../report/partial-run.js';
 
 export const RUN_HELP = `bench all --model x.onnx [options]        run every task
 bench run <task>... --model x.onnx [options] run the named tasks
@@ -48,6 +51,9 @@ bench run <task>... --model x.onnx [options] run the named tasks
   --law ID              scaling-law set for N/N_opt (results/baselines/scaling-laws.json; default
                         there; the card's scalingLaw otherwise)
   --fail-fast           stop at the first failed task
+  --shard I/N           run shard I (0-based) of N: compute this shard's forward passes into
+                        <cache-dir>/shard-I-of-N and write a partial run to --out; then
+                        bench merge joins the N partials into the run (see README, Clusters)
   --quiet               no progress or summary on stderr
   --progress bar|lines|none   bars redrawn in place (default on a terminal), a plain line per running
                         phase every --progress-interval seconds (default elsewhere, e.g. CI), or none
@@ -75,11 +81,33 @@ export async function runCommand(argv: string[], io: CliIo, mode: 'all' | 'run')
   const opts = normalizeRunOptions(values as Record<string, string | boolean | string[] | undefined>, mode === 'run' ? positionals : []);
   const display: RunDisplay = { progress: values.progress };
   if (values['progress-interval'] !== undefined) display.intervalSeconds = parseNumber('--progress-interval', values['progress-interval']);
-  return runBench(opts, io, display);
+  if (values.shard === undefined) return runBench(opts, io, display);
+  const shard = parseShard(values.shard);
+  if (!shard) throw new BenchError('E_USAGE', `--shard: must be I/N with 0 <= I < N, got "${values.shard}"`);
+  if (opts.cacheDir === null) throw new BenchError('E_USAGE', '--shard and --no-cache conflict: a shard hands its forward passes to the merge through its cache');
+  return runBench(opts, io, display, { shard });
+}
+
+/** What makes a run a shard of a sharded run, or the merge of one. */
+export interface RunExtras {
+  /** Run as this shard: fill its cache, write a partial run. */
+  shard?: ShardSpec;
+  /** The merge's cache (its own, over the shards' caches read-only), instead of --cache-dir's. */
+  cache?: CacheLike;
+  /** The merge refuses a model that is not the one the shards ran. */
+  expectModelSha?: string;
+  /** Called with the task results before the run is assembled (the merge adds the shards' work to costs). */
+  adjust?: (results: Record<string, TaskRunResult>) => void;
+}
+
+/** The recorded form of the options that decide a run's results (a partial's `command.options`). */
+export function resultOptions(opts: RunOptions): Record<string, unknown> {
+  const { out: _out, json: _json, quiet: _quiet, cacheDir: _cacheDir, ...rest } = opts;
+  return JSON.parse(JSON.stringify(rest)) as Record<string, unknown>;
 }
 
 /** The whole run: tasks resolved, model loaded and checked, tasks executed, result validated and written. */
-export async function runBench(opts: RunOptions, io: CliIo, display: RunDisplay = {}): Promise<number> {
+export async function runBench(opts: RunOptions, io: CliIo, display: RunDisplay = {}, extras: RunExtras = {}): Promise<number> {
   const mode = progressMode(display.progress, opts.quiet, io.isTTY);
   const started = new Date();
   const t0 = performance.now();
@@ -104,10 +132,15 @@ export async function runBench(opts: RunOptions, io: CliIo, display: RunDisplay 
   const matchedData = loadMatchedComputeData(undefined, opts.law); // baseline registry, laws and registered runs: bad data fails before the run
   const ui = stderrUi(io, { mode, quiet: opts.quiet, intervalSeconds: display.intervalSeconds, clock: display.clock });
   const log = ui.log;
-  const cache = openCache(opts.cacheDir, (m) => log.warn(m));
+  const shard = extras.shard;
+  const shardCacheDir = shard ? resolve(io.cwd, opts.cacheDir ?? defaultCacheDir(), `shard-${shard.index}-of-${shard.count}`) : null;
+  const cache = extras.cache ?? openCache(shardCacheDir ?? opts.cacheDir, (m) => log.warn(m));
   const model = await loadForCli(resolve(io.cwd, opts.model), opts, cache, io, opts.quiet);
   let refModel: LoadedModel | null = null;
   try {
+    if (extras.expectModelSha && model.sha256 !== extras.expectModelSha) {
+      throw new BenchError('E_MODEL', `${opts.model}: sha256 ${model.sha256.slice(0, 16)}... is not the model the shards ran (${extras.expectModelSha.slice(0, 16)}...)`);
+    }
     if (opts.law === undefined && model.card.scalingLaw !== undefined) loadScalingLaws(model.card.scalingLaw, "the card's scalingLaw"); // an unknown id fails before the run
     assertCardCompute(model.card as unknown as Record<string, unknown>, `card ${model.cardFile ?? model.cardSource}`);
     const conformance = await requireConformance(model);
@@ -118,7 +151,7 @@ export async function runBench(opts: RunOptions, io: CliIo, display: RunDisplay 
       await requireConformance(refModel);
     }
     const runId = `${started.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${sha256(`${model.sha256}|${opts.tier}|${opts.seed}|${[...names].join(',')}`).slice(0, 8)}`;
-    const outPath = resolve(io.cwd, opts.out ?? join('results', 'runs', model.card.id, `${runId}.json`));
+    const outPath = resolve(io.cwd, opts.out ?? join('results', 'runs', model.card.id, shard ? `${runId}.shard-${shard.index}-of-${shard.count}.json` : `${runId}.json`));
     assertWritable(outPath, '--out');
     const warnings: string[] = [];
     const paramWarning = compareParams(model);
@@ -127,10 +160,12 @@ export async function runBench(opts: RunOptions, io: CliIo, display: RunDisplay 
       log.warn(paramWarning);
     }
     const artifacts: { name: string; content: string }[] = [];
+    const session = shard ? new ShardSession(shard) : undefined;
     const results = await executeTasks(model, tasks, {
       tier: opts.tier,
       seed: opts.seed,
       cache,
+      ...(session ? { shard: session } : {}),
       refModel,
       options: opts.options,
       data: opts.data,
@@ -139,15 +174,43 @@ export async function runBench(opts: RunOptions, io: CliIo, display: RunDisplay 
       log,
       failFast: opts.failFast,
       onReady: () => {
-        if (!opts.quiet) ui.print(`bench: ${model.card.id} (${model.card.objective}, ${model.ep}): ${tasks.length} task(s), tier ${opts.tier}, seed ${opts.seed}\n`);
+        if (!opts.quiet) ui.print(`bench: ${model.card.id} (${model.card.objective}, ${model.ep}): ${tasks.length} task(s), tier ${opts.tier}, seed ${opts.seed}${shard ? `, shard ${shard.index}/${shard.count}` : ''}\n`);
       },
       onTaskStart: (name) => {
         if (!opts.quiet && mode === 'bar') ui.print(`  ${name}: running\n`);
       },
       onTaskEnd: (name, r) => {
-        if (!opts.quiet) ui.print(`  ${name}: ${summarize(r)}\n`);
+        if (!opts.quiet) ui.print(`  ${name}: ${session ? summarizeShard(session, name) : summarize(r)}\n`);
       },
     });
+    if (session && shard && shardCacheDir) {
+      const data: Record<string, string> = {};
+      for (const [t, p] of Object.entries(opts.data)) data[t] = await hashDataPath(resolve(io.cwd, p));
+      const partial: PartialRun = {
+        kind: 'plmbench-partial-run',
+        schemaVersion: 1,
+        partial: true,
+        runId,
+        createdAt: started.toISOString(),
+        harness: harnessInfo(),
+        model: { path: opts.model, sha256: model.sha256, id: model.card.id, ep: model.ep },
+        ...(refModel ? { refModel: { path: opts.refModel!, sha256: refModel.sha256 } } : {}),
+        tier: opts.tier,
+        seed: opts.seed,
+        shard: { index: shard.index, count: shard.count, cacheDir: shardCacheDir },
+        command: { cwd: io.cwd, options: resultOptions(opts) },
+        data,
+        work: { tasks: session.tasks, splitTokensPerShard: session.loads },
+        timings: { startedAt: started.toISOString(), seconds: Math.round((performance.now() - t0) / 10) / 100 },
+      };
+      const text = serializePartial(partial);
+      writeFileAtomic(outPath, text);
+      ui.close();
+      if (!opts.quiet) io.stderr(`bench: wrote partial run ${outPath} (cache ${shardCacheDir})\n`);
+      if (opts.json) io.stdout(text);
+      return 0;
+    }
+    extras.adjust?.(results);
     const run: RunResult = {
       schemaVersion: 1,
       runId,
@@ -208,6 +271,14 @@ export function compareParams(model: LoadedModel): string | null {
   const off = pairs.filter(([, c, n]) => c !== undefined && Math.abs(c - n) > 0.01 * c);
   if (off.length === 0) return null;
   return `card and graph disagree on ${off.map(([k, c, n]) => `${k}: card ${c}, counted ${n}`).join('; ')} (the card's values are used for compute)`;
+}
+
+function summarizeShard(session: ShardSession, name: string): string {
+  const r = session.tasks[name];
+  if (!r) return 'skipped';
+  if (r.mode === 'merge') return 'left to the merge';
+  if (r.mode === 'whole' && r.owner !== session.spec.index) return `run whole by shard ${r.owner}`;
+  return `${r.batches} batches, ${r.requests} passes, ${r.tokens} tokens${r.deferred ? `, ${r.deferred} uncached passes left to the merge` : ''}${r.note ? ` (stopped on stand-in values: ${r.note})` : ''}`;
 }
 
 function summarize(r: TaskRunResult): string {
