@@ -75,6 +75,11 @@ export interface GateOptions {
  */
 export function gateRuns(baseline: RunFile, current: RunFile, opts: GateOptions): GateReport {
   const { config } = opts;
+  // [webgpu, issue 17] fp16 and fp32 exports differ by more than any task's noise (bounds in
+  // models/README.md), so runs of different precision are never compared.
+  if (baseline.run.model.precision !== current.run.model.precision) {
+    throw new BenchError('E_GATE_INPUT', `gate: the runs have different precision (${baseline.run.model.precision} in ${baseline.path}, ${current.run.model.precision} in ${current.path}); compare runs of one precision`);
+  }
   const a = new Map(okTasks(baseline.run));
   const b = new Map(okTasks(current.run));
   const pair = `(${baseline.path} vs ${current.path})`;
