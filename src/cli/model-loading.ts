@@ -2,7 +2,7 @@ import { BenchError } from '../util/errors.js';
 import { CacheStore, defaultCacheDir } from '../cache/store.js';
 import { loadModel, type LoadedModel } from '../model/model.js';
 import type { CardFlags } from '../model/card.js';
-import type { EpChoice } from '../model/session.js';
+import { autoSummary, type EpChoice } from '../model/session.js';
 import { checkConformance, type ConformanceReport } from '../model/conformance.js';
 import type { OutputName } from '../model/contract.js';
 import type { CliIo } from './io.js';
@@ -32,10 +32,9 @@ export async function loadForCli(path: string, flags: ModelFlags, cache: CacheSt
       ...(flags.maxBatch !== undefined ? { maxBatch: flags.maxBatch } : {}),
     },
     cache,
-    onFallback: (ep, reason) => {
-      if (!quiet) io.stderr(`bench: --ep auto: ${ep} unavailable (${reason}); trying the next provider\n`);
-    },
   });
+  // One line for --ep auto: which provider ran and why the ones before it were skipped.
+  if (flags.ep === 'auto' && !quiet) io.stderr(`${autoSummary(model.ep, model.fallbacks, model.adapter)}\n`);
   if (model.cardOverridden.length > 0 && !quiet) {
     io.stderr(`bench: flags override card fields: ${model.cardOverridden.join(', ')}\n`);
   }

@@ -10,7 +10,7 @@ import { resolveCard, type CardFlags, type CardSource, type ModelCard } from './
 import { capabilitiesOf, resolveIo, type IoMap, type Need, type OutputName } from './contract.js';
 import { countParams, readOnnxFile, type OnnxFileInfo, type ParamCount } from './onnx/file.js';
 import { DEFAULT_BATCH_POLICY, Runner, newMeter, type BatchPolicy, type ForwardRequest, type ForwardSpec, type Meter } from './runner.js';
-import { openSession, type EpChoice, type EpName } from './session.js';
+import { openSession, type EpChoice, type EpName, type GpuAdapter } from './session.js';
 import { Vocabulary, type Direction } from './vocab.js';
 
 export interface LoadOptions {
@@ -65,6 +65,8 @@ export interface LoadedModel extends ModelHandle {
   readonly cardOverridden: string[];
   readonly params: ParamCount;
   readonly fallbacks: { ep: EpName; reason: string }[];
+  /** The WebGPU adapter (inferred; see GpuAdapter) when the provider is WebGPU. */
+  readonly adapter?: GpuAdapter;
   /** The batching policy of the run (defaults merged with the user's budgets). */
   readonly batchPolicy: Readonly<BatchPolicy>;
   /** The runtime session, for measurements against the runtime itself (bench:perf). Tasks use `forward`. */
@@ -172,6 +174,7 @@ export async function loadModel(path: string, opts: LoadOptions): Promise<Loaded
     cardOverridden: resolved.overridden,
     params,
     fallbacks: opened.fallbacks,
+    ...(opened.adapter ? { adapter: opened.adapter } : {}),
     batchPolicy: policy,
     session: opened.session,
     metered: (meter: Meter) => ({ ...base, forward: forwardWith(meter) }),
