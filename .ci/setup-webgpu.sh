@@ -5,9 +5,11 @@
 # from the mirror apt already uses, installs libvulkan1 and mesa-vulkan-drivers from it, and exports
 # XDG_RUNTIME_DIR (Mesa's Vulkan drivers warn, and some fail, without one).
 #
-# Source it (`. .ci/setup-webgpu.sh`) so the environment reaches the tests. Idempotent: a second run
-# only checks. Never fails the build: where it cannot install, it says why and leaves
-# PLMBENCH_WEBGPU=skip, and the WebGPU tests skip with that message.
+# Then runs the WebGPU parity test (test/webgpu.parity.test.ts, opt-in with PLMBENCH_WEBGPU=1; about
+# 5 minutes on lavapipe with 2 cores) and fails the build if WebGPU and CPU disagree. Idempotent: a
+# second run only checks the install. Where it cannot install, it says why and skips the test (exit 0).
+set -uo pipefail
+cd "$(dirname "$0")/.."
 
 webgpu_setup() {
   export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp/xdg-runtime-$(id -u)}"
@@ -54,4 +56,13 @@ webgpu_setup() {
   return 0
 }
 
-if webgpu_setup; then export PLMBENCH_WEBGPU=1; else export PLMBENCH_WEBGPU=skip; fi
+if ! webgpu_setup; then
+  echo "setup-webgpu: WebGPU parity test skipped"
+  exit 0
+fi
+export PLMBENCH_WEBGPU=1
+start=$(date +%s)
+npx mocha --no-config --import=tsx --timeout 900000 test/webgpu.parity.test.ts
+rc=$?
+echo "setup-webgpu: WebGPU parity test took $(( $(date +%s) - start )) s (exit $rc)"
+exit $rc
