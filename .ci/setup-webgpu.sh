@@ -6,7 +6,7 @@
 # XDG_RUNTIME_DIR (Mesa's Vulkan drivers warn, and some fail, without one).
 #
 # Then runs the WebGPU parity test (test/webgpu.parity.test.ts, opt-in with PLMBENCH_WEBGPU=1; about
-# 5 minutes on lavapipe with 2 cores) and fails the build if WebGPU and CPU disagree. Idempotent: a
+# 4 minutes on lavapipe with 2 cores) and fails the build if WebGPU and CPU disagree. Idempotent: a
 # second run only checks the install. Where it cannot install, it says why and skips the test (exit 0).
 set -uo pipefail
 cd "$(dirname "$0")/.."

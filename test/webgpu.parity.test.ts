@@ -117,10 +117,12 @@ describe('WebGPU vs CPU parity on the example models (issue 17)', function () {
   }
 
   // Whole tasks through the CLI, both providers, smoke tier: the logits-derived task on the causal
-  // model and the embedding-probe task on the masked one (the other tasks: scripts/webgpu-parity.ts).
+  // model (about 1 minute on lavapipe). The embedding probes take minutes more each on lavapipe
+  // (secondary-structure 263 s), so they and the rest of the matrix are in scripts/webgpu-parity.ts;
+  // PLMBENCH_WEBGPU_PROBES=1 adds secondary-structure here.
   const CLI_CASES: { model: string; task: string; probe: boolean }[] = [
     { model: 'models/plm-clm-mini.onnx', task: 'perplexity', probe: false },
-    { model: 'models/plm-mlm-mini.onnx', task: 'secondary-structure', probe: true },
+    ...(process.env['PLMBENCH_WEBGPU_PROBES'] === '1' ? [{ model: 'models/plm-mlm-mini.onnx', task: 'secondary-structure', probe: true }] : []),
   ];
   for (const c of CLI_CASES) {
     it(`${c.task} on ${c.model}: --ep webgpu agrees with --ep cpu`, async () => {
