@@ -19,8 +19,9 @@ webgpu_setup() {
 
   # Already installed with a Mesa that Dawn accepts (major >= 23): nothing to do.
   local ver
-  ver="$(dpkg-query -W -f='${Version}' mesa-vulkan-drivers 2>/dev/null || true)"
-  if [ -n "$ver" ] && [ "${ver%%.*}" -ge 23 ] 2>/dev/null && dpkg-query -W libvulkan1 >/dev/null 2>&1 && ls /usr/share/vulkan/icd.d/lvp_icd*.json >/dev/null 2>&1; then
+  ver="$(dpkg-query -W -f='${db:Status-Abbrev}${Version}' mesa-vulkan-drivers 2>/dev/null || true)"
+  case "$ver" in "ii "*) ver="${ver#ii }" ;; *) ver='' ;; esac
+  if [ -n "$ver" ] && [ "${ver%%.*}" -ge 23 ] 2>/dev/null && [ "$(dpkg-query -W -f='${db:Status-Abbrev}' libvulkan1 2>/dev/null)" = "ii " ] && ls /usr/share/vulkan/icd.d/lvp_icd*.json >/dev/null 2>&1; then
     echo "setup-webgpu: already installed (mesa-vulkan-drivers $ver, libvulkan1)"
     return 0
   fi
