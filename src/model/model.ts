@@ -131,6 +131,8 @@ export async function loadModel(path: string, opts: LoadOptions): Promise<Loaded
       stableStringify({
         model: sha256,
         ep: opened.ep,
+        // WebGPU results differ slightly between adapters (1e-5 on logits between lavapipe and CPU).
+        ...(opened.adapter ? { adapter: opened.adapter.name } : {}),
         precision,
         objective: card.objective,
         maxLength: card.maxLength,
