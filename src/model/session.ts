@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { createRequire } from 'node:module';
 import { basename, dirname, isAbsolute, join } from 'node:path';
@@ -19,7 +19,7 @@ export interface SessionOptions {
  * The adapter WebGPU runs on. onnxruntime-node does not report Dawn's adapter, so on Linux it is
  * inferred from the Vulkan drivers the loader will see (manifests under icd.d, or VK_ICD_FILENAMES /
  * VK_DRIVER_FILES) and the device nodes present: a hardware driver counts only with its device
- * (/dev/nvidia*, /dev/dri/renderD*), and Dawn prefers a hardware adapter over a CPU one, so software is
+ * (/dev/nvidia*; for Mesa drivers, a render node whose kernel driver matches), and Dawn prefers a hardware adapter over a CPU one, so software is
  * the adapter only when no hardware driver has a device.
  */
 export interface GpuAdapter {
@@ -164,13 +164,22 @@ const SOFTWARE_DRIVERS: [RegExp, string][] = [
 /** The WebGPU adapter Dawn would pick on this machine (see GpuAdapter); null when there is none. */
 export function webgpuAdapter(): GpuAdapter | null {
   if (process.platform !== 'linux') return { name: `system default (${process.platform === 'darwin' ? 'Metal' : 'D3D12'})`, software: false };
-  const hasRenderNode = (() => {
+  // Kernel drivers behind the render nodes: Mesa installs every hardware Vulkan driver whatever the
+  // machine has, so a driver counts only when its kind of GPU is present.
+  const kernelDrivers = (() => {
     try {
-      return readdirSync('/dev/dri').some((f) => f.startsWith('renderD'));
+      return readdirSync('/sys/class/drm').filter((f) => f.startsWith('renderD')).map((f) => {
+        try {
+          return basename(realpathSync(join('/sys/class/drm', f, 'device', 'driver')));
+        } catch {
+          return '';
+        }
+      });
     } catch {
-      return false;
+      return [] as string[];
     }
   })();
+  const MESA_KERNEL: [RegExp, RegExp][] = [[/radeon/, /^amdgpu$/], [/intel/, /^(i915|xe)$/], [/nouveau/, /^nouveau$/], [/virtio/, /^virtio_gpu$/], [/freedreno/, /^msm$/], [/panfrost/, /^panfrost$/], [/asahi/, /^asahi$/]];
   const hasNvidia = existsSync('/dev/nvidia0') || existsSync('/proc/driver/nvidia');
   let software: GpuAdapter | null = null;
   for (const file of vulkanManifests()) {
@@ -193,7 +202,9 @@ export function webgpuAdapter(): GpuAdapter | null {
       if (hasNvidia) return { name: `NVIDIA (Vulkan driver ${basename(file)})`, software: false };
       continue;
     }
-    if (hasRenderNode) return { name: `GPU of Vulkan driver ${basename(file)}`, software: false };
+    const kernel = MESA_KERNEL.find(([re]) => re.test(name))?.[1];
+    const driver = kernel ? kernelDrivers.find((d) => kernel.test(d)) : undefined;
+    if (driver) return { name: `${driver} GPU (Vulkan driver ${basename(file)})`, software: false };
   }
   return software;
 }
