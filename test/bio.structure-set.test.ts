@@ -96,7 +96,7 @@ describe('bio/structure-set: loader', () => {
   });
 });
 
-describe('bio/structure-set: the 41 chains of shared/data/structures', () => {
+describe('bio/structure-set: the 41 chains of the source-data structures folder', () => {
   const dir = structuresDir();
   let set: StructureSet;
   before(async function () {

@@ -26,7 +26,7 @@ interface Golden {
   sequences: GoldenSequence[];
 }
 
-// Vocabularies written out from DESIGN.md.
+// Vocabularies written out from README.md's model contract.
 const ESM_TOKENS = ['<cls>', '<pad>', '<eos>', '<unk>', ...'LAGVSERTIDPKQNFYMHWCXBUZO.-'.split(''), '<null_1>', '<mask>'];
 const PROGEN_LETTERS = 'ABCDEFGHIKLMNOPQRSTUVWXYZ';
 function encode(vocab: 'esm' | 'progen2', seq: string): number[] {
@@ -37,7 +37,7 @@ function encode(vocab: 'esm' | 'progen2', seq: string): number[] {
 function int64(rows: number[][], pad: number): ort.Tensor {
   const L = Math.max(...rows.map((r) => r.length));
   const data = new BigInt64Array(rows.length * L).fill(BigInt(pad));
-  rows.forEach((r, i) => r.forEach((v, j) => (data[i * L + j] = BigInt(v))));
+  rows.forEach((r, i) => { r.forEach((v, j) => (data[i * L + j] = BigInt(v))); });
   return new ort.Tensor('int64', data, [rows.length, L]);
 }
 

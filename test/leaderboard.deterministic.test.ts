@@ -25,7 +25,7 @@ describe('leaderboard: deterministic bytes', () => {
     expect(stableStringify(parsed, 2) + '\n').to.equal(t1);
     expect(schemaErrors('leaderboard', parsed)).to.deep.equal([]);
     expect(t1).to.not.match(/createdAt|startedAt/);
-    expect(io.err.join('')).to.match(/fitness \(v1\.0\.0, smoke\) — spearman \(higher is better\)/);
+    expect(io.err.join('')).to.match(/fitness \(v1\.0\.0, smoke\) — spearman \(higher is better; entries sharing a rank have overlapping 95% intervals/);
   });
 
   it('without --out the JSON goes to stdout', async () => {

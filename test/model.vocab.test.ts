@@ -3,7 +3,7 @@ import { Vocabulary } from '../src/model/vocab.js';
 import { BenchError } from '../src/util/errors.js';
 
 describe('vocabularies', () => {
-  it('esm: the ESM-1b/ESM-2 alphabet, ids as DESIGN.md lists them', () => {
+  it('esm: the ESM-1b/ESM-2 alphabet, ids as the model contract in README.md lists them', () => {
     const v = Vocabulary.from('esm');
     expect(v.size).to.equal(33);
     expect([v.start, v.pad, v.end, v.unk, v.mask]).to.deep.equal([0, 1, 2, 3, 32]);

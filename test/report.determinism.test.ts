@@ -24,7 +24,7 @@ describe('run results are deterministic', () => {
       texts.push(readFileSync(out, 'utf8'));
     }
     expect(stable(texts[0]!)).to.deep.equal(stable(texts[1]!));
-    expect(texts[0]).to.match(/^\{\n  "createdAt"/); // sorted keys
+    expect(texts[0]).to.match(/^\{\n {2}"createdAt"/); // sorted keys
     const a = JSON.parse(texts[0]!).tasks.perplexity.metrics.perplexity;
     const c = JSON.parse(texts[2]!).tasks.perplexity.metrics.perplexity;
     expect(c.value).to.equal(a.value);

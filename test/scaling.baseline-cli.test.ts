@@ -48,10 +48,10 @@ describe('scaling: bench baseline add / list / remove, and registered runs in ma
     writeRun(dir, 'model', syntheticRun({ id: 'new-model', objective: 'mlm', params: 2e7, trainTokens: 1e12 * 0.5, tasks: fitness(0.28) }));
     const io = memoryIo(dir);
     expect(await main(['leaderboard', 'model.json', '--registry', store, '--quiet'], io)).to.equal(0);
-    const board = JSON.parse(io.out.join('')) as { entries: { matchedCompute: { comparisons: { family: string; origin: string; kind: string; interval: string; curve: { id: string }[] }[] } }[] };
+    const board = JSON.parse(io.out.join('')) as { curves: Record<string, { points: { id: string }[] }>; entries: { matchedCompute: { comparisons: { family: string; origin: string; kind: string; interval: string; curveId: string }[] } }[] };
     const c = board.entries[0]!.matchedCompute.comparisons.find((x) => x.family === 'esm2')!;
     expect(c).to.include({ origin: 'registered', kind: 'same-data', interval: 'paired-bootstrap-items' });
-    expect(c.curve.map((p) => p.id)).to.deep.equal(['esm2-8m', 'esm2-35m']);
+    expect(board.curves[c.curveId]!.points.map((p) => p.id)).to.deep.equal(['esm2-8m', 'esm2-35m']); // curves stored once per leaderboard
   });
 
   it('a registered run of another task version is not same-data: the leaderboard says why', async () => {

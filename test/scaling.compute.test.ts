@@ -25,6 +25,6 @@ describe('scaling: training compute C = 6 N D', () => {
   it('without tokens or FLOPs the compute is unknown, with the reason', () => {
     const c = trainingCompute({ params: 1e6 }, 1);
     expect(c.flops).to.equal(null);
-    expect(c.reason).to.match(/neither trainTokens nor trainFlops/);
+    expect(c.reason).to.match(/neither trainTokens, trainFlops nor stages/);
   });
 });

@@ -14,35 +14,37 @@ import { randomTransformer } from './helpers/models.js';
 import { tempDir } from './helpers/tmp.js';
 import { items, syntheticRun } from './golden/scaling/runs.js';
 
-// The laws of Cheng et al. 2024 were fitted on models of 3.5M to 10.7B parameters, IsoFLOP budgets
-// 1e18 to 1e21 FLOPs. N_opt(C) and N/N_opt outside that range are extrapolations and are flagged.
+// The laws of Cheng et al. 2024 were fitted on the authors' runs (scaling-laws.json fittedRange per law:
+// CLM 2.0e17..3.35e21 FLOPs, MLM 6.4e17..3.35e21 FLOPs, 6.3e6..2.8e9 parameters, flagships left out).
+// N_opt(C) and N/N_opt outside that range are extrapolations and are flagged.
 const laws = loadScalingLaws();
 const registry = loadBaselineRegistry();
 const none: RegisteredRuns = { file: 'none', sha256: null, runs: [] };
 const params = { total: 2e6, embedding: 1e6, nonEmbedding: 1e6, embeddingTensors: [] };
 
 describe('scaling: the laws\' fitted range is data, and N/N_opt outside it is flagged', () => {
-  it('results/baselines/scaling-laws.json gives the range (parameters 3.5e6..1.07e10, IsoFLOP budgets 1e18..1e21 FLOPs) with its source', () => {
-    const raw = JSON.parse(readFileSync(new URL('../results/baselines/scaling-laws.json', import.meta.url), 'utf8')) as { fittedRange: { params: number[]; flops: number[]; source: string } };
+  it('results/baselines/scaling-laws.json gives each law its range with its source', () => {
+    const raw = JSON.parse(readFileSync(new URL('../results/baselines/scaling-laws.json', import.meta.url), 'utf8')) as { sets: { laws: Record<string, { fittedRange: { params: number[]; flops: number[]; source: string } }> }[] };
     expect(schemaErrors('scaling-laws', raw)).to.deep.equal([]);
-    expect(raw.fittedRange.params).to.deep.equal([3.5e6, 1.07e10]);
-    expect(raw.fittedRange.flops).to.deep.equal([1e18, 1e21]);
-    expect(raw.fittedRange.source).to.match(/3\.5 million to 10\.7 billion/).and.match(/IsoFLOP/);
-    expect(laws.fittedRange.flops).to.deep.equal([1e18, 1e21]);
+    const mlm = raw.sets[0]!.laws['mlm']!.fittedRange;
+    expect(mlm.params).to.deep.equal([6291456, 2834283904]);
+    expect(mlm.flops).to.deep.equal([6.42244069e17, 3.353768618256e21]);
+    expect(mlm.source).to.match(/mlm_10b_all1\.33ep_noreg_tk263b/).and.match(/leaving out/);
+    expect(laws.laws.clm.fittedRange.flops).to.deep.equal([2.00700546e17, 3.353768618256e21]);
   });
 
   it('frontierPositions: 5e13 FLOPs is flagged with a note under both laws; 1e20 FLOPs is not', () => {
     const far = frontierPositions(laws, trainingCompute({ params: 1e6, trainFlops: 5e13 }, 1), 'mlm');
     for (const f of far) {
       expect(f.outsideFittedRange, f.objective).to.equal(true);
-      expect(f.rangeNote).to.match(/5\.000e13 FLOPs is below the compute range .* \(1e18 to 1e21 FLOPs\).*extrapolat/);
+      expect(f.rangeNote).to.match(/5\.000e13 FLOPs is below the compute range .* \((6\.422e17|2\.007e17) to 3\.354e21 FLOPs\).*extrapolat/);
     }
     const inside = frontierPositions(laws, trainingCompute({ params: 1e8, trainFlops: 1e20 }, 1), 'mlm');
     for (const f of inside) {
       expect(f.outsideFittedRange).to.equal(false);
       expect(f).to.not.have.property('rangeNote');
     }
-    // Above the range: the paper's own 10.7B model at 1.72e22 FLOPs, chosen with the law, not fitted on.
+    // Above the range: the paper's own 10.7B model at 1.72e22 FLOPs, chosen with the law, kept out of the range.
     expect(frontierPositions(laws, trainingCompute({ params: 1.07e10, trainFlops: 1.72e22 }, 1), 'mlm')[0]!.rangeNote).to.match(/above the compute range/);
   });
 
@@ -66,7 +68,7 @@ describe('scaling: the laws\' fitted range is data, and N/N_opt outside it is fl
 
   it('a run\'s matchedCompute.model.frontier and the leaderboard entry and summary carry the flag', () => {
     const run = syntheticRun({
-      id: 'tiny', objective: 'mlm', params: 1e6, trainFlops: 5e13,
+      id: 'tiny', objective: 'mlm', params: 1e6, trainFlops: 5e13, tier: 'full',
       tasks: { fitness: { headline: 'spearman', directions: { spearman: true }, items: items(4, (i) => ({ spearman: 0.1 * i })) } },
     });
     const mc = matchedCompute(run, { registry, laws, registered: none });

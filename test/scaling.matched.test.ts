@@ -32,9 +32,11 @@ const published: BaselineSet = {
   scores: Object.fromEntries(['esm2-8m', 'esm2-35m', 'esm2-150m', 'esm2-650m', 'esm2-3b', 'esm2-15b'].map((id, i) => [id, { spearman: 0.2 + 0.04 * i }])),
 };
 
-function fitnessRun(opts: { trainFlops?: number; baselines?: BaselineSet[]; objective?: 'mlm' | 'clm'; values?: number[]; params?: number }) {
+// Full tier: a smoke-tier run gets no same-data verdict against the task's (full-data) baseline numbers.
+function fitnessRun(opts: { trainFlops?: number; baselines?: BaselineSet[]; objective?: 'mlm' | 'clm'; values?: number[]; params?: number; tier?: 'smoke' | 'full' }) {
   return syntheticRun({
     id: 'my-model',
+    tier: opts.tier ?? 'full',
     objective: opts.objective ?? 'mlm',
     params: opts.params ?? 1e8,
     ...(opts.trainFlops !== undefined ? { trainFlops: opts.trainFlops } : {}),
@@ -99,13 +101,18 @@ describe('scaling: matched-compute comparisons', () => {
     expect(mc.references.map((r) => r.id).sort()).to.deep.equal(['progen2-base', 'site-independent']);
   });
 
-  it('clamps to the nearest point outside the family range, both sides', () => {
+  it('outside the family range: out-of-range with the gap in decades, the nearest point shown for orientation only, both sides', () => {
     const low = matchedCompute(fitnessRun({ trainFlops: 1e15 }), { registry, laws, registered: none }).comparisons.find((x) => x.family === 'esm2')!;
-    expect(low).to.include({ clamped: 'below', baseline: 0.229 });
+    expect(low).to.include({ clamped: 'below', baseline: 0.229, verdict: 'out-of-range' });
     expect(low.lower.id).to.equal('esm2-8m');
+    expect(low.computeGap!.side).to.equal('below');
+    expect(low.computeGap!.nearest).to.equal('esm2-8m');
+    expect(low.computeGap!.decades).to.be.closeTo(Math.log10(flops('esm2-8m') / 1e15), 1e-12);
+    expect(low.verdictReason).to.match(/4\.65 decades below esm2's compute range/);
     const high = matchedCompute(fitnessRun({ trainFlops: 1e25 }), { registry, laws, registered: none }).comparisons.find((x) => x.family === 'esm2')!;
-    expect(high).to.include({ clamped: 'above', baseline: 0.405 });
+    expect(high).to.include({ clamped: 'above', baseline: 0.405, verdict: 'out-of-range' });
     expect(high.upper.id).to.equal('esm2-15b');
+    expect(high.computeGap).to.deep.equal({ side: 'above', decades: Math.log10(1e25 / flops('esm2-15b')), nearest: 'esm2-15b' });
   });
 
   it('unknown compute: no comparison, each metric and family unavailable with the reason', () => {
@@ -127,7 +134,7 @@ describe('scaling: matched-compute comparisons', () => {
   it('registered runs of baseline exports are same-data when task version, data and items match; others are noted', () => {
     const reg = (id: string, values: number[], version = '1.0.0') =>
       registeredFromRun(
-        syntheticRun({ id, objective: 'mlm', params: 1, trainTokens: 1, tasks: { fitness: { version, headline: 'spearman', directions: { spearman: true }, items: items(10, (i) => ({ spearman: values[i]! })) } } }),
+        syntheticRun({ id, objective: 'mlm', params: 1, trainTokens: 1, tier: 'full', tasks: { fitness: { version, headline: 'spearman', directions: { spearman: true }, items: items(10, (i) => ({ spearman: values[i]! })) } } }),
         '0'.repeat(64),
         registry,
         {},
@@ -150,7 +157,7 @@ describe('scaling: matched-compute comparisons', () => {
       scores: { 'progen2-small': { perplexity: 12 }, 'progen2-medium': { perplexity: 10 } },
     };
     const run = syntheticRun({
-      id: 'c', objective: 'clm', params: 1e8, trainFlops: Math.sqrt(flops('progen2-small') * flops('progen2-medium')),
+      id: 'c', objective: 'clm', params: 1e8, trainFlops: Math.sqrt(flops('progen2-small') * flops('progen2-medium')), tier: 'full',
       tasks: { perplexity: { headline: 'perplexity', directions: { perplexity: false }, items: items(20, (i) => ({ perplexity: 8 + (i % 5) * 0.1 })), baselines: [ppl] } },
     });
     const c = matchedCompute(run, { registry, laws, registered: none }).comparisons.find((x) => x.family === 'progen2')!;

@@ -61,7 +61,8 @@ describe('scaling: baseline registry (results/baselines/models.json)', () => {
     expect(esm15.trainTokens.reason).to.match(/batch size/);
     for (const m of reg.models.filter((x) => x.family === 'progen2')) {
       expect(m.trainTokens.estimate, m.id).to.equal(true);
-      expect(m.trainTokens.reason, m.id).to.match(/350B/);
+      expect(m.trainTokens.source, m.id).to.match(/350 billion tokens/);
+      expect(m.trainTokens.range, m.id).to.be.an('array').with.length(2);
     }
     for (const m of reg.models) {
       for (const f of [m.params, m.trainTokens, m.trainFlops]) if (f.estimate) expect(f.reason, m.id).to.be.a('string').and.not.empty;

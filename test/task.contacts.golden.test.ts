@@ -8,8 +8,10 @@ import { chainPrecision, CUTS, RANGES } from '../tasks/contacts/scoring.js';
 import { testContext } from './helpers/context.js';
 import { stubModel } from './golden/contacts/stub-model.js';
 
-// Independent values: test/golden/contacts/make_golden.py (ESM's ContactPredictionHead and compute_precisions,
-// TAPE's compute_precision_at_l5, in PyTorch).
+// Independent values: test/golden/contacts/make_golden.py (ESM's ContactPredictionHead and compute_precisions with
+// L = sequence length, i.e. without its override_length line: the seqres convention, chainPrecision's default L;
+// TAPE's compute_precision_at_l5, in PyTorch). The esm convention (L = observed residues) against ESM's own
+// functions: test/task.contacts.esm-convention.test.ts.
 interface ApcCase {
   layers: number;
   heads: number;

@@ -9,9 +9,9 @@ import { bundledChains, contactsInRange, oracleModel, structureFolder } from './
 
 // Known answers. The contact oracle (models/fixtures/contact-oracle.ts) answers each chain it knows with its
 // true contact map, so every one of its top-k predictions in a range is a true contact until they run out:
-// P@k = min(1, true contacts in the range / k). The chains evaluated: A040 (59 residues, 63 long-range
-// contacts: P@L long = 1), A002 (103 residues, 8 unobserved, 84 long-range contacts: 84/103) and A058
-// (106 residues, 87: 87/106), all evaluation chains of the bundled split, read through --data.
+// P@k = min(1, true contacts in the range / k), k from L = the observed residues (the default ESM convention). The
+// chains evaluated: A040 (59 residues, 63 long-range contacts: P@L long = 1), A002 (103 residues, 8 unobserved: L = 95,
+// 85 long-range contacts: 85/95) and A058 (106 residues), all evaluation chains of the bundled split, read through --data.
 const EVAL_IDS = ['A040', 'A002', 'A058'];
 
 // The task's ranges are the bands of src/bio (one definition); pinned here so that the counts below stay independent of it.
@@ -22,12 +22,13 @@ function expectOracle(out: TaskOutcome, chains: StructureEntry[], prefix: string
   for (const item of out.items) {
     const e = chains.find((c) => c.id === item.id)!;
     expect(item.n).to.equal(e.length);
+    expect(item.extra!['lengthForK']).to.equal(e.nObserved);
     for (const range of RANGES) {
       expect(RANGE_BOUNDS[range], range).to.deep.equal(BANDS[range]);
       const [lo, hi] = RANGE_BOUNDS[range];
       const C = contactsInRange(e, lo, hi);
       for (const cut of CUTS) {
-        const k = cutK(e.length, cut);
+        const k = cutK(e.nObserved, cut);
         expect(item.metrics[`${prefix}p_at_${cut}_${range}`], `${item.id} ${prefix}${cut} ${range}: ${C} contacts, k = ${k}`).to.be.closeTo(Math.min(1, C / k), 1e-12);
       }
     }
@@ -60,7 +61,7 @@ describe('contacts: known-answer models', function () {
     expect(p.regression.converged).to.equal(true);
     // A040's 63 long-range contacts fill its top 59: P@L long = 1 exactly.
     expect(out.items.find((i) => i.id === 'A040')!.metrics['p_at_l_long']).to.equal(1);
-    expect(out.items.find((i) => i.id === 'A002')!.metrics['p_at_l_long']).to.be.closeTo(84 / 103, 1e-12);
+    expect(out.items.find((i) => i.id === 'A002')!.metrics['p_at_l_long']).to.be.closeTo(85 / 95, 1e-12);
   });
 
   it("a model's own contacts output is used directly: no regression is fitted, and the oracle head scores min(1, contacts / k)", async () => {

@@ -1,8 +1,26 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { nanMean, proteingymAverage } from '../tasks/fitness/aggregate.js';
-import { baselineProtocol, baselineSets, loadPublished, matchAssay, type RunAssay } from '../tasks/fitness/baselines.js';
+import { nanMean, proteingymAverage, proteingymMean } from '../tasks/fitness/aggregate.js';
+import { baselineProtocol, baselineSets as splitSets, loadPublished, matchAssay, type PublishedTable, type RunAssay } from '../tasks/fitness/baselines.js';
+import type { BaselineSet, Tier } from '../src/task/index.js';
+
+/**
+ * The sets as they were before the split by scoring protocol: the ESM-2, ProGen2 and site-independent sets of one
+ * kind and source merged back (the split itself is tested below), for a run scored with masked-marginals.
+ */
+function baselineSets(run: readonly RunAssay[], table: PublishedTable, tier: Tier): BaselineSet[] {
+  const core = (d: string) => d.slice(d.indexOf(': ') + 2, d.lastIndexOf(' Scored with '));
+  const out: BaselineSet[] = [];
+  for (const set of splitSets(run, table, tier, 'masked-marginals')) {
+    const prev = out.find((o) => o.kind === set.kind && o.source === set.source && core(o.description) === core(set.description));
+    if (prev) {
+      Object.assign(prev.scores, set.scores);
+      if (set.items) Object.assign(prev.items!, set.items);
+    } else out.push({ ...set, scores: { ...set.scores }, ...(set.items ? { items: { ...set.items } } : {}) });
+  }
+  return out;
+}
 import { FITNESS_DIR } from './golden/fitness/fixtures.js';
 
 // ProteinGym's headline: mean per (UniProt_ID, selection type), then per selection type, then the
@@ -52,7 +70,7 @@ describe('fitness: aggregation over assays and baseline sets', () => {
       { id: 'R1AB_SARS2_Flynn_2022', uniprot: 'R1AB_SARS2', selectionType: 'OrganismalFitness', totalVariants: 5725, contentSha256: '90712f085f6b379bab16adc9fb4a7b35f8b44d98993c9c096bd08248e26a53f7' },
     ];
 
-    it('gives the published per-assay values (as in ../shared/data/README.md) and aggregates them as the model\'s metrics', () => {
+    it('gives the published per-assay values (as in $PLMBENCH_SOURCE_DATA/README.md) and aggregates them as the model\'s metrics', () => {
       const [same, published] = baselineSets(bundled, table, 'full');
       expect(same!.kind).to.equal('same-data');
       expect(same!.source).to.equal('ProteinGym v1.3 zero-shot substitutions, DMS-level tables (OATML-Markslab/ProteinGym @ bb685245)');
@@ -60,7 +78,7 @@ describe('fitness: aggregation over assays and baseline sets', () => {
         'esm2-150m', 'esm2-15b', 'esm2-35m', 'esm2-3b', 'esm2-650m', 'esm2-8m',
         'progen2-base', 'progen2-large', 'progen2-medium', 'progen2-small', 'progen2-xlarge', 'site-independent',
       ]);
-      // Spearman values from the published table (../shared/data/README.md)
+      // Spearman values from the published table ($PLMBENCH_SOURCE_DATA/README.md)
       expect(same!.items!['esm2-8m']!['BLAT_ECOLX_Stiffler_2015']!['spearman']).to.equal(0.399);
       expect(same!.items!['esm2-650m']!['BCHB_CHLTE_Tsuboyama_2023_2KRU']!['spearman']).to.equal(0.51);
       expect(same!.items!['progen2-small']!['R1AB_SARS2_Flynn_2022']!['spearman']).to.equal(0.242);
@@ -135,6 +153,42 @@ describe('fitness: aggregation over assays and baseline sets', () => {
       const p = baselineProtocol([...bundled, npc1], table, 'full');
       expect(p['sameAssayUnverified']).to.deep.equal([npc1.id]);
       expect(p['summary']).to.include('same-assay (unverified), published values for orientation only: NPC1_HUMAN_Erwood_2022_RPE1');
+    });
+
+    it('splits every set by the scoring protocol of its baselines, with protocol {baseline, run, same}', () => {
+      const masked = splitSets(bundled, table, 'full', 'masked-marginals');
+      expect(masked.map((x) => [x.kind, x.protocol!.baseline, x.protocol!.same])).to.deep.equal([
+        ['same-data', 'masked-marginals', true],
+        ['same-data', 'progen2-proteingym', false],
+        ['same-data', 'site-independent-msa', false],
+        ['published', 'masked-marginals', true],
+        ['published', 'progen2-proteingym', false],
+        ['published', 'site-independent-msa', false],
+      ]);
+      for (const x of masked) expect(x.protocol!.run).to.equal('masked-marginals');
+      expect(Object.keys(masked[0]!.scores).sort()).to.deep.equal(['esm2-150m', 'esm2-15b', 'esm2-35m', 'esm2-3b', 'esm2-650m', 'esm2-8m']);
+      expect(Object.keys(masked[0]!.items!).sort()).to.deep.equal(Object.keys(masked[0]!.scores).sort());
+      expect(Object.keys(masked[1]!.scores).sort()).to.deep.equal(['progen2-base', 'progen2-large', 'progen2-medium', 'progen2-small', 'progen2-xlarge']);
+      expect(Object.keys(masked[2]!.scores)).to.deep.equal(['site-independent']);
+      expect(masked[1]!.description).to.include('protocol differs');
+      // a causal run: same protocol as ProGen2's numbers only with progen2-proteingym
+      const pg = splitSets(bundled, table, 'full', 'progen2-proteingym');
+      expect(pg.filter((x) => x.protocol!.same).map((x) => x.protocol!.baseline)).to.deep.equal(['progen2-proteingym', 'progen2-proteingym']);
+      const llr = splitSets(bundled, table, 'full', 'causal-llr');
+      expect(llr.every((x) => !x.protocol!.same)).to.equal(true);
+      expect(llr[1]!.protocol).to.deep.equal({ baseline: 'progen2-proteingym', run: 'causal-llr', same: false });
+    });
+
+    it('rounds every per-assay value to 3 decimals before averaging, as ProteinGym (numpy round: half to even)', () => {
+      const items = [
+        { uniprot: 'P1', selectionType: 'S', value: 0.12349 }, // 0.123
+        { uniprot: 'P2', selectionType: 'S', value: 0.0625 }, // 62.5 -> 62 (half to even): 0.062
+        { uniprot: 'P3', selectionType: 'T', value: -0.2004 }, // -0.2
+      ];
+      expect(proteingymAverage(items)).to.be.closeTo(((0.123 + 0.062) / 2 + -0.2) / 2, 1e-15);
+      expect(proteingymMean(items.map((i) => i.value))).to.be.closeTo((0.123 + 0.062 - 0.2) / 3, 1e-15);
+      expect(proteingymMean([0.0635])).to.equal(0.064); // 63.5 -> 64 (even)
+      expect(proteingymMean([0.0005, NaN])).to.equal(0); // 0.5 -> 0 (even), NaN skipped
     });
 
     it('protocol.baselines says what the sets hold: same assays and variants on the full tier only when every assay is verified', () => {

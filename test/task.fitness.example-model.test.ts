@@ -14,7 +14,7 @@ const EXAMPLE = resolve(packageRoot, 'models/plm-mlm-mini.onnx');
 
 const EXAMPLE_CLM = resolve(packageRoot, 'models/plm-clm-mini.onnx');
 
-// ESM alphabet, written out from DESIGN.md: <cls>=0 <pad>=1 <eos>=2 <unk>=3, residues from 4, <mask>=32
+// ESM alphabet, written out from README.md's model contract: <cls>=0 <pad>=1 <eos>=2 <unk>=3, residues from 4, <mask>=32
 const ESM_LETTERS = 'LAGVSERTIDPKQNFYMHWCXBUZO';
 const esmId = (c: string) => 4 + ESM_LETTERS.indexOf(c);
 
@@ -84,8 +84,8 @@ describe('fitness: scores of the example models equal a direct computation from 
     expect(model.vocab.name).to.equal('progen2');
     const maxResidues = model.maxLength - 2;
     const { dir, assays } = userDir({ A0A1I9GEU1_NEIME_Kennouche_2019: 12, DNJA1_HUMAN_Tsuboyama_2023_2LO1: 12 });
-    const run = await runFitness(model, { dataPath: dir, tier: 'full', options: { scores: 'true' } });
-    // progen2 ids, written out from DESIGN.md: '1' = 3, '2' = 4, letters A..Z without J from 5
+    const run = await runFitness(model, { dataPath: dir, tier: 'full', options: { scores: 'true', strategy: 'causal-llr' } });
+    // progen2 ids, written out from README.md's model contract: '1' = 3, '2' = 4, letters A..Z without J from 5
     const pid = (c: string) => 5 + 'ABCDEFGHIKLMNOPQRSTUVWXYZ'.indexOf(c);
     const session = await ort.InferenceSession.create(path);
     const logLik = async (tokens: number[]) => {

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { proteingymRound } from '../src/metrics/index.js';
 import { siteIndependentModel, loadTestModel } from './helpers/models.js';
 import { userDir } from './golden/fitness/user-data.js';
 import { GOLDEN, bundledAssays, distinctPositionCount, getOptimalWindow, logSoftmax, runFitness, subs } from './golden/fitness/fixtures.js';
@@ -77,6 +78,51 @@ describe('fitness: known-answer models', function () {
     });
   });
 
+  describe('tied scores: a copy of the six assays with DMS_score rounded to one decimal, on the same model', () => {
+    // Ties at the 90th percentile are where ProteinGym's calc_toprecall at bb685245 (>=) and before (>) differ; the
+    // golden values come from ProteinGym's own functions at that commit (test/golden/fitness/make_golden.py).
+    const m = siteIndependentModel('mlm', { maxLength: GOLDEN.model.maxLength, seed: GOLDEN.model.seed, scale: GOLDEN.model.scale });
+    let run: Awaited<ReturnType<typeof runFitness>>;
+    before(async () => {
+      const spec = Object.fromEntries(Object.keys(GOLDEN.tied.assays).map((id) => [id, 'all' as const]));
+      // np.round(DMS_score, 1) is rint(x * 10) / 10, which proteingymRound reproduces
+      const { dir } = userDir(spec, {
+        edit: (_id, lines) => [lines[0]!, ...lines.slice(1).map((l) => {
+          const f = l.split(',');
+          f[2] = String(proteingymRound(Number(f[2]), 1));
+          return f.join(',');
+        })],
+      });
+      run = await runFitness(await loadTestModel(m.path), { dataPath: dir, tier: 'full' });
+    });
+
+    it('has ties: few distinct DMS scores per assay', () => {
+      for (const g of Object.values(GOLDEN.tied.assays)) expect(g.distinctDmsScores).to.be.below(100);
+    });
+
+    it('gives per-assay metrics equal to ProteinGym\'s functions at bb685245, top recall with >=, to 1e-9', () => {
+      expect(run.outcome.items.map((i) => i.id).sort()).to.deep.equal(Object.keys(GOLDEN.tied.assays).sort());
+      for (const item of run.outcome.items) {
+        const g = GOLDEN.tied.assays[item.id]!;
+        for (const [k, v] of Object.entries(g.metrics)) expect(item.metrics[k], `${item.id} ${k}`).to.be.closeTo(v, 1e-9);
+      }
+    });
+
+    it('is not the strict ">" of the older code: it differs on every tied assay (R1AB: 0.0994 vs 0, BCHB: 0.1220 vs 0.0909)', () => {
+      for (const item of run.outcome.items) {
+        const g = GOLDEN.tied.assays[item.id]!;
+        expect(Math.abs(item.metrics['top_recall']! - g.top_recall_a6fc27f), item.id).to.be.greaterThan(1e-4);
+      }
+      const r1ab = run.outcome.items.find((i) => i.id === 'R1AB_SARS2_Flynn_2022')!;
+      expect(r1ab.metrics['top_recall']).to.be.closeTo(0.0994, 1e-4);
+      expect(GOLDEN.tied.assays['R1AB_SARS2_Flynn_2022']!.top_recall_a6fc27f).to.equal(0);
+    });
+
+    it('aggregates as ProteinGym (per-assay values rounded to 3 decimals, then grouped means; pandas in the golden), to 1e-9', () => {
+      for (const [k, v] of Object.entries(GOLDEN.tied.aggregate)) expect(run.outcome.metrics[k]!.value, k).to.be.closeTo(v, 1e-9);
+    });
+  });
+
   describe('wt-marginals and pseudo-ppl on the same model', () => {
     // Site-independent logits ignore the mask, so on sequences that fit (no window) all three
     // strategies give the same score: a check of wt-marginals and of the PLL difference.
@@ -150,7 +196,7 @@ describe('fitness: known-answer models', function () {
     const id = (c: string) => m.vocab.residueId(c);
 
     it('causal-llr: both directions, averaged, with the barycenter window, by hand', async () => {
-      const run = await runFitness(await loadTestModel(m.path), { dataPath: dir, tier: 'full', options: { scores: 'true' } });
+      const run = await runFitness(await loadTestModel(m.path), { dataPath: dir, tier: 'full', options: { scores: 'true', strategy: 'causal-llr' } });
       expect(run.outcome.protocol['strategy']).to.equal('causal-llr');
       expect(run.outcome.protocol['directions']).to.deep.equal(['N-to-C', 'C-to-N']);
       let checked = 0;
@@ -181,6 +227,19 @@ describe('fitness: known-answer models', function () {
       expect(run.meter.forwardPasses).to.equal(2 * 450 + wtWindows);
       expect(wtWindows).to.be.greaterThan(3 * 2); // the windowed assays have several wild-type windows
       expect(run.outcome.protocol['variantsWindowed']).to.equal(300);
+    });
+
+    it('progen2-proteingym is the default for a causal model with the progen2 vocabulary; the ProGen2 baselines say same protocol, the others not', async () => {
+      const run = await runFitness(await loadTestModel(m.path), { dataPath: dir, tier: 'full' });
+      expect(run.outcome.protocol['strategy']).to.equal('progen2-proteingym');
+      const sets = run.outcome.baselines!;
+      expect(sets.length).to.be.greaterThan(0);
+      for (const set of sets) {
+        const ids = Object.keys(set.scores);
+        const progen2 = ids.every((id) => id.startsWith('progen2-'));
+        expect(set.protocol, set.description).to.deep.equal({ baseline: progen2 ? 'progen2-proteingym' : ids[0]!.startsWith('esm2-') ? 'masked-marginals' : 'site-independent-msa', run: 'progen2-proteingym', same: progen2 });
+      }
+      expect(sets.filter((x) => x.protocol!.same).length).to.be.greaterThan(0);
     });
 
     it('progen2-proteingym: ProteinGym calc_fitness by hand (raw residues, 25-letter softmax, chunks of 128, /2/len)', async () => {

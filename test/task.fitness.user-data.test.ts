@@ -51,7 +51,9 @@ describe('fitness: user assays (--data fitness=DIR)', function () {
     const { outcome } = await runFitness(await loadTestModel(m.path), { dataPath: dir, tier: 'full' });
     expect(outcome.items[0]!.n).to.equal(200);
     expect(outcome.metrics['spearman']!.ci95).to.equal(null); // one assay: no interval
-    expect(outcome.baselines!.map((b) => b.kind)).to.deep.equal(['published']);
+    // ProteinGym's 217-assay averages only, one set per scoring protocol (ESM-2, ProGen2, site-independent)
+    expect(outcome.baselines!.map((b) => b.kind)).to.deep.equal(['published', 'published', 'published']);
+    expect(outcome.baselines!.map((b) => b.protocol!.baseline)).to.deep.equal(['masked-marginals', 'progen2-proteingym', 'site-independent-msa']);
   });
 
   it('does not call a modified copy same data: same DMS_id and variant count, one DMS_score changed', async () => {
@@ -97,7 +99,8 @@ describe('fitness: user assays (--data fitness=DIR)', function () {
     }
     writeFileSync(join(dir, `${id}.csv`), `${lines.join('\n')}\n`);
     const { outcome } = await runFitness(await loadTestModel(m.path), { dataPath: dir, tier: 'full' });
-    expect(outcome.baselines!.map((b) => b.kind)).to.deep.equal(['published', 'published']);
+    // the unverified set and ProteinGym's averages, each split by scoring protocol (ESM-2, ProGen2, site-independent)
+    expect(outcome.baselines!.map((b) => b.kind)).to.deep.equal(['published', 'published', 'published', 'published', 'published', 'published']);
     expect(outcome.items[0]!.extra!['proteingym']).to.equal('same-assay (unverified)');
     const unverified = outcome.baselines![0]!;
     expect(unverified.description).to.include(`same-assay (unverified): ${id}`);
@@ -119,7 +122,9 @@ describe('fitness: user assays (--data fitness=DIR)', function () {
     expect(p['notInProteinGym']).to.deep.equal(['MY_ASSAY']);
     expect(p['summary']).to.not.include('same assays and variants');
     expect(p['summary']).to.include('no same-data baseline');
-    expect(outcome.baselines!.map((b) => b.kind)).to.deep.equal(['published']);
+    // ProteinGym's 217-assay averages only, one set per scoring protocol (ESM-2, ProGen2, site-independent)
+    expect(outcome.baselines!.map((b) => b.kind)).to.deep.equal(['published', 'published', 'published']);
+    expect(outcome.baselines!.map((b) => b.protocol!.baseline)).to.deep.equal(['masked-marginals', 'progen2-proteingym', 'site-independent-msa']);
   });
 
   it('rejects a file, a missing folder, and a folder without assay CSVs', async () => {

@@ -14,7 +14,7 @@ describe('fold task: mean embeddings (special tokens excluded, windows, cache)',
 
   function composition(seq: string, vocab: { size: number; residueId(l: string): number }): Float64Array {
     const c = new Float64Array(vocab.size);
-    for (const l of seq) c[vocab.residueId(l)] += 1 / seq.length;
+    for (const l of seq) c[vocab.residueId(l)]! += 1 / seq.length;
     return c;
   }
 

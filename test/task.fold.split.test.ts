@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { readFasta } from '../src/bio/fasta.js';
 import { sha256 } from '../src/util/hash.js';
+import { sourceDataPath } from '../src/util/source-data.js';
 import { Rng } from '../src/util/rng.js';
 import { builtinTasksDir } from '../src/util/paths.js';
 import task from '../tasks/fold/index.js';
@@ -66,8 +67,8 @@ describe('fold task: the remote-homology split', () => {
     expect(info.headline).to.equal('accuracy_fold');
   });
 
-  it('the build script reproduces the bundled file from the SCOPe source (when ../shared/data is present)', function () {
-    if (!existsSync(SOURCE_DEFAULT)) this.skip();
+  it('the build script reproduces the bundled file from the SCOPe source (when $PLMBENCH_SOURCE_DATA is given)', function () {
+    if (SOURCE_DEFAULT === null || !existsSync(SOURCE_DEFAULT)) this.skip();
     const src = readFileSync(SOURCE_DEFAULT);
     expect(sha256(src)).to.equal(golden.source_sha256);
     const { fasta, build } = buildFiles(src, SOURCE_DEFAULT);
@@ -143,7 +144,7 @@ describe('fold task: the remote-homology split', () => {
 
 describe('fold task: the DeepSF split (--option fold.split=deepsf)', () => {
   const deepsfPath = join(dir, 'data/deepsf-joined-v1.fasta.gz');
-  const scop = resolve(dir, '../../../shared/data/scop');
+  const scop = sourceDataPath('scop') ?? '';
   function deepsf(): (Domain & { role: Role })[] {
     const recs = readFasta(deepsfPath);
     return parseDomains(recs, deepsfPath).map((d, i) => ({
@@ -163,8 +164,8 @@ describe('fold task: the DeepSF split (--option fold.split=deepsf)', () => {
     for (const fold of folds) expect(ds.filter((d) => d.role === 'train' && d.fold === fold).length).to.be.within(1, 4);
   });
 
-  it('every domain has the role and fold label DeepSF\'s lists give it, and the ASTRAL 2.07 sequence (when ../shared/data is present)', function () {
-    if (!existsSync(scop)) this.skip();
+  it('every domain has the role and fold label DeepSF\'s lists give it, and the ASTRAL 2.07 sequence (when $PLMBENCH_SOURCE_DATA is given)', function () {
+    if (scop === '' || !existsSync(scop)) this.skip();
     const lists: [string, Role][] = [
       ['Traindata.list', 'train'], ['validation.list', 'valid'], ['test_dataset.list_fold', 'test_fold'],
       ['test_dataset.list_superfamily', 'test_superfamily'], ['test_dataset.list_family', 'test_family'],
@@ -183,8 +184,8 @@ describe('fold task: the DeepSF split (--option fold.split=deepsf)', () => {
     }
   });
 
-  it('the build script reproduces the bundled file (when ../shared/data is present)', async function () {
-    if (!existsSync(scop)) this.skip();
+  it('the build script reproduces the bundled file (when $PLMBENCH_SOURCE_DATA is given)', async function () {
+    if (scop === '' || !existsSync(scop)) this.skip();
     const { buildDeepsfFiles } = await import('../tasks/fold/data/build_deepsf.js');
     expect(buildDeepsfFiles(scop).fasta).to.equal(gunzipSync(readFileSync(deepsfPath)).toString('utf8'));
   });

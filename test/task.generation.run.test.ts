@@ -8,7 +8,6 @@ import { parseFasta } from '../src/bio/index.js';
 import { pearson, spearman } from '../src/metrics/index.js';
 import type { LoadedModel } from '../src/model/index.js';
 import { Vocabulary } from '../src/model/index.js';
-import type { TaskOutcome } from '../src/task/index.js';
 import { Rng } from '../src/util/rng.js';
 import { buildKvDeclaring } from '../models/fixtures/kv-declaring.js';
 import { writeFixture } from '../models/fixtures/write.js';
@@ -54,7 +53,7 @@ describe('generation: end to end on known-answer models', function () {
   const runWith = async (ref: Fixture | null, extra: Record<string, unknown> = {}) => {
     const ctx = testContext('generation', gen.model, { refModel: ref?.model ?? null, options, ...extra });
     await task.check!(ctx);
-    const out = (await task.run(ctx)) as TaskOutcome;
+    const out = await task.run(ctx);
     const fasta = parseFasta(ctx.artifactFiles.get('generation.fasta')!, 'generation.fasta');
     return { out, fasta, ctx };
   };

@@ -3,13 +3,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { sha256 } from '../src/util/hash.js';
+import { sourceDataPath } from '../src/util/source-data.js';
 import { builtinTasksDir } from '../src/util/paths.js';
 import task from '../tasks/secondary-structure/index.js';
 import { readNetsurfpCsv, roleOf } from '../tasks/secondary-structure/data.js';
 
 const dir = resolve(builtinTasksDir, 'secondary-structure');
 const bundled = join(dir, 'data/CB513.csv.gz');
-const source = resolve(dir, '../../../shared/data/secondary_structure/CB513.csv');
+const source = sourceDataPath('secondary_structure', 'CB513.csv') ?? '';
 
 describe('secondary-structure task: bundled CB513 and its split', () => {
   it('parses 511 entries with 144,011 residues, 83,991 of them evaluated (counts from Python csv, see the README)', () => {
@@ -49,8 +50,8 @@ describe('secondary-structure task: bundled CB513 and its split', () => {
     expect(roleOf('MKV')).to.equal(u < 0.5 ? 'test' : u < 0.6 ? 'valid' : 'train');
   });
 
-  it('the bundled file is the source CSV byte for byte (when ../shared/data is present)', function () {
-    if (!existsSync(source)) this.skip();
+  it('the bundled file is the source CSV byte for byte (when $PLMBENCH_SOURCE_DATA is given)', function () {
+    if (source === '' || !existsSync(source)) this.skip();
     const build = JSON.parse(readFileSync(join(dir, 'data/CB513.build.json'), 'utf8')) as { sourceSha256: string };
     const src = readFileSync(source);
     expect(sha256(src)).to.equal(build.sourceSha256);

@@ -211,6 +211,9 @@ def main(argv=None):
         from plm_data import progen_encode
 
         torch.set_num_threads(max(1, min(4, os.cpu_count() or 1)))
+        if args.print_probes:
+            X.print_probes(progen_encode)
+            return 0
         model, meta = X.load_model(args, load_checkpoint)
         dims = check_forward(model, 32)
         available = ["logits", "hidden_states", "attentions"]
@@ -226,6 +229,7 @@ def main(argv=None):
 
         wrapper = CausalContract(model).eval()
         singles = [torch.tensor([progen_encode(s)]) for s in X.PROBE_SEQUENCES]
+        reference = X.load_reference(args, singles, dims["vocab"])
         batch, mask = X.pad_batch(singles, PAD)
         dyn = {"input_ids": {0: "batch", 1: "length"}, "attention_mask": {0: "batch", 1: "length"},
                names[0]: {0: "batch", 1: "length"}, names[1]: {0: "batch", 1: "length"},
@@ -237,11 +241,16 @@ def main(argv=None):
         expected, pad_diff, worst = X.check_padding_and_parity(
             PROG, args.out, wrapper, [{"input_ids": t, "attention_mask": torch.ones_like(t)} for t in singles],
             {"input_ids": batch, "attention_mask": mask}, names, not args.no_verify)
+        if reference is not None:
+            reference["maxAbsDiff"] = X.reference_check(
+                PROG, args.out, [{"input_ids": t, "attention_mask": torch.ones_like(t)} for t in singles], reference,
+                names[0], args.reference_tolerance)
         if args.golden:
             X.write_probe_golden(args.golden, card, singles, expected, names[0])
         report = {"onnx": args.out, "bytes": X.export_bytes(args.out), "card": card_path, "outputs": names,
                   "params": nonemb, "paramsTotal": total, **dims, "paddingMaxAbsDiff": pad_diff,
-                  "parityMaxAbsDiff": worst}
+                  "parityMaxAbsDiff": worst,
+                  **({"referenceMaxAbsDiff": reference["maxAbsDiff"]} if reference is not None else {})}
         print(json.dumps(report))
         return 0
     except X.UserError as e:

@@ -35,16 +35,69 @@ ESM_VOCAB_SIZE = 33
 PAD = 1
 
 
-def load_checkpoint(path, regression):
-    """Returns (model, meta) where meta has family, license, maxLength, trainTokens, training, source."""
-    import torch
-    from plm_models import ESM2, esm2_upgrade_state_dict
+# ESM-1 family architectures (fair-esm args.arch): learned positions, not ESM-2.
+ESM1_ARCHS = ("roberta_large", "protein_bert_base", "msa_transformer", "esm1", "esm1b")
+FAIR_ESM_META = {"family": "esm2", "license": "MIT", "maxLength": 1026, "trainTokens": None, "training": None,
+                 "kind": "fair-esm"}
+# ESM-2 geometry under the names the three conventions use: this exporter's ESM2 (fair-esm's constructor),
+# fair-esm's hydra cfg / argparse args, Hugging Face EsmConfig.
+GEOMETRY_NAMES = {
+    "num_layers": ("num_layers", "encoder_layers", "layers", "num_hidden_layers"),
+    "embed_dim": ("embed_dim", "encoder_embed_dim", "hidden_size"),
+    "attention_heads": ("attention_heads", "encoder_attention_heads", "num_attention_heads"),
+    "token_dropout": ("token_dropout",),
+}
 
-    if os.path.isdir(path):
-        if os.path.exists(os.path.join(path, "config.json")):
-            raise X.UserError(f"{path} is a Hugging Face folder; this exporter reads fair-esm .pt files "
-                              "(or plmbench checkpoints); use --factory for other formats")
-        raise X.UserError(f"{path} is a folder, not a checkpoint file")
+
+def _get(obj, name):
+    return obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
+
+
+def esm2_geometry(path, config, state):
+    """num_layers, embed_dim, attention_heads, token_dropout from a config (dict or namespace, any of the
+    naming conventions), layers and width checked against (or taken from) the weights."""
+    cfg = {}
+    for key, names in GEOMETRY_NAMES.items():
+        for n in names:
+            v = _get(config, n) if config is not None else None
+            if v is not None:
+                cfg[key] = v
+                break
+    layer_ids = {int(k.split(".")[1]) for k in state if k.startswith("layers.") and k.split(".")[1].isdigit()}
+    from_weights = {"num_layers": len(layer_ids) or None,
+                    "embed_dim": int(state["embed_tokens.weight"].shape[1]) if "embed_tokens.weight" in state else None}
+    for key, v in from_weights.items():
+        if v is None:
+            continue
+        if key in cfg and int(cfg[key]) != v:
+            raise X.UserError(f"{path}: the config says {key} = {cfg[key]}, the weights have {v}")
+        cfg.setdefault(key, v)
+    missing = [k for k in ("num_layers", "embed_dim", "attention_heads") if k not in cfg]
+    if missing:
+        raise X.UserError(f"{path}: cannot tell the ESM-2 {', '.join(missing)} (give a config with "
+                          f"{' / '.join(GEOMETRY_NAMES[missing[0]][:3])})")
+    return dict(num_layers=int(cfg["num_layers"]), embed_dim=int(cfg["embed_dim"]),
+                attention_heads=int(cfg["attention_heads"]), token_dropout=bool(cfg.get("token_dropout", True)))
+
+
+def strip_prefixes(state):
+    """fair-esm's own prefixes (esm2_upgrade_state_dict) and those of wrappers: DDP 'module.', 'model.'."""
+    from plm_models import esm2_upgrade_state_dict
+
+    out = {}
+    for k, v in state.items():
+        for pre in ("module.", "model."):
+            if k.startswith(pre):
+                k = k[len(pre):]
+        out[k] = v
+    return esm2_upgrade_state_dict(out)
+
+
+def load_checkpoint_file(path):
+    """A torch file: a plmbench checkpoint, or a fair-esm-style dict with weights under 'model' or
+    'state_dict' and the geometry under 'cfg' (fair-esm hydra), 'config' or 'args'. Returns (cfg, state, meta)."""
+    import torch
+
     if not os.path.exists(path):
         raise X.UserError(f"no such checkpoint: {path}")
     try:
@@ -56,30 +109,130 @@ def load_checkpoint(path, regression):
     if not isinstance(data, dict):
         raise X.UserError(f"{path} holds a {type(data).__name__}, not a checkpoint dict; use --factory for pickled modules")
     if data.get("format") == "plmbench/esm2":
-        cfg = dict(data["config"])
-        state = data["model"]
         log = data.get("train_log", {})
         meta = {"family": "plmbench-mini", "license": "MIT", "maxLength": log.get("args", {}).get("crop", 1026),
                 "trainTokens": log.get("trainTokens"), "training": log, "kind": "plmbench"}
-    elif "cfg" in data and "model" in data:
-        mc = data["cfg"]["model"] if isinstance(data["cfg"], dict) else getattr(data["cfg"], "model", None)
-        try:
-            cfg = dict(num_layers=int(mc.encoder_layers), embed_dim=int(mc.encoder_embed_dim),
-                       attention_heads=int(mc.encoder_attention_heads),
-                       token_dropout=bool(getattr(mc, "token_dropout", True)))
-        except AttributeError as e:
-            raise X.UserError(f"{path}: cfg['model'] lacks {e.name if hasattr(e, 'name') else e}; not an ESM-2 checkpoint")
-        state = esm2_upgrade_state_dict(data["model"])
-        meta = {"family": "esm2", "license": "MIT", "maxLength": 1026, "trainTokens": None, "training": None,
-                "kind": "fair-esm"}
-    elif "args" in data and "model" in data:
-        arch = getattr(data["args"], "arch", "?")
+        return dict(data["config"]), data["model"], meta
+    weights = data.get("model", data.get("state_dict"))
+    args = data.get("args")
+    arch = str(_get(args, "arch") or "") if args is not None else ""
+    if arch in ESM1_ARCHS or arch.startswith("esm1"):
         raise X.UserError(f"{path} is a fair-esm '{arch}' checkpoint (ESM-1/ESM-1b/ESM-1v/MSA Transformer): "
                           "learned positions, not the ESM-2 architecture this exporter builds")
+    if not isinstance(weights, dict):
+        raise X.UserError(f"{path} is not an ESM-2 checkpoint (expected the weights under 'model' or 'state_dict' "
+                          f"and the geometry under 'cfg', 'config' or 'args'); keys: {sorted(map(str, data))[:6]}")
+    if "cfg" in data and data["cfg"] is not None:
+        cfg = data["cfg"]
+        config = cfg["model"] if isinstance(cfg, dict) and "model" in cfg else _get(cfg, "model") or cfg
     else:
-        raise X.UserError(f"{path} is not a fair-esm ESM-2 checkpoint (expected keys 'model' and 'cfg') "
-                          f"nor a plmbench one; keys: {sorted(map(str, data))[:6]}")
-    if meta["kind"] != "plmbench":
+        config = data.get("config", args)
+    state = strip_prefixes(weights)
+    return esm2_geometry(path, config, state), state, dict(FAIR_ESM_META)
+
+
+# Hugging Face EsmForMaskedLM parameter names -> this exporter's ESM2 (fair-esm) names; the inverse of
+# transformers' models/esm/convert_esm.py.
+HF_ESM_RENAMES = [
+    (r"^esm\.embeddings\.word_embeddings\.", "embed_tokens."),
+    (r"^esm\.encoder\.layer\.(\d+)\.attention\.self\.query\.", r"layers.\1.self_attn.q_proj."),
+    (r"^esm\.encoder\.layer\.(\d+)\.attention\.self\.key\.", r"layers.\1.self_attn.k_proj."),
+    (r"^esm\.encoder\.layer\.(\d+)\.attention\.self\.value\.", r"layers.\1.self_attn.v_proj."),
+    (r"^esm\.encoder\.layer\.(\d+)\.attention\.self\.rotary_embeddings\.", r"layers.\1.self_attn.rot_emb."),
+    (r"^esm\.encoder\.layer\.(\d+)\.attention\.output\.dense\.", r"layers.\1.self_attn.out_proj."),
+    (r"^esm\.encoder\.layer\.(\d+)\.attention\.LayerNorm\.", r"layers.\1.self_attn_layer_norm."),
+    (r"^esm\.encoder\.layer\.(\d+)\.intermediate\.dense\.", r"layers.\1.fc1."),
+    (r"^esm\.encoder\.layer\.(\d+)\.output\.dense\.", r"layers.\1.fc2."),
+    (r"^esm\.encoder\.layer\.(\d+)\.LayerNorm\.", r"layers.\1.final_layer_norm."),
+    (r"^esm\.encoder\.emb_layer_norm_after\.", "emb_layer_norm_after."),
+    (r"^esm\.contact_head\.", "contact_head."),
+    (r"^lm_head\.decoder\.weight$", "lm_head.weight"),
+    (r"^lm_head\.decoder\.bias$", "lm_head.bias"),
+    (r"^lm_head\.", "lm_head."),
+]
+HF_ESM_DROPPED = (r"^esm\.embeddings\.position_ids$", r"^esm\.embeddings\.position_embeddings\.")
+
+
+def read_safetensors(path):
+    """A .safetensors file as {name: tensor} without the safetensors package (8-byte header length,
+    JSON header with dtype, shape and byte offsets, then the raw little-endian data)."""
+    import struct
+    import torch
+
+    dtypes = {"F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16, "F64": torch.float64,
+              "I64": torch.int64, "I32": torch.int32}
+    with open(path, "rb") as f:
+        (n,) = struct.unpack("<Q", f.read(8))
+        header = json.loads(f.read(n))
+        body = f.read()
+    out = {}
+    for name, h in header.items():
+        if name == "__metadata__":
+            continue
+        if h["dtype"] not in dtypes:
+            raise X.UserError(f"{path}: tensor {name} has dtype {h['dtype']}, which this reader does not handle")
+        a, b = h["data_offsets"]
+        t = torch.frombuffer(bytearray(body[a:b]), dtype=dtypes[h["dtype"]]) if b > a else torch.empty(0, dtype=dtypes[h["dtype"]])
+        out[name] = t.reshape(h["shape"]).clone()
+    return out
+
+
+def load_hf_folder(path):
+    """A Hugging Face EsmForMaskedLM folder (config.json + pytorch_model.bin or model.safetensors), converted
+    to this exporter's ESM2 names. Returns (cfg, state, meta)."""
+    import re
+    import torch
+
+    with open(os.path.join(path, "config.json")) as f:
+        config = json.load(f)
+    archs = config.get("architectures") or []
+    if config.get("model_type") != "esm" or (archs and "EsmForMaskedLM" not in archs):
+        raise X.UserError(f"{path} is a Hugging Face {config.get('model_type')!r} folder ({', '.join(archs) or 'no architectures'}); "
+                          "this exporter reads EsmForMaskedLM (ESM-2) folders")
+    if config.get("position_embedding_type", "rotary") != "rotary" or config.get("is_folding_model"):
+        raise X.UserError(f"{path}: position_embedding_type {config.get('position_embedding_type')!r}: "
+                          "ESM-1 style learned positions, not the ESM-2 architecture this exporter builds")
+    if int(config.get("vocab_size", ESM_VOCAB_SIZE)) != ESM_VOCAB_SIZE:
+        raise X.UserError(f"{path}: vocab_size {config.get('vocab_size')}, the esm vocabulary has {ESM_VOCAB_SIZE}")
+    st, binf = os.path.join(path, "model.safetensors"), os.path.join(path, "pytorch_model.bin")
+    if os.path.exists(st):
+        raw = read_safetensors(st)
+    elif os.path.exists(binf):
+        raw = torch.load(binf, map_location="cpu")
+    else:
+        raise X.UserError(f"{path} has no model.safetensors nor pytorch_model.bin (sharded checkpoints: merge them first)")
+    state, unknown = {}, []
+    for k, v in raw.items():
+        if any(re.search(d, k) for d in HF_ESM_DROPPED):
+            continue
+        for pat, rep in HF_ESM_RENAMES:
+            if re.search(pat, k):
+                state[re.sub(pat, rep, k)] = v
+                break
+        else:
+            unknown.append(k)
+    if unknown:
+        raise X.UserError(f"{path} has {len(unknown)} weight(s) EsmForMaskedLM does not, e.g. {unknown[0]}")
+    if "lm_head.weight" not in state and "embed_tokens.weight" in state:
+        state["lm_head.weight"] = state["embed_tokens.weight"]  # tied in the HF model too
+    meta = {"family": "esm2", "license": None, "maxLength": int(config.get("max_position_embeddings", 1026)),
+            "trainTokens": None, "training": None, "kind": "hf-esm"}
+    return esm2_geometry(path, config, state), state, meta
+
+
+def load_checkpoint(path, regression):
+    """Returns (model, meta) where meta has family, license, maxLength, trainTokens, training, source."""
+    import torch
+    from plm_models import ESM2
+
+    if os.path.isdir(path):
+        if os.path.exists(os.path.join(path, "config.json")):
+            cfg, state, meta = load_hf_folder(path)
+        else:
+            raise X.UserError(f"{path} is a folder without config.json, not a checkpoint")
+    else:
+        cfg, state, meta = load_checkpoint_file(path)
+    if meta["kind"] == "fair-esm":
         reg = regression
         if reg is None:
             cand = path[:-3] + "-contact-regression.pt" if path.endswith(".pt") else None
@@ -216,6 +369,9 @@ def main(argv=None):
         from plm_data import esm_encode
 
         torch.set_num_threads(max(1, min(4, os.cpu_count() or 1)))
+        if args.print_probes:
+            X.print_probes(esm_encode)
+            return 0
         model, meta = X.load_model(args, load_checkpoint, args.regression)
         num_layers, with_contacts, dims = check_forward(model)
         if args.no_contacts:
@@ -234,6 +390,7 @@ def main(argv=None):
 
         wrapper = EsmContract(model, num_layers, with_contacts).eval()
         singles = [torch.tensor([esm_encode(s)]) for s in X.PROBE_SEQUENCES]
+        reference = X.load_reference(args, singles, ESM_VOCAB_SIZE)
         batch, _ = X.pad_batch(singles, PAD)  # ESM masks padding by the pad id: no mask input
         dyn = {"input_ids": {0: "batch", 1: "length"}, names[0]: {0: "batch", 1: "length"},
                names[1]: {0: "batch", 1: "length"}, names[2]: {0: "batch", 3: "length", 4: "length"}}
@@ -247,12 +404,16 @@ def main(argv=None):
         expected, pad_diff, worst = X.check_padding_and_parity(
             PROG, args.out, wrapper, [{"input_ids": t} for t in singles], {"input_ids": batch}, names,
             not args.no_verify)
+        if reference is not None:
+            reference["maxAbsDiff"] = X.reference_check(PROG, args.out, [{"input_ids": t} for t in singles], reference,
+                                                        names[0], args.reference_tolerance)
         if args.golden:
             X.write_probe_golden(args.golden, card, singles, expected, names[0])
         size = X.export_bytes(args.out)
         report = {"onnx": args.out, "bytes": size, "card": card_path, "outputs": names, "params": nonemb,
                   "paramsTotal": total, "layers": num_layers, **dims, "paddingMaxAbsDiff": pad_diff,
-                  "parityMaxAbsDiff": worst}
+                  "parityMaxAbsDiff": worst,
+                  **({"referenceMaxAbsDiff": reference["maxAbsDiff"]} if reference is not None else {})}
         print(json.dumps(report))
         return 0
     except X.UserError as e:

@@ -21,6 +21,10 @@ sys.path.insert(0, os.path.join(REPO, "models", "train"))
 
 OPSET = 17
 PARITY_TOLERANCE = 1e-4
+# Against the user's own PyTorch model the export may differ by kernel order (fused attention, another
+# library's layer norm): float32 noise on logits of magnitude ~10-30 stays well below 1e-3, a wrong weight
+# or layout does not (the issue's repacked ProGen2 differed by 3.6).
+REFERENCE_TOLERANCE = 1e-3
 CARD_KEYS = ("id", "family", "objective", "vocab", "maxLength", "params", "paramsTotal", "trainTokens", "trainFlops",
              "io", "source", "license", "training")
 CARD_REQUIRED = ("id", "family", "objective", "vocab", "maxLength", "params", "paramsTotal", "trainTokens", "source",
@@ -201,6 +205,17 @@ def ort_parity(prog, onnx_path, feeds_list, torch_outputs, output_names, toleran
 
     feeds_list: list of {input name: int64 numpy array}; torch_outputs: list of {graph output name: float array}.
     Returns the largest absolute difference per output name, or None when node/onnxruntime-node is absent."""
+    worst = ort_max_diff(prog, onnx_path, feeds_list, torch_outputs, output_names, quiet)
+    if worst is None:
+        return None
+    bad = {k: v for k, v in worst.items() if not (v <= tolerance)}
+    if bad:
+        fail(prog, f"parity check failed: max |onnxruntime - torch| {bad} exceeds {tolerance}", code=1)
+    return worst
+
+
+def ort_max_diff(prog, onnx_path, feeds_list, torch_outputs, output_names, quiet=False):
+    """The largest |onnxruntime-node - expected| per output over the feeds, or None without node."""
     import numpy as np
 
     node = find_node()
@@ -230,17 +245,13 @@ def ort_parity(prog, onnx_path, feeds_list, torch_outputs, output_names, toleran
         if proc.returncode != 0:
             raise UserError(f"onnxruntime-node could not run the export: {(proc.stderr or proc.stdout).strip().splitlines()[-1:]}")
         result = json.loads(proc.stdout)
-    worst = result["maxAbsDiff"]
-    bad = {k: v for k, v in worst.items() if not (v <= tolerance)}
-    if bad:
-        fail(prog, f"parity check failed: max |onnxruntime - torch| {bad} exceeds {tolerance}", code=1)
-    return worst
+    return result["maxAbsDiff"]
 
 
 def base_parser(description):
     p = argparse.ArgumentParser(description=description)
     p.add_argument("checkpoint", help="checkpoint file or folder (see --help text above)")
-    p.add_argument("--out", required=True, help="output .onnx path; the card goes beside it as <stem>.card.json")
+    p.add_argument("--out", help="output .onnx path (required); the card goes beside it as <stem>.card.json")
     p.add_argument("--train-tokens", help="tokens seen in training (required unless the checkpoint records it), "
                                           "e.g. 1e12 or 500000x2000000")
     p.add_argument("--id", help="model id for the card (default: the output file's stem)")
@@ -254,6 +265,18 @@ def base_parser(description):
                    help="build the model by calling FUNCTION(checkpoint) from FILE.py instead of the built-in loaders")
     p.add_argument("--no-verify", action="store_true", help="skip the onnxruntime-node parity check")
     p.add_argument("--golden", metavar="FILE.json", help="also write the probe logits (PyTorch) to this file")
+    p.add_argument("--reference-logits", metavar="FILE.npy",
+                   help="your own model's logits on the probe sequences (--print-probes): .npy [3, max length, vocab] "
+                        "right-padded (padding rows ignored) or .npz with one [length, vocab] array per probe name; "
+                        "the export's onnxruntime-node logits must match them")
+    p.add_argument("--reference-module", metavar="FILE.py:FUNCTION",
+                   help="FUNCTION(checkpoint) returns your own model as a callable: int64 ids [1, L] -> logits [1, L, vocab] "
+                        "(a tensor, or a dict/tuple whose 'logits'/first entry is one); run on the probe sequences and "
+                        "compared with the export like --reference-logits")
+    p.add_argument("--reference-tolerance", type=float, default=REFERENCE_TOLERANCE,
+                   help=f"largest |export - reference| logit difference accepted (default {REFERENCE_TOLERANCE})")
+    p.add_argument("--print-probes", action="store_true",
+                   help="print the probe sequences and their token ids as JSON (what --reference-logits holds) and exit")
     return p
 
 
@@ -301,6 +324,8 @@ def load_model(args, load_checkpoint, *checkpoint_args):
     the script's own checkpoint reader load_checkpoint(args.checkpoint, *checkpoint_args)."""
     import torch
 
+    if not args.out:
+        raise UserError("--out is required: the .onnx file to write")
     if not args.out.endswith(".onnx"):
         raise UserError(f"--out: must end in .onnx, got {args.out!r}")
     if not args.factory:
@@ -311,17 +336,30 @@ def load_model(args, load_checkpoint, *checkpoint_args):
     return model.float().eval(), dict(FACTORY_META)
 
 
+CARD_FLAGS = (("--family", "family", "family", "the model family, e.g. esm2 or mine"),
+              ("--license", "license", "license", "the license of the weights"),
+              ("--max-length", "max_length", "maxLength", "maximum tokens per input, special tokens included"),
+              ("--train-tokens", "train_tokens", "trainTokens", "tokens seen in training, e.g. 1e12"))
+
+
+def require_card_flags(args, meta):
+    """Every card field that neither the flags nor the checkpoint give, named in one message."""
+    missing = [f"{flag} ({why})" for flag, attr, key, why in CARD_FLAGS
+               if getattr(args, attr) is None and not meta.get(key)]
+    if missing:
+        raise UserError(f"the checkpoint does not record {len(missing)} card field(s); give "
+                        + "; ".join(missing) + " (see models/README.md)")
+
+
 def build_card(args, meta, *, objective, vocab, params, params_total, io, source):
     """The model card, flags over the checkpoint's metadata; --family, --license and --max-length are
     required when the checkpoint does not record them (--factory models). Validated."""
+    require_card_flags(args, meta)
     train_tokens = parse_token_count(args.train_tokens) if args.train_tokens or not meta["trainTokens"] \
         else int(meta["trainTokens"])
     family = args.family or meta["family"]
     license_ = args.license or meta["license"]
     max_length = args.max_length or meta["maxLength"]
-    for flag, v in (("--family", family), ("--license", license_), ("--max-length", max_length)):
-        if v is None:
-            raise UserError(f"{flag} is required for --factory models")
     if args.source:
         source = f"{args.source}; {source}"
     card = {"id": args.id or os.path.splitext(os.path.basename(args.out))[0], "family": family,
@@ -382,6 +420,88 @@ def check_padding_and_parity(prog, onnx_path, wrapper, single_feeds, batch_feed,
         fail(prog, f"right padding changes the logits of real positions by {pad_diff:.2e} in PyTorch", code=1)
     worst = ort_parity(prog, onnx_path, feeds, expected, names) if verify else None
     return expected, pad_diff, worst
+
+
+def print_probes(encode):
+    """--print-probes: the sequences and token ids the reference logits are computed on."""
+    print(json.dumps({"probes": [{"name": n, "sequence": s, "input_ids": list(encode(s))}
+                                 for n, s in zip(PROBE_NAMES, PROBE_SEQUENCES)]}, indent=1))
+
+
+def load_reference(args, singles, vocab_size):
+    """The user's own logits on the probes, one [L_i, vocab] float32 array per probe, from
+    --reference-logits or --reference-module; None when neither is given."""
+    import numpy as np
+
+    if args.reference_logits and args.reference_module:
+        raise UserError("give one of --reference-logits and --reference-module")
+    lengths = [int(t.shape[1]) for t in singles]
+    if args.reference_module:
+        import torch
+
+        fn = load_factory(args.reference_module, args.checkpoint)
+        if not callable(fn):
+            raise UserError(f"--reference-module: {args.reference_module} did not return a callable")
+        out = []
+        with torch.no_grad():
+            for name, t in zip(PROBE_NAMES, singles):
+                r = fn(t)
+                if isinstance(r, dict):
+                    r = r.get("logits")
+                elif isinstance(r, (tuple, list)):
+                    r = r[0] if r else None
+                if r is None or not hasattr(r, "shape"):
+                    raise UserError(f"--reference-module: the model returned no logits for probe {name}")
+                out.append(np.asarray(r.detach().float().cpu().numpy() if hasattr(r, "detach") else r, dtype=np.float32))
+        arrays = [a[0] if a.ndim == 3 else a for a in out]
+        source = args.reference_module
+    elif args.reference_logits:
+        path = args.reference_logits
+        if not os.path.exists(path):
+            raise UserError(f"--reference-logits: no such file {path}")
+        try:
+            data = np.load(path, allow_pickle=False)
+        except Exception as e:  # noqa: BLE001
+            raise UserError(f"--reference-logits: cannot read {path} as .npy/.npz: {str(e).splitlines()[0]}")
+        if isinstance(data, np.ndarray):
+            if data.ndim != 3 or data.shape[0] != len(singles) or data.shape[1] < max(lengths):
+                raise UserError(f"--reference-logits: {path} has shape {data.shape}; expected "
+                                f"[{len(singles)}, >= {max(lengths)}, {vocab_size}] (probes in --print-probes order)")
+            arrays = [data[i, :L] for i, L in enumerate(lengths)]
+        else:
+            absent = [n for n in PROBE_NAMES if n not in data.files]
+            if absent:
+                raise UserError(f"--reference-logits: {path} lacks the arrays {absent} (one per probe name)")
+            arrays = [data[n] for n in PROBE_NAMES]
+        source = path
+    else:
+        return None
+    for name, a, L in zip(PROBE_NAMES, arrays, lengths):
+        if tuple(a.shape) != (L, vocab_size):
+            raise UserError(f"reference logits for probe {name} have shape {tuple(a.shape)}, expected ({L}, {vocab_size}) "
+                            "(the probe's token ids: --print-probes)")
+        if not np.all(np.isfinite(a)):
+            raise UserError(f"reference logits for probe {name} are not all finite")
+    return {"source": source, "arrays": [np.asarray(a, dtype=np.float32) for a in arrays]}
+
+
+def reference_check(prog, onnx_path, single_feeds, reference, logits_name, tolerance):
+    """Compares the export's logits (onnxruntime-node) on each probe with the user's own; exit 1 with the
+    numbers when any differs by more than the tolerance. Returns {probe name: max |diff|}."""
+    diffs = {}
+    for name, feeds, ref in zip(PROBE_NAMES, single_feeds, reference["arrays"]):
+        worst = ort_max_diff(prog, onnx_path, [{k: v.numpy() for k, v in feeds.items()}],
+                             [{logits_name: ref[None]}], [logits_name])
+        if worst is None:
+            raise UserError("the reference check needs node and node_modules/onnxruntime-node (run npm ci)")
+        diffs[name] = worst[logits_name]
+    bad = {n: d for n, d in diffs.items() if not (d <= tolerance)}
+    if bad:
+        fail(prog, "reference check failed: the export's logits differ from your model's ("
+             f"{reference['source']}) by up to {max(bad.values()):.4g} (per probe: "
+             + ", ".join(f"{n} {d:.4g}" for n, d in diffs.items())
+             + f"; tolerance {tolerance:g}): the export does not compute your model", code=1)
+    return diffs
 
 
 def write_probe_golden(path, card, singles, expected, logits_name):

@@ -117,6 +117,99 @@ refuse "an ESM-1b checkpoint" $X "$T/esm1b.pt" --out "$T/bad.onnx" --train-token
 refuse "a ProGen2 folder without lm_head" $C "$T/pg_no_head" --out "$T/bad.onnx" --train-tokens 1e9
 refuse "a missing checkpoint" $C "$T/nowhere" --out "$T/bad.onnx" --train-tokens 1e9
 
+# 5. checkpoint layouts a user has, and the check against the user's own model (2-layer ESM-2 geometry)
+E2=$("$PY" models/export/make_synthetic.py esm2 "$T/esm2l" --layers 2) || fail "make_synthetic esm2 --layers 2"
+"$PY" - "$E2" "$T" <<'EOF2' || fail "could not write the layout and reference fixtures"
+import json, os, sys
+import numpy as np, torch
+sys.path.insert(0, "models/train"); sys.path.insert(0, "models/export")
+import export_esm as E, plm_export as X
+from plm_data import esm_encode
+ck, t = sys.argv[1], sys.argv[2]
+model, _ = E.load_checkpoint(ck, None)
+sd = model.state_dict()
+cfg = dict(num_layers=2, embed_dim=320, attention_heads=20)
+# fair-esm layouts written by hand: {config, state_dict} and {args, model} (ESM-2 names, DDP prefix)
+torch.save({"config": cfg, "state_dict": sd}, f"{t}/config_state_dict.pt")
+from argparse import Namespace
+torch.save({"args": Namespace(arch="esm2", encoder_layers=2, encoder_embed_dim=320, encoder_attention_heads=20),
+            "model": {"module." + k: v for k, v in sd.items()}}, f"{t}/args_model.pt")
+# Hugging Face EsmForMaskedLM folder: the same weights under transformers' names (convert_esm.py's mapping)
+hf = {}
+for k, v in sd.items():
+    for a, b in [("embed_tokens.", "esm.embeddings.word_embeddings."), ("emb_layer_norm_after.", "esm.encoder.emb_layer_norm_after."),
+                 ("contact_head.", "esm.contact_head.")]:
+        if k.startswith(a): hf[b + k[len(a):]] = v; break
+    else:
+        if k.startswith("layers."):
+            i, rest = k.split(".", 2)[1:]
+            m = {"self_attn.q_proj.": "attention.self.query.", "self_attn.k_proj.": "attention.self.key.",
+                 "self_attn.v_proj.": "attention.self.value.", "self_attn.rot_emb.": "attention.self.rotary_embeddings.",
+                 "self_attn.out_proj.": "attention.output.dense.", "self_attn_layer_norm.": "attention.LayerNorm.",
+                 "fc1.": "intermediate.dense.", "fc2.": "output.dense.", "final_layer_norm.": "LayerNorm."}
+            p = next(p for p in m if rest.startswith(p))
+            hf[f"esm.encoder.layer.{i}.{m[p]}{rest[len(p):]}"] = v
+        elif k == "lm_head.weight": hf["lm_head.decoder.weight"] = v
+        elif k == "lm_head.bias": hf["lm_head.bias"] = v
+        else: hf[k] = v
+os.makedirs(f"{t}/hf_esm", exist_ok=True)
+torch.save(hf, f"{t}/hf_esm/pytorch_model.bin")
+json.dump({"architectures": ["EsmForMaskedLM"], "model_type": "esm", "num_hidden_layers": 2, "hidden_size": 320,
+           "num_attention_heads": 20, "vocab_size": 33, "max_position_embeddings": 1026,
+           "position_embedding_type": "rotary", "token_dropout": True}, open(f"{t}/hf_esm/config.json", "w"))
+# the user's own model's logits on the probes: the same weights (matches), and the weights "repacked
+# wrongly" (query and key projections of layer 0 swapped: the mistake the parity check used to miss)
+def probe_logits(m):
+    with torch.no_grad():
+        outs = [m(torch.tensor([esm_encode(s)]))["logits"][0].numpy() for s in X.PROBE_SEQUENCES]
+    arr = np.zeros((3, max(len(o) for o in outs), 33), dtype=np.float32)
+    for i, o in enumerate(outs): arr[i, :len(o)] = o
+    return arr
+np.save(f"{t}/ref_same.npy", probe_logits(model))
+wrong = {k: v.clone() for k, v in sd.items()}
+wrong["layers.0.self_attn.q_proj.weight"], wrong["layers.0.self_attn.k_proj.weight"] = sd["layers.0.self_attn.k_proj.weight"], sd["layers.0.self_attn.q_proj.weight"]
+model.load_state_dict(wrong)
+np.save(f"{t}/ref_wrong.npy", probe_logits(model))
+np.save(f"{t}/ref_bad.npy", np.zeros((3, 5, 33), dtype=np.float32))
+open(f"{t}/esm_factory.py", "w").write(f'''
+import sys
+sys.path.insert(0, "models/export"); sys.path.insert(0, "models/train")
+import export_esm as E
+def build(checkpoint):
+    return E.load_checkpoint({ck!r}, None)[0]
+''')
+open(f"{t}/own_model.py", "w").write(f'''
+import sys
+sys.path.insert(0, "models/export"); sys.path.insert(0, "models/train")
+import export_esm as E
+def build(checkpoint):
+    model, _ = E.load_checkpoint({ck!r}, None)
+    return lambda ids: model(ids)["logits"]
+''')
+EOF2
+for layout in config_state_dict.pt args_model.pt hf_esm; do
+  if "$PY" models/export/export_esm.py "$T/$layout" --out "$T/layout.onnx" --train-tokens 1e9 --license MIT --reference-logits "$T/ref_same.npy" > "$T/layout.report" 2> "$T/layout.err"; then
+    pass "fair-esm/HF layout $layout: exports, matches the model's own logits $(grep -o '"referenceMaxAbsDiff": {[^}]*}' "$T/layout.report")"
+  else
+    fail "layout $layout: $(tail -1 "$T/layout.err")"
+  fi
+done
+if "$PY" models/export/export_esm.py "$E2" --out "$T/ref.onnx" --train-tokens 1e9 --reference-module "$T/own_model.py:build" > "$T/ref.report" 2> "$T/ref.err"; then
+  pass "--reference-module (the user's own module on the probes): $(grep -o '"referenceMaxAbsDiff": {[^}]*}' "$T/ref.report")"
+else
+  fail "--reference-module: $(tail -1 "$T/ref.err")"
+fi
+"$PY" models/export/export_esm.py "$E2" --out "$T/mismatch.onnx" --train-tokens 1e9 --reference-logits "$T/ref_wrong.npy" > "$T/mm.out" 2> "$T/mm.err"; rc=$?
+if [ "$rc" = 1 ] && grep -q '^export_esm: reference check failed: .* by up to [0-9.]* (per probe: P0C5R4 [0-9.e-]*, P0CX33 [0-9.e-]*, O32583 [0-9.e-]*; tolerance 0.001)' "$T/mm.err"; then
+  pass "a mismatched export fails the reference check (exit 1): $(cat "$T/mm.err")"
+else
+  fail "a mismatched export: exit $rc, $(cat "$T/mm.err")"
+fi
+refuse "a factory model without its card fields" $X x --factory "$T/esm_factory.py:build" --out "$T/bad.onnx"
+if grep -q 'give --family (.*); --license (.*); --max-length (.*); --train-tokens (.*)' "$T/bad.err"; then pass "  ... naming all four missing flags at once"
+else fail "  the missing card fields are not named at once: $(cat "$T/bad.err")"; fi
+refuse "reference logits of the wrong shape" $X "$E2" --out "$T/bad.onnx" --train-tokens 1e9 --reference-logits "$T/ref_bad.npy"
+
 # 4. independent implementations (Hugging Face transformers), when installed
 if "$PY" models/export/check_reference_hf.py > "$T/ref.json" 2> "$T/ref.err"; then
   pass "check_reference_hf: $(tr -d '\n ' < "$T/ref.json" | head -c 300)"

@@ -6,9 +6,9 @@
   models/train/SPLIT.md                  committed: the rules and the counts
   models/train/out/data/split.tsv.gz     git-ignored: accession, organism, part, sequence of every record
                                          (what train.py --split-file reads; lets the training run where
-                                         ../shared/data is absent)
+                                         $PLMBENCH_SOURCE_DATA is absent)
 
-Usage: make_split.py  (reads ../shared/data, or $PLMBENCH_SHARED_DATA)
+Usage: make_split.py  (reads $PLMBENCH_SOURCE_DATA)
 """
 import collections
 import gzip
@@ -61,7 +61,7 @@ def main():
 
 Written by `make_split.py` (do not edit by hand); rules in `plm_data.py`.
 
-Source: the UniProt reference proteomes in `../shared/data/sequences/` (E. coli K-12 UP000000625,
+Source: the UniProt reference proteomes in `$PLMBENCH_SOURCE_DATA/sequences/` (E. coli K-12 UP000000625,
 S. cerevisiae UP000002311; UniProt, CC BY 4.0), {len(recs)} records.
 
 Rules, in order:
@@ -70,8 +70,8 @@ Rules, in order:
    K(a) and the 5-mer set K(b) of a protected sequence share at least {D.KMER_MIN_SHARED} 5-mers and
    |K(a) ∩ K(b)| / min(|K(a)|, |K(b)|) >= {D.KMER_CONTAINMENT} (containment of either's set). Protected:
    - the perplexity task's evaluation set `tasks/perplexity/data/natural-heldout.fasta` ({prot['perplexity']} sequences; required),
-   - the wild types of the {prot['dms']} DMS assays in `../shared/data/dms/` (from ProteinGym's reference file),
-   - the SEQRES sequences of the {prot['structures']} chains in `../shared/data/structures/index.csv`,
+   - the wild types of the {prot['dms']} DMS assays in `$PLMBENCH_SOURCE_DATA/dms/` (from ProteinGym's reference file),
+   - the SEQRES sequences of the {prot['structures']} chains in `$PLMBENCH_SOURCE_DATA/structures/index.csv`,
    so that the perplexity, fitness and contact tasks do not score the example models on their training
    data. The threshold: 0.05 with 3 shared 5-mers keeps out the cyclophilin, HU and J-domain homologs
    that a 0.10 cut let through, while one or two chance 5-mer matches (short peptides) do not exclude.

@@ -20,7 +20,8 @@ import os
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.normpath(os.path.join(HERE, "..", ".."))
-SHARED_DATA = os.environ.get("PLMBENCH_SHARED_DATA", os.path.normpath(os.path.join(REPO, "..", "shared", "data")))
+# The source-data folder (UniProt proteomes, DMS wild types, structure index): $PLMBENCH_SOURCE_DATA.
+SHARED_DATA = os.environ.get("PLMBENCH_SOURCE_DATA", "")
 
 PROTEOMES = ["UP000000625-E.coli.fasta.gz", "UP000002311-S.cerevisiae.fasta.gz"]
 PERPLEXITY_EVAL = os.path.join(REPO, "tasks", "perplexity", "data", "natural-heldout.fasta")
@@ -132,7 +133,7 @@ def build_split():
     return {"protected": protected, "records": records}
 
 
-# ---- vocabularies (DESIGN.md) ----
+# ---- vocabularies (README.md, model contract) ----
 ESM_TOKENS = ["<cls>", "<pad>", "<eos>", "<unk>"] + list("LAGVSERTIDPKQNFYMHWCXBUZO.-") + ["<null_1>", "<mask>"]
 ESM = {t: i for i, t in enumerate(ESM_TOKENS)}
 ESM_CLS, ESM_PAD, ESM_EOS, ESM_UNK, ESM_MASK = 0, 1, 2, 3, 32

@@ -451,7 +451,7 @@ def progen_clean_state_dict(state_dict):
 
 
 # ---------------------------------------------------------------------------------------------
-# Parameter accounting (DESIGN.md: params = non-embedding = total - token embedding - position
+# Parameter accounting (README.md, model card: params = non-embedding = total - token embedding - position
 # embeddings - untied output projection/bias over the vocabulary)
 # ---------------------------------------------------------------------------------------------
 

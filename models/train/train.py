@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Trains the bundled example models on the proteomes in ../shared/data/sequences/.
+"""Trains the bundled example models on the proteomes in $PLMBENCH_SOURCE_DATA/sequences/.
 
   train.py --objective mlm --out models/train/out/plm-mlm-mini [--layers 6 --dim 128 --heads 8 --steps N]
   train.py --objective clm --out models/train/out/plm-clm-mini [...]
@@ -63,7 +63,7 @@ def parse_args(argv=None):
     p.add_argument("--npz", action="store_true", help="also write the weights as weights.npz")
     p.add_argument("--val-max", type=int, default=0, help="use only the first N validation sequences (smoke tests)")
     p.add_argument("--split-file", help="accession/organism/part/sequence TSV(.gz) from make_split.py "
-                                        "(default: build the split from ../shared/data)")
+                                        "(default: build the split from $PLMBENCH_SOURCE_DATA)")
     return p.parse_args(argv)
 
 

@@ -4,8 +4,14 @@
  * Cβ: the residue's own CB atom, except for glycine and residues without a CB atom, which get the
  * virtual Cβ of trRosetta and ESM (ideal geometry from N, CA, C):
  *   b = CA - N, c = C - CA, a = b x c, CB = -0.58273431 a + 0.56802827 b - 0.54067466 c + CA.
- * (`virtualCb: 'all'` uses the virtual Cβ for every residue, as the ESM contact notebook does.)
+ * (`virtualCb: 'all'` uses that virtual Cβ for every residue.)
  * A residue with neither a CB atom nor all of N, CA, C has no Cβ and counts as unobserved.
+ *
+ * `virtualCb: 'esm'` is the Cβ of ESM's contact evaluation, the one behind ESM-2's published P@L
+ * (facebookresearch/esm, examples/contact_prediction.ipynb @ 2b369911, `contacts_from_pdb`): for every residue,
+ * `extend(C, N, CA, 1.522, 1.927, -2.143)` ({@link esmCb}: bond length 1.522 Å, angle 1.927 rad, dihedral
+ * -2.143 rad), whatever atoms the residue has; a residue without all of N, CA, C is unobserved (its CB atom is
+ * never used).
  *
  * Contact: Cβ-Cβ distance strictly below 8 Å between two observed residues. Maps are row-major L*L
  * `Uint8Array`s over the reference positions, 0 wherever either residue is unobserved; the diagonal
@@ -34,6 +40,36 @@ export function virtualCb(n: Vec3, ca: Vec3, c: Vec3): [number, number, number] 
   ];
 }
 
+/**
+ * ESM's virtual Cβ: `extend(a=C, b=N, c=CA, L=1.522, A=1.927, D=-2.143)` of examples/contact_prediction.ipynb
+ * (facebookresearch/esm @ 2b369911): the point at distance L from CA, with angle A to N and dihedral D to C,
+ * built in the frame bc = unit(N - CA), n = unit((N - C) x bc), (bc, n x bc, n).
+ */
+export function esmCb(n: Vec3, ca: Vec3, c: Vec3): [number, number, number] {
+  const L = 1.522;
+  const A = 1.927;
+  const D = -2.143;
+  const unit = (v: [number, number, number]): [number, number, number] => {
+    const r = Math.hypot(v[0], v[1], v[2]);
+    return [v[0] / r, v[1] / r, v[2] / r];
+  };
+  const cross = (u: readonly number[], v: readonly number[]): [number, number, number] => [
+    u[1]! * v[2]! - u[2]! * v[1]!,
+    u[2]! * v[0]! - u[0]! * v[2]!,
+    u[0]! * v[1]! - u[1]! * v[0]!,
+  ];
+  const bc = unit([n[0] - ca[0], n[1] - ca[1], n[2] - ca[2]]);
+  const nn = unit(cross([n[0] - c[0], n[1] - c[1], n[2] - c[2]], bc));
+  const m1 = cross(nn, bc);
+  const d0 = L * Math.cos(A);
+  const d1 = L * Math.sin(A) * Math.cos(D);
+  const d2 = -L * Math.sin(A) * Math.sin(D);
+  return [0, 1, 2].map((k) => ca[k]! + (bc[k]! * d0 + m1[k]! * d1 + nn[k]! * d2)) as [number, number, number];
+}
+
+/** Which residues get a virtual Cβ: see the module comment. */
+export type VirtualCbMode = 'missing' | 'all' | 'esm';
+
 export interface CbCoordinates {
   /** 3L coordinates, NaN where unobserved. */
   cb: Float64Array;
@@ -43,8 +79,14 @@ export interface CbCoordinates {
   virtual: Uint8Array;
 }
 
-/** Cβ of one residue: real CB (unless glycine or `all`), else virtual; `null` when impossible. */
-export function residueCb(r: Residue, virtualCbFor: 'missing' | 'all' = 'missing'): { xyz: Vec3; virtual: boolean } | null {
+/** Cβ of one residue: real CB (unless glycine or `all`), else virtual; `esm`: ESM's virtual Cβ only; `null` when impossible. */
+export function residueCb(r: Residue, virtualCbFor: VirtualCbMode = 'missing'): { xyz: Vec3; virtual: boolean } | null {
+  if (virtualCbFor === 'esm') {
+    const n = r.atoms.get('N');
+    const ca = r.atoms.get('CA');
+    const c = r.atoms.get('C');
+    return n && ca && c ? { xyz: esmCb(n, ca, c), virtual: true } : null;
+  }
   const real = r.atoms.get('CB');
   if (real && virtualCbFor === 'missing' && r.aa !== 'G') return { xyz: real, virtual: false };
   const n = r.atoms.get('N');
@@ -62,7 +104,7 @@ export function cbCoordinates(
   residues: readonly Residue[],
   refIndex: Int32Array,
   length: number,
-  virtualCbFor: 'missing' | 'all' = 'missing',
+  virtualCbFor: VirtualCbMode = 'missing',
 ): CbCoordinates {
   const cb = new Float64Array(3 * length).fill(Number.NaN);
   const observed = new Uint8Array(length);

@@ -8,8 +8,8 @@ export { STANDARD_RESIDUES, MODIFIED_RESIDUES, residueLetter } from './structure
 export { loadStructureSet, loadStructureChain, buildStructureEntry } from './structure-set.js';
 export type { StructureLoadOptions, StructureSet } from './structure-set.js';
 export {
-  CONTACT_THRESHOLD, virtualCb, residueCb, cbCoordinates, cbDistances, contactMap, SEPARATION_BANDS, separationBand, contactStats, contactPairs,
+  CONTACT_THRESHOLD, virtualCb, esmCb, residueCb, cbCoordinates, cbDistances, contactMap, SEPARATION_BANDS, separationBand, contactStats, contactPairs,
 } from './contact-map.js';
-export type { CbCoordinates, ContactBand, BandStats } from './contact-map.js';
+export type { CbCoordinates, ContactBand, BandStats, VirtualCbMode } from './contact-map.js';
 export { globalAlign, globalIdentity, placeOnReference, PAIR, GAP_IN_A, GAP_IN_B } from './align.js';
 export type { PairAlignment, GlobalAlignOptions, IdentityOptions, PlacementOptions, Placement } from './align.js';

@@ -164,7 +164,7 @@ export function parsePdb(text: string, chain: string, file: string): ParsedChain
       const parent = residueLetter(line.slice(24, 27));
       if (name !== '' && parent !== undefined) {
         let m = modres.get(ch);
-        if (!m) modres.set(ch, (m = new Map()));
+        if (!m) modres.set(ch, (m = new Map<string, string>()));
         m.set(name, parent);
       }
     } else if (rec === 'HEADER') {

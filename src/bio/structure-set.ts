@@ -1,5 +1,5 @@
 /**
- * Structure sets: a folder laid out like `shared/data/structures`, i.e. an `index.csv` plus coordinate
+ * Structure sets: a folder laid out like the source data's `structures/`, i.e. an `index.csv` plus coordinate
  * files (PDB or mmCIF, gzipped or not), loaded into contact maps over each chain's reference sequence.
  *
  * `index.csv` columns (header required, extra columns ignored):
@@ -20,7 +20,7 @@ import { parse } from 'csv-parse/sync';
 import { BenchError } from '../util/errors.js';
 import { sha256 } from '../util/hash.js';
 import { placeOnReference } from './align.js';
-import { cbCoordinates, CONTACT_THRESHOLD, contactMap } from './contact-map.js';
+import { cbCoordinates, CONTACT_THRESHOLD, contactMap, type VirtualCbMode } from './contact-map.js';
 import { chainBreaks, parseStructure, readStructureBytes } from './pdb.js';
 import type { ParsedChain, StructureEntry } from './structure-types.js';
 
@@ -31,8 +31,8 @@ export interface StructureLoadOptions {
   minObserved?: number;
   /** Contact threshold in Å (default 8). */
   threshold?: number;
-  /** Virtual Cβ for glycine and residues missing CB (default), or for all residues. */
-  virtualCb?: 'missing' | 'all';
+  /** Virtual Cβ for glycine and residues missing CB (default), or for all residues; `esm`: ESM's (see contact-map.ts). */
+  virtualCb?: VirtualCbMode;
   /** Sequence disagreement tolerance, see `placeOnReference` (defaults 0.05 and 2). */
   tolerance?: number;
   minTolerance?: number;

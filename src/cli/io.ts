@@ -10,6 +10,8 @@ export interface CliIo {
 export const processIo: CliIo = {
   stdout: (t) => void process.stdout.write(t),
   stderr: (t) => void process.stderr.write(t),
+  // @types/node says boolean, but the property is undefined off a terminal.
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-conversion
   isTTY: Boolean(process.stderr.isTTY),
   cwd: process.cwd(),
 };

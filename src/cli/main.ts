@@ -24,11 +24,13 @@ export function usage(): string {
   return [
     'usage: bench <command> [options]',
     '',
+    // Each help's opening lines that start with `bench` (all and run share one help, both lines listed).
     ...Object.values(COMMANDS)
-      .map((c) => c.help.split('\n')[0])
+      .flatMap((c) => c.help.split('\n\n')[0]!.split('\n').filter((l, i) => i === 0 || l.startsWith('bench ')))
       .filter((l, i, a) => a.indexOf(l) === i),
     '',
-    'bench <command> --help for its options. Exit codes: 0 ok, 1 gate failed, 2 bad input, 3 internal error.',
+    'bench <command> --help for its options. Exit codes: 0 ok, 1 gate failed, 2 bad input, 3 internal error,',
+    '4 the gate\'s baseline is from another task version (refresh it).',
     '',
   ].join('\n');
 }
@@ -59,16 +61,16 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     if (isBenchError(e) || isParseArgsError(e)) {
       io.stderr(`bench: ${(e as Error).message}\n`);
       if (debug) io.stderr(`${(e as Error).stack}\n`);
-      return 2;
+      return (e as { code?: string }).code === 'E_GATE_STALE' ? 4 : 2;
     }
     const h = harnessInfo();
-    io.stderr(`bench: internal error (plmbench ${h.version}, ${h.commit ?? 'no commit'}, node ${process.version}):\n${(e as Error)?.stack ?? String(e)}\n`);
+    io.stderr(`bench: internal error (plmbench ${h.version}, ${h.commit ?? 'no commit'}, node ${process.version}):\n${(e instanceof Error ? e.stack : undefined) ?? String(e)}\n`);
     return 3;
   }
 }
 
 /** util.parseArgs throws TypeErrors with these codes for unknown or malformed flags. */
 function isParseArgsError(e: unknown): boolean {
-  const code = (e as { code?: string })?.code;
+  const code = (e as { code?: string } | null | undefined)?.code;
   return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
 }

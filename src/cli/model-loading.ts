@@ -3,7 +3,8 @@ import { CacheStore, defaultCacheDir } from '../cache/store.js';
 import { loadModel, type LoadedModel } from '../model/model.js';
 import type { CardFlags } from '../model/card.js';
 import { autoSummary, type EpChoice } from '../model/session.js';
-import { checkConformance, type ConformanceReport } from '../model/conformance.js';
+import { checkConformance, CONFORMANCE_SEQUENCE, type ConformanceReport } from '../model/conformance.js';
+import { computeWarning, maskedWarnings } from '../model/declared-objective.js';
 import type { OutputName } from '../model/contract.js';
 import type { CliIo } from './io.js';
 
@@ -37,6 +38,11 @@ export async function loadForCli(path: string, flags: ModelFlags, cache: CacheSt
   if (flags.ep === 'auto' && !quiet) io.stderr(`${autoSummary(model.ep, model.fallbacks, model.adapter)}\n`);
   if (model.cardOverridden.length > 0 && !quiet) {
     io.stderr(`bench: flags override card fields: ${model.cardOverridden.join(', ')}\n`);
+  }
+  if (!quiet) {
+    const compute = computeWarning(model.card);
+    const masked = await maskedWarnings(model, CONFORMANCE_SEQUENCE.slice(0, Math.max(1, model.maxResidues)));
+    for (const w of [...(compute ? [compute] : []), ...masked]) io.stderr(`bench: warning: ${path}: ${w}\n`);
   }
   return model;
 }

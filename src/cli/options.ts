@@ -27,6 +27,7 @@ export const RUN_FLAGS = {
   'train-tokens': { type: 'string' },
   'ref-model': { type: 'string' },
   'ref-card': { type: 'string' },
+  law: { type: 'string' },
   'fail-fast': { type: 'boolean', default: false },
   quiet: { type: 'boolean', default: false },
   debug: { type: 'boolean', default: false },
@@ -52,6 +53,8 @@ export interface RunOptions {
   cardFlags: CardFlags;
   refModel?: string;
   refCard?: string;
+  /** Scaling-law set id (results/baselines/scaling-laws.json) for the frontier; overrides the card's scalingLaw. */
+  law?: string;
   failFast: boolean;
   quiet: boolean;
 }
@@ -109,6 +112,7 @@ export function normalizeRunOptions(raw: Raw, positionalTasks: string[] = []): R
   if (str('max-batch')) opts.maxBatch = parseInteger('--max-batch', str('max-batch')!, 1);
   if (str('threads')) opts.threads = parseInteger('--threads', str('threads')!, 0);
   if (str('ref-model')) opts.refModel = str('ref-model')!;
+  if (str('law')) opts.law = str('law')!;
   if (str('ref-card')) {
     if (!opts.refModel) throw new BenchError('E_USAGE', '--ref-card needs --ref-model');
     opts.refCard = str('ref-card')!;

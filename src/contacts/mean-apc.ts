@@ -11,7 +11,7 @@ export function meanApcScores(block: AttentionBlock): Float64Array | null {
   const scratch = new Float64Array(2 * block.residues);
   for (let m = 0; m < F; m++) {
     const ok = apcFeatures(block, m, scratch, (p, v) => {
-      out[p] += v;
+      out[p]! += v;
     });
     if (!ok) return null;
   }

@@ -84,8 +84,8 @@ export function apcFeatures(block: AttentionBlock, m: number, scratch: Float64Ar
     const r = base + (offset + a) * Lpad + offset;
     for (let b = 0; b < n; b++) {
       const v = data[r + b]!;
-      row[a] += v;
-      col[b] += v;
+      row[a]! += v;
+      col[b]! += v;
     }
   }
   // S = A + A^T: its row sums are row + col of A; its total is twice A's.

@@ -73,7 +73,8 @@ function normaliseOptions(fn: string, options: BootstrapOptions): Required<Boots
     throw new RangeError(`${fn}: resamples must be a positive integer, got ${resamples}`);
   }
   if (!(alpha > 0 && alpha < 1)) throw new RangeError(`${fn}: alpha must be in (0, 1), got ${alpha}`);
-  if (options.rng === undefined || typeof options.rng.int !== 'function') {
+  // Checked at run time too: the metrics are called from plain JavaScript (tests, perf scripts) as well.
+  if (typeof (options.rng as { int?: unknown } | undefined)?.int !== 'function') {
     throw new RangeError(`${fn}: options.rng must be an Rng (new Rng(seed))`);
   }
   return { rng: options.rng, resamples, alpha };

@@ -7,6 +7,6 @@ export { aucRoc } from './auc.js';
 export { mcc } from './mcc.js';
 export { accuracy, topKAccuracy, precisionAtK } from './classification.js';
 export { perplexityFromNll } from './perplexity.js';
-export { proteingymAuc, proteingymMcc, proteingymNdcg, proteingymTopRecall, proteingymMetrics } from './proteingym.js';
+export { proteingymAuc, proteingymMcc, proteingymNdcg, proteingymTopRecall, proteingymMetrics, proteingymRound } from './proteingym.js';
 export type { ProteinGymMetrics } from './proteingym.js';
 export { bootstrapCI, pairedBootstrapMeanDiff } from './bootstrap.js';

@@ -8,10 +8,13 @@ import { checkBinary, checkNumbers, checkSameLength } from './validate.js';
 
 /*
  * ProteinGym's zero-shot DMS fitness metrics, transcribed from
- * OATML-Markslab/ProteinGym `proteingym/performance_DMS_benchmarks.py` (commit a6fc27f; the same
- * definitions at 1a99bd0 except the zero-division guard in calc_toprecall): `calc_ndcg`,
- * `calc_toprecall`, and the AUC / MCC lines of `main()`. Spearman there is plain
+ * OATML-Markslab/ProteinGym `proteingym/performance_DMS_benchmarks.py` at bb685245 (v1.3, the commit the
+ * project cites; git blob 8c9ed717 of that file): `calc_ndcg`, `calc_toprecall`, the AUC / MCC lines of `main()`,
+ * and its rounding of per-assay values ({@link proteingymRound}). Spearman there is plain
  * `scipy.stats.spearmanr(DMS_score, model_score)`, i.e. {@link spearman}.
+ *
+ * Checked against ProteinGym's own functions, loaded unchanged from that commit at run time by
+ * `test/golden/proteingym_reference.py` (`test/golden/metrics/make_golden.py`).
  *
  * All take the model's scores first (higher = predicted fitter) and the assay's values second.
  * Inputs must be finite; lengths must match.
@@ -90,13 +93,15 @@ export function proteingymNdcg(modelScores: NumericArray, dmsScores: NumericArra
  * ProteinGym top recall (`calc_toprecall(true_scores=DMS_score, model_scores=model_score)`, with
  * top_true = top_model = 10):
  *
- * - top true  = items whose assay value  > np.percentile(DMS_score, 100 - top)
- * - top model = items whose model score  > np.percentile(model_score, 100 - top)
- * - recall = |top true ∩ top model| / |top true|, and 0 when top true is empty.
+ * - top true  = items whose assay value  >= np.percentile(DMS_score, 100 - top)
+ * - top model = items whose model score  >= np.percentile(model_score, 100 - top)
+ * - recall = |top true ∩ top model| / |top true|, and 0 when top true is empty (it never is with `>=`).
  *
- * Strict `>` against numpy's linearly interpolated percentile (reproduced exactly, see
- * {@link percentile}); so items tied at the threshold are all out, and a constant array has an empty
- * top set. (Copies of this function in other repositories use `>=`; ProteinGym's own uses `>`.)
+ * `>=` against numpy's linearly interpolated percentile (reproduced exactly, see {@link percentile}), as
+ * at bb685245: items tied at the threshold are all in, so with ties a top set can hold more than 10%, and a
+ * constant array's top set is every item. (ProteinGym used `>` until f5e47f1, "Fixed bug w/ MSAT fitness
+ * and Top-k recall", 2024-01-07, merged into main on 2024-08-08 by 01e20d4; this function used `>` before
+ * plmbench's fitness 1.2.0.)
  */
 export function proteingymTopRecall(modelScores: NumericArray, dmsScores: NumericArray, topPercent = 10): number {
   checkSameLength('proteingymTopRecall', 'modelScores', modelScores, 'dmsScores', dmsScores);
@@ -108,9 +113,9 @@ export function proteingymTopRecall(modelScores: NumericArray, dmsScores: Numeri
   let topTrue = 0;
   let both = 0;
   for (let i = 0; i < dmsScores.length; i++) {
-    if (dmsScores[i]! > trueCut) {
+    if (dmsScores[i]! >= trueCut) {
       topTrue++;
-      if (modelScores[i]! > modelCut) both++;
+      if (modelScores[i]! >= modelCut) both++;
     }
   }
   return topTrue > 0 ? both / topTrue : 0;
@@ -138,6 +143,27 @@ export function proteingymMetrics(
     ndcg: proteingymNdcg(modelScores, dmsScores),
     top_recall: proteingymTopRecall(modelScores, dmsScores),
   };
+}
+
+/**
+ * ProteinGym's rounding of a per-assay value before any averaging: `performance_DMS_benchmarks.py`
+ * (`main`) casts every DMS-level metric column with `.astype(float).round(3)` before the groupby means.
+ * pandas rounds with numpy's `np.round(x, 3)`: `rint(x * 1000) / 1000`, i.e. half to even on the scaled
+ * double (so 0.0625 -> 0.062, 0.0635 -> 0.064 only as the product 63.5... falls). NaN stays NaN.
+ */
+export function proteingymRound(x: number, decimals = 3): number {
+  if (!Number.isFinite(x)) return x;
+  const scale = 10 ** decimals;
+  return rintHalfEven(x * scale) / scale;
+}
+
+/** numpy `rint`: nearest integer, ties to even (`y - floor(y)` is exact for doubles). */
+function rintHalfEven(y: number): number {
+  const f = Math.floor(y);
+  const d = y - f;
+  if (d < 0.5) return f;
+  if (d > 0.5) return f + 1;
+  return f % 2 === 0 ? f : f + 1;
 }
 
 /** Σ gain / log2(position + 1) over the first k positions of `order` with a non-zero gain; null if none. */

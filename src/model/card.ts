@@ -5,7 +5,7 @@ import { schemaErrors } from '../util/schema.js';
 import type { OnnxFileInfo } from './onnx/file.js';
 import type { VocabSpec } from './vocab.js';
 
-/** Names of the model contract (DESIGN.md), renameable through the card's `io` map. */
+/** Names of the model contract (README.md, "Your model"), renameable through the card's `io` map. */
 export type IoName = 'input_ids' | 'attention_mask' | 'logits' | 'hidden_states' | 'attentions' | 'contacts';
 
 export interface ModelCard {
@@ -20,6 +20,12 @@ export interface ModelCard {
   paramsTotal?: number;
   trainTokens?: number;
   trainFlops?: number;
+  /** [low, high] training FLOPs when the compute is only known within a range. */
+  trainFlopsRange?: [number, number];
+  /** Training stages in order (e.g. CLM then MLM); compute is their sum. */
+  stages?: { objective: 'mlm' | 'clm'; tokens?: number; flops?: number; note?: string }[];
+  /** Id of the scaling-law set for the frontier (results/baselines/scaling-laws.json); --law overrides. */
+  scalingLaw?: string;
   io?: Partial<Record<IoName, string>>;
   source?: string;
   license?: string;
@@ -100,7 +106,41 @@ export function resolveCard(modelPath: string, info: OnnxFileInfo, opts: { cardP
   }
   const errors = schemaErrors('card', card);
   if (errors.length > 0) throw new BenchError('E_CARD', `${where}: invalid model card: ${errors.join('; ')}`);
+  const conflict = computeConflict(card as unknown as ModelCard);
+  if (conflict) throw new BenchError('E_CARD', `${where}: invalid model card: ${conflict}`);
   return { card: card as unknown as ModelCard, source, ...(file ? { file } : {}), overridden };
+}
+
+/**
+ * Why the card's compute fields contradict each other, or null. Next to `stages`, `trainTokens` must be
+ * the sum of the stages' tokens (every stage giving tokens) and `trainFlops` the sum of their FLOPs
+ * (every stage giving flops): compute is the stages' sum, and a second, different total would be
+ * ambiguous. `trainFlopsRange` must be ordered and contain `trainFlops` (or the stages' FLOPs sum).
+ * Checks that need the graph's parameter count (tokens -> FLOPs) are made where compute is accounted.
+ */
+export function computeConflict(card: ModelCard): string | null {
+  const far = (a: number, b: number) => Math.abs(a - b) > 1e-6 * Math.max(Math.abs(a), Math.abs(b));
+  const stages = card.stages ?? [];
+  let flops = card.trainFlops;
+  const bare = stages.findIndex((s) => s.tokens === undefined && s.flops === undefined);
+  if (bare >= 0) return `stages[${bare}] gives neither tokens nor flops`;
+  if (stages.length > 0) {
+    const sumTokens = stages.every((s) => s.tokens !== undefined) ? stages.reduce((a, s) => a + s.tokens!, 0) : null;
+    const sumFlops = stages.every((s) => s.flops !== undefined) ? stages.reduce((a, s) => a + s.flops!, 0) : null;
+    if (card.trainTokens !== undefined && (sumTokens === null || far(card.trainTokens, sumTokens))) {
+      return `trainTokens ${card.trainTokens} is not the sum of the stages' tokens (${sumTokens === null ? 'a stage gives no tokens' : sumTokens}); give stages or trainTokens`;
+    }
+    if (card.trainFlops !== undefined && (sumFlops === null || far(card.trainFlops, sumFlops))) {
+      return `trainFlops ${card.trainFlops} is not the sum of the stages' flops (${sumFlops === null ? 'a stage gives no flops' : sumFlops}); give stages or trainFlops`;
+    }
+    flops = sumFlops ?? undefined;
+  }
+  if (card.trainFlopsRange) {
+    const [lo, hi] = card.trainFlopsRange;
+    if (!(lo <= hi)) return `trainFlopsRange [${lo}, ${hi}] is not ordered (low, high)`;
+    if (flops !== undefined && (flops < lo * (1 - 1e-9) || flops > hi * (1 + 1e-9))) return `training compute ${flops} FLOPs is not inside trainFlopsRange [${lo}, ${hi}]`;
+  }
+  return null;
 }
 
 function parseJsonObject(text: string, where: string): Record<string, unknown> {

@@ -1,12 +1,10 @@
 import type { ModelHandle } from './model.js';
 import type { OutputName } from './contract.js';
 import type { OutputView } from './runner.js';
+import { causalChecks } from './declared-objective.js';
+import type { ConformanceCheck } from './conformance-check.js';
 
-export interface ConformanceCheck {
-  name: string;
-  ok: boolean;
-  detail: string;
-}
+export type { ConformanceCheck } from './conformance-check.js';
 
 export interface ConformanceReport {
   sequence: string;
@@ -92,6 +90,7 @@ export async function checkConformance(model: ModelHandle, outputs: OutputName[]
         ? `not applicable: --max-batch 1 runs every sequence alone (${measured})`
         : measured,
   });
+  checks.push(...(await causalChecks(model, seq))); // src/model/declared-objective.ts
   const observedDims: Partial<Record<OutputName, number[]>> = {};
   for (const [k, v] of Object.entries(full.outputs)) observedDims[k as OutputName] = v.dims;
   return { sequence: seq, checks, observedDims, ok: checks.every((c) => c.ok) };

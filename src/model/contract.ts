@@ -22,7 +22,7 @@ export interface IoMap {
 const ALIASES: Partial<Record<OutputName, string[]>> = { hidden_states: ['last_hidden_state'] };
 
 /**
- * Maps the graph's inputs and outputs onto the model contract of DESIGN.md, honouring the card's `io`
+ * Maps the graph's inputs and outputs onto the model contract (README.md, "Your model"), honouring the card's `io`
  * renames. Missing `input_ids` or `logits`, a rename to a name the graph lacks, and logits whose
  * static width differs from the vocabulary are errors naming the file.
  */

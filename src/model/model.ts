@@ -7,6 +7,7 @@ import { sha256File, sha256Tokens } from '../util/hash.js';
 import { stableStringify } from '../util/json.js';
 import type { CacheStore, CachedArray } from '../cache/store.js';
 import { resolveCard, type CardFlags, type CardSource, type ModelCard } from './card.js';
+import { notOnnxProblem } from './file-kind.js';
 import { capabilitiesOf, resolveIo, type IoMap, type Need, type OutputName } from './contract.js';
 import { countParams, readOnnxFile, type OnnxFileInfo, type ParamCount } from './onnx/file.js';
 import { DEFAULT_BATCH_POLICY, Runner, newMeter, type BatchPolicy, type ForwardRequest, type ForwardSpec, type Meter } from './runner.js';
@@ -84,6 +85,8 @@ export async function loadModel(path: string, opts: LoadOptions): Promise<Loaded
   const abs = resolve(path);
   if (!existsSync(abs)) throw new BenchError('E_MODEL', `${path}: model file not found`);
   if (statSync(abs).isDirectory()) throw new BenchError('E_MODEL', `${path}: is a directory, not an ONNX file`);
+  const notOnnx = notOnnxProblem(abs);
+  if (notOnnx) throw new BenchError('E_MODEL', `${path}: ${notOnnx}`);
   const info = readOnnxFile(abs);
   const resolved = resolveCard(abs, info, { ...(opts.cardPath ? { cardPath: opts.cardPath } : {}), ...(opts.cardFlags ? { flags: opts.cardFlags } : {}) });
   const card = resolved.card;

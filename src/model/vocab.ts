@@ -82,7 +82,8 @@ export class Vocabulary {
 
   static from(spec: VocabSpec): Vocabulary {
     if (typeof spec === 'string') {
-      const table = PRESETS[spec];
+      // spec comes from a card's JSON: any string can arrive here whatever its type says.
+      const table = (PRESETS as Partial<Record<string, (typeof PRESETS)[keyof typeof PRESETS]>>)[spec];
       if (!table) throw new BenchError('E_CARD', `vocab: must be esm, progen2 or a token table, got "${spec}"`);
       return new Vocabulary(spec, table);
     }
@@ -139,7 +140,7 @@ export class Vocabulary {
       }
       out[k++] = t;
     }
-    if (endId !== null) out[k++] = endId;
+    if (endId !== null) out[k] = endId;
     return out;
   }
 

@@ -48,13 +48,13 @@ export function gemmABtAcc(
         s30 += x3 * w0; s31 += x3 * w1; s32 += x3 * w2; s33 += x3 * w3;
       }
       let c = cOff + i * ldc + k;
-      C[c] += s00; C[c + 1] += s01; C[c + 2] += s02; C[c + 3] += s03;
+      C[c]! += s00; C[c + 1]! += s01; C[c + 2]! += s02; C[c + 3]! += s03;
       c += ldc;
-      C[c] += s10; C[c + 1] += s11; C[c + 2] += s12; C[c + 3] += s13;
+      C[c]! += s10; C[c + 1]! += s11; C[c + 2]! += s12; C[c + 3]! += s13;
       c += ldc;
-      C[c] += s20; C[c + 1] += s21; C[c + 2] += s22; C[c + 3] += s23;
+      C[c]! += s20; C[c + 1]! += s21; C[c + 2]! += s22; C[c + 3]! += s23;
       c += ldc;
-      C[c] += s30; C[c + 1] += s31; C[c + 2] += s32; C[c + 3] += s33;
+      C[c]! += s30; C[c + 1]! += s31; C[c + 2]! += s32; C[c + 3]! += s33;
     }
     for (; k + 2 <= q; k += 2) {
       const b0 = bOff + k * ldb;
@@ -69,13 +69,13 @@ export function gemmABtAcc(
         s30 += x3 * w0; s31 += x3 * w1;
       }
       let c = cOff + i * ldc + k;
-      C[c] += s00; C[c + 1] += s01;
+      C[c]! += s00; C[c + 1]! += s01;
       c += ldc;
-      C[c] += s10; C[c + 1] += s11;
+      C[c]! += s10; C[c + 1]! += s11;
       c += ldc;
-      C[c] += s20; C[c + 1] += s21;
+      C[c]! += s20; C[c + 1]! += s21;
       c += ldc;
-      C[c] += s30; C[c + 1] += s31;
+      C[c]! += s30; C[c + 1]! += s31;
     }
     for (; k < q; k++) {
       const b0 = bOff + k * ldb;
@@ -85,10 +85,10 @@ export function gemmABtAcc(
         s0 += A[a0 + j]! * w; s1 += A[a1 + j]! * w; s2 += A[a2 + j]! * w; s3 += A[a3 + j]! * w;
       }
       const c = cOff + i * ldc + k;
-      C[c] += s0;
-      C[c + ldc] += s1;
-      C[c + 2 * ldc] += s2;
-      C[c + 3 * ldc] += s3;
+      C[c]! += s0;
+      C[c + ldc]! += s1;
+      C[c + 2 * ldc]! += s2;
+      C[c + 3 * ldc]! += s3;
     }
   }
   for (; i < m; i++) {
@@ -105,14 +105,14 @@ export function gemmABtAcc(
         s0 += x * B[b0 + j]!; s1 += x * B[b1 + j]!; s2 += x * B[b2 + j]!; s3 += x * B[b3 + j]!;
       }
       const c = cOff + i * ldc + k;
-      C[c] += s0; C[c + 1] += s1; C[c + 2] += s2; C[c + 3] += s3;
+      C[c]! += s0; C[c + 1]! += s1; C[c + 2]! += s2; C[c + 3]! += s3;
     }
     for (; k < q; k++) {
       const b0 = bOff + k * ldb;
       let s = 0;
       for (let j = 0; j < p; j++) s += A[a0 + j]! * B[b0 + j]!;
       const c = cOff + i * ldc + k;
-      C[c] += s;
+      C[c]! += s;
     }
   }
 }
@@ -150,14 +150,14 @@ export function gemmAtBAcc(
       const c1 = c0 + ldc;
       for (let j = 0; j < q; j++) {
         const x0 = B[b0 + j]!, x1 = B[b1 + j]!, x2 = B[b2 + j]!, x3 = B[b3 + j]!;
-        C[c0 + j] += u0 * x0 + u1 * x1 + u2 * x2 + u3 * x3;
-        C[c1 + j] += v0 * x0 + v1 * x1 + v2 * x2 + v3 * x3;
+        C[c0 + j]! += u0 * x0 + u1 * x1 + u2 * x2 + u3 * x3;
+        C[c1 + j]! += v0 * x0 + v1 * x1 + v2 * x2 + v3 * x3;
       }
     }
     for (; k < m; k++) {
       const u0 = A[ar + k]!, u1 = A[ar + lda + k]!, u2 = A[ar + 2 * lda + k]!, u3 = A[ar + 3 * lda + k]!;
       const c0 = k * ldc;
-      for (let j = 0; j < q; j++) C[c0 + j] += u0 * B[b0 + j]! + u1 * B[b1 + j]! + u2 * B[b2 + j]! + u3 * B[b3 + j]!;
+      for (let j = 0; j < q; j++) C[c0 + j]! += u0 * B[b0 + j]! + u1 * B[b1 + j]! + u2 * B[b2 + j]! + u3 * B[b3 + j]!;
     }
   }
   for (; r < n; r++) {
@@ -166,7 +166,7 @@ export function gemmAtBAcc(
     for (let k = 0; k < m; k++) {
       const u = A[ar + k]!;
       const c0 = k * ldc;
-      for (let j = 0; j < q; j++) C[c0 + j] += u * B[b0 + j]!;
+      for (let j = 0; j < q; j++) C[c0 + j]! += u * B[b0 + j]!;
     }
   }
 }

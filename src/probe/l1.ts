@@ -48,7 +48,7 @@ export function binaryLogisticObjective(x: Matrix, y01: Uint8Array): ObjectiveFn
       const r3 = (-s3 / (1 + Math.exp(m3))) * invN;
       gb += r0 + r1 + r2 + r3;
       for (let j = 0; j < d; j++) {
-        grad[j] += r0 * X[o0 + j]! + r1 * X[o1 + j]! + r2 * X[o2 + j]! + r3 * X[o3 + j]!;
+        grad[j]! += r0 * X[o0 + j]! + r1 * X[o1 + j]! + r2 * X[o2 + j]! + r3 * X[o3 + j]!;
       }
     }
     for (; i < n; i++) {
@@ -60,7 +60,7 @@ export function binaryLogisticObjective(x: Matrix, y01: Uint8Array): ObjectiveFn
       loss += logLoss(m);
       const r = (-s / (1 + Math.exp(m))) * invN;
       gb += r;
-      for (let j = 0; j < d; j++) grad[j] += r * X[o + j]!;
+      for (let j = 0; j < d; j++) grad[j]! += r * X[o + j]!;
     }
     grad[d] = gb;
     return loss * invN;

@@ -282,11 +282,10 @@ export function minimizeLbfgs(
   else {
     while (iter < o.maxIter) {
       mem.direction(g, p, precondition);
-      let d0 = dot(g, p, n);
-      if (!(d0 < 0)) {
+      // Not a descent direction (the curvature pairs went stale): start again from steepest descent.
+      if (!(dot(g, p, n) < 0)) {
         mem.reset();
         mem.direction(g, p, precondition);
-        d0 = dot(g, p, n);
       }
       const a0 = mem.count === 0 ? Math.min(1, 1 / Math.sqrt(dot(p, p, n))) : 1;
       let fNew = lineSearchWolfe(fg, { x, f0: f, g0: g, p, xt, gt, xb, gb }, a0, o.maxLineSearch, counter);

@@ -88,7 +88,7 @@ export function multinomialObjective(
       for (let k = 0; k < K; k++) {
         let s = 0;
         for (let r = 0; r < bs; r++) s += z[r * rs + k * ks]!;
-        grad[wSize + k] += s;
+        grad[wSize + k]! += s;
       }
       if (narrow) {
         gemmAtBAcc(K, d, bs, z, 0, K, X, r0 * d, d, grad, d);
@@ -101,7 +101,7 @@ export function multinomialObjective(
     for (let i = 0; i < wSize; i++) {
       const w = theta[i]!;
       ww += w * w;
-      grad[i] += penalty * w;
+      grad[i]! += penalty * w;
     }
     return loss * invN + 0.5 * penalty * ww;
   };
@@ -204,7 +204,7 @@ export function logitsOf(model: MultinomialModel, xs: Matrix64): Matrix64 {
   const out = new Float64Array(n * K);
   gemmABtAcc(n, K, d, xs.data, 0, d, model.coef, 0, d, out, 0, K);
   for (let i = 0; i < n; i++) {
-    for (let k = 0; k < K; k++) out[i * K + k] += model.intercept[k]!;
+    for (let k = 0; k < K; k++) out[i * K + k]! += model.intercept[k]!;
   }
   return { data: out, rows: n, cols: K };
 }

@@ -18,14 +18,14 @@ export function centeringPreconditioner(x: Matrix, K: number, l2 = 0): Precondit
   const m2 = new Float64Array(d);
   for (let i = 0; i < n; i++) {
     const o = i * d;
-    for (let j = 0; j < d; j++) mean[j] += X[o + j]!;
+    for (let j = 0; j < d; j++) mean[j]! += X[o + j]!;
   }
   for (let j = 0; j < d; j++) mean[j] = mean[j]! / n;
   for (let i = 0; i < n; i++) {
     const o = i * d;
     for (let j = 0; j < d; j++) {
       const c = X[o + j]! - mean[j]!;
-      m2[j] += c * c;
+      m2[j]! += c * c;
     }
   }
   // curvature of the loss per standardized feature at the start (uniform probabilities): (1/K)(1 - 1/K)

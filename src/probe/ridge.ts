@@ -61,8 +61,8 @@ export function fitRidge(x: Matrix, y: Float64Array | readonly number[] | Matrix
   const yMean = new Float64Array(t);
   if (fitIntercept) {
     for (let i = 0; i < n; i++) {
-      for (let j = 0; j < d; j++) xMean[j] += x.data[i * d + j]!;
-      for (let k = 0; k < t; k++) yMean[k] += Y.data[i * t + k]!;
+      for (let j = 0; j < d; j++) xMean[j]! += x.data[i * d + j]!;
+      for (let k = 0; k < t; k++) yMean[k]! += Y.data[i * t + k]!;
     }
     for (let j = 0; j < d; j++) xMean[j] = xMean[j]! / n;
     for (let k = 0; k < t; k++) yMean[k] = yMean[k]! / n;
@@ -77,15 +77,15 @@ export function fitRidge(x: Matrix, y: Float64Array | readonly number[] | Matrix
       const v = row[j]!;
       if (v === 0) continue;
       const o = j * d;
-      for (let k = 0; k <= j; k++) A[o + k] += v * row[k]!;
+      for (let k = 0; k <= j; k++) A[o + k]! += v * row[k]!;
     }
     for (let k = 0; k < t; k++) {
       const yk = Y.data[i * t + k]! - yMean[k]!;
       const o = k * d;
-      for (let j = 0; j < d; j++) B[o + j] += yk * row[j]!;
+      for (let j = 0; j < d; j++) B[o + j]! += yk * row[j]!;
     }
   }
-  for (let j = 0; j < d; j++) A[j * d + j] += alpha;
+  for (let j = 0; j < d; j++) A[j * d + j]! += alpha;
   if (!cholesky(A, d)) {
     throw new BenchError('E_DATA', `fitRidge: X^T X + alpha I is not positive definite (alpha = ${alpha}); the features are collinear, use alpha > 0`);
   }

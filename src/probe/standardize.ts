@@ -14,14 +14,14 @@ export function fitStandardizer(x: Matrix): Standardizer {
   const m2 = new Float64Array(d);
   for (let i = 0; i < n; i++) {
     const o = i * d;
-    for (let j = 0; j < d; j++) mean[j] += data[o + j]!;
+    for (let j = 0; j < d; j++) mean[j]! += data[o + j]!;
   }
   for (let j = 0; j < d; j++) mean[j] = mean[j]! / n;
   for (let i = 0; i < n; i++) {
     const o = i * d;
     for (let j = 0; j < d; j++) {
       const c = data[o + j]! - mean[j]!;
-      m2[j] += c * c;
+      m2[j]! += c * c;
     }
   }
   const scale = new Float64Array(d);

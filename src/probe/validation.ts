@@ -47,10 +47,12 @@ export function fitWithValidation(
   const patience = options.patience ?? Infinity;
   if (!(patience >= 1)) throw new RangeError(`fitWithValidation: patience must be >= 1, got ${patience}`);
   const tieBreak = options.tieBreak ?? 'stronger-penalty';
-  if (tieBreak !== 'stronger-penalty' && tieBreak !== 'log-loss') {
+  // Checked at run time: options also come from plain JavaScript callers.
+  if (!(['stronger-penalty', 'log-loss'] as unknown[]).includes(tieBreak)) {
     throw new RangeError(`fitWithValidation: tieBreak must be stronger-penalty or log-loss, got "${String(tieBreak)}"`);
   }
-  const { Cs: _cs, warmStart: _ws, patience: _p, refitOnTrainVal, tieBreak: _t, ...fitOptions } = options;
+  const fitOptions = omit(options, ['Cs', 'warmStart', 'patience', 'refitOnTrainVal', 'tieBreak']);
+  const refitOnTrainVal = options.refitOnTrainVal;
 
   const scores: ValidationScore[] = [];
   let best: MultinomialModel | null = null;
@@ -116,4 +118,11 @@ function logLossOfProba(model: MultinomialModel, p: Matrix64, y: Labels): number
     s -= Math.log(Math.min(1, Math.max(1e-15, pi)));
   }
   return s / p.rows;
+}
+
+/** `obj` without the named keys (the validation options that the fit itself does not take). */
+function omit<T extends object, K extends keyof T>(obj: T, keys: readonly K[]): Omit<T, K> {
+  const out: Partial<T> = { ...obj };
+  for (const k of keys) delete out[k];
+  return out as Omit<T, K>;
 }

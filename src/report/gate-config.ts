@@ -59,11 +59,11 @@ export function loadGateConfig(path = DEFAULT_GATE_CONFIG): GateConfig {
 export function ruleFor(config: GateConfig, task: string, metric: string): { rule: GateRule; key: string } {
   const keys = Object.keys(config.metrics);
   const qualified = `${task}.${metric}`;
-  if (config.metrics[qualified]) return { rule: config.metrics[qualified]!, key: qualified };
+  if (config.metrics[qualified]) return { rule: config.metrics[qualified], key: qualified };
   const best = (cands: string[]) => cands.sort((a, b) => b.replace(/\*/g, '').length - a.replace(/\*/g, '').length || (a < b ? -1 : 1))[0];
   const qp = best(keys.filter((k) => k.includes('*') && k.includes('.') && globMatch(k, qualified)));
   if (qp) return { rule: config.metrics[qp]!, key: qp };
-  if (config.metrics[metric] && !metric.includes('.')) return { rule: config.metrics[metric]!, key: metric };
+  if (config.metrics[metric] && !metric.includes('.')) return { rule: config.metrics[metric], key: metric };
   const mp = best(keys.filter((k) => k.includes('*') && !k.includes('.') && globMatch(k, metric)));
   if (mp) return { rule: config.metrics[mp]!, key: mp };
   return { rule: config.default, key: 'default' };

@@ -109,7 +109,8 @@ export function gateRuns(baseline: RunFile, current: RunFile, opts: GateOptions)
     }
     const diff = taskDifference({ task: ta, run: baseline.run, options: taskOptions(baseline.run, name) }, { task: tb, run: current.run, options: taskOptions(current.run, name) });
     if (diff?.check === 'version') {
-      throw new BenchError('E_GATE_INPUT', `gate: task ${name}: version ${ta.version} in ${baseline.path}, ${tb.version} in ${current.path}; rerun the baseline with this harness`);
+      // Its own exit code (4): CI recipes refresh the stored baseline instead of failing the build (examples/ci/).
+      throw new BenchError('E_GATE_STALE', `gate: task ${name}: baseline is from task version ${ta.version} (${baseline.path}), this run from version ${tb.version} (${current.path}): refresh it (rerun the baseline with this harness and store it again)`);
     }
     if (diff) throw new BenchError('E_GATE_INPUT', `gate: task ${name}: ${diff.detail} ${pair}${refusalHint(diff.check, name)}`);
     if (sharedIds(ta, tb) === 0) {

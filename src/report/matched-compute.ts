@@ -4,14 +4,25 @@ import { listTaskFolders, loadTask } from '../task/registry.js';
 import {
   loadBaselineRegistry,
   loadRegisteredRuns,
+  loadLawSets,
   loadScalingLaws,
   registeredRunsPath,
   type RunFile,
 } from '../scaling/index.js';
 
-/** Reads (and validates) the data matched compute needs, so that bad data fails before a long run. */
-export function loadMatchedComputeData(registeredPath?: string) {
-  return { registry: loadBaselineRegistry(), laws: loadScalingLaws(), registered: loadRegisteredRuns(registeredRunsPath(registeredPath)) };
+/**
+ * Reads (and validates) the data matched compute needs, so that bad data fails before a long run: the
+ * registry, the law set (`law`, from --law, else the default; an unknown id is a usage error here),
+ * every law set (for the spread of N/N_opt) and the registered runs.
+ */
+export function loadMatchedComputeData(registeredPath?: string, law?: string) {
+  return {
+    registry: loadBaselineRegistry(),
+    laws: loadScalingLaws(law),
+    lawSets: loadLawSets(),
+    ...(law !== undefined ? { law } : {}),
+    registered: loadRegisteredRuns(registeredRunsPath(registeredPath)),
+  };
 }
 
 /**

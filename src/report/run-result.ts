@@ -1,39 +1,9 @@
 import { BenchError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { schemaErrorSummary, schemaErrors, serializeValidated } from '../util/schema.js';
-import type { TaskRunResult } from '../task/execute.js';
-import type { HarnessInfo } from './harness.js';
+import type { RunResult } from '../task/run.js';
 
-/** The run JSON (results/schema/run.schema.json). */
-export interface RunResult {
-  schemaVersion: 1;
-  runId: string;
-  createdAt: string;
-  harness: HarnessInfo;
-  model: {
-    path: string;
-    sha256: string;
-    card: Record<string, unknown>;
-    cardSource: string;
-    paramsCounted: { total: number; nonEmbedding: number; embedding: number };
-    ep: string;
-    epFallbacks?: { ep: string; reason: string }[];
-    /** WebGPU runs: the adapter (issue 17). */
-    adapter?: string;
-    precision: string;
-    conformance?: { name: string; ok: boolean; detail: string }[];
-    warnings?: string[];
-  };
-  refModel?: { path: string; sha256: string; id: string };
-  compute?: Record<string, unknown>;
-  matchedCompute?: Record<string, unknown>;
-  tier: 'smoke' | 'full';
-  seed: number;
-  settings: Record<string, unknown>;
-  machine: Record<string, unknown>;
-  timings: { startedAt: string; seconds: number };
-  tasks: Record<string, TaskRunResult>;
-}
+export type { RunResult } from '../task/run.js';
 
 /** Non-finite numbers to null, typed arrays to plain arrays (the run's JSON form; defined with the serialiser). */
 export { toJsonSafe } from '../util/schema.js';

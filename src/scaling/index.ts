@@ -1,10 +1,10 @@
 // Public API of src/scaling: compute accounting, scaling laws, baseline registry, matched compute. Re-exports only.
 export type * from './types.js';
-export { trainingCompute } from './compute.js';
-export { loadScalingLaws, nOpt, dOpt, frontierPositions, sci } from './laws.js';
+export { trainingCompute, checkCardCompute, type ComputeCard, type CardStage } from './compute.js';
+export { loadScalingLaws, loadLawSets, lawSpread, nOpt, dOpt, frontierPositions, sci } from './laws.js';
 export { loadBaselineRegistry, registryCompute } from './registry.js';
 export { interpolateAtCompute, interpolateItem, interpolationWeight } from './interpolate.js';
-export { matchedCompute, MATCHED_METHOD, MATCHED_INTERVALS } from './matched.js';
+export { matchedCompute, familyComputeRanges, MATCHED_METHOD, MATCHED_INTERVALS } from './matched.js';
 export {
   loadRegisteredRuns, saveRegisteredRuns, registeredFromRun, registeredMismatch, registeredRunsPath,
   type RegisteredRun, type RegisteredRuns, type RegisteredTask,

@@ -1,21 +1,19 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { BenchError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { serializeValidated } from '../util/schema.js';
 import type { MetricValue, DataFileInfo } from '../task/types.js';
-import type { RunResult } from '../report/run-result.js';
+import type { RunResult } from '../task/run.js';
 import { trainingCompute } from './compute.js';
-import { baselinesDir, displayPath, readJsonData } from './data-files.js';
+import { displayPath, readJsonData } from './data-files.js';
+import { defaultRegisteredRunsFile } from '../util/paths.js';
 import { registryCompute, registryModel } from './registry.js';
 import { cardObjective, okTasks, taskDifference, taskOptions, type OkTask } from './runs.js';
 import type { BaselineRegistry, ModelCompute, Objective } from './types.js';
 
-/** Default store of registered baseline runs; PLMBENCH_BASELINE_RUNS or --registry point elsewhere. */
-const REGISTERED_FILE = resolve(baselinesDir, 'registered.json');
-
+/** The store of registered baseline runs: --registry, else src/util/paths.ts decides (never the install folder). */
 export function registeredRunsPath(override?: string): string {
-  return override ?? process.env['PLMBENCH_BASELINE_RUNS'] ?? REGISTERED_FILE;
+  return override ?? defaultRegisteredRunsFile();
 }
 
 /** One task of a registered run: what same-data comparisons need. */

@@ -26,6 +26,21 @@ export function loadBaselineRegistry(path = REGISTRY_FILE): BaselineRegistry {
     if (N !== null && D !== null && C !== null && Math.abs(C - 6 * N * D) > 1e-9 * C) {
       throw new BenchError('E_DATA', `${path}: model ${m.id}: trainFlops ${C} is not 6 * nonEmbedding * trainTokens = ${6 * N * D}`);
     }
+    for (const [name, fact] of [['trainTokens', m.trainTokens], ['trainFlops', m.trainFlops]] as const) {
+      const r = fact.range;
+      if (!r) continue;
+      if (!(r[0] <= r[1]) || fact.value === null || fact.value < r[0] * (1 - 1e-12) || fact.value > r[1] * (1 + 1e-12)) {
+        throw new BenchError('E_DATA', `${path}: model ${m.id}: ${name} ${fact.value} is not inside its range [${r[0]}, ${r[1]}]`);
+      }
+    }
+    const tr = m.trainTokens.range;
+    const fr = m.trainFlops.range;
+    if ((tr === undefined) !== (fr === undefined) && N !== null && D !== null) {
+      throw new BenchError('E_DATA', `${path}: model ${m.id}: trainTokens and trainFlops must both give a range or neither`);
+    }
+    if (tr && fr && N !== null && (Math.abs(fr[0] - 6 * N * tr[0]) > 1e-9 * fr[0] || Math.abs(fr[1] - 6 * N * tr[1]) > 1e-9 * fr[1])) {
+      throw new BenchError('E_DATA', `${path}: model ${m.id}: trainFlops range [${fr[0]}, ${fr[1]}] is not 6 * nonEmbedding * the trainTokens range`);
+    }
   }
   const registry: BaselineRegistry = { ...data, file, sha256 };
   if (path === REGISTRY_FILE) cached = registry;
@@ -40,5 +55,13 @@ export function registryModel(registry: BaselineRegistry, id: string): BaselineM
 export function registryCompute(m: BaselineModel): ModelCompute | null {
   if (m.params.nonEmbedding === null || m.trainFlops.value === null) return null;
   const tokens = m.trainTokens.value;
-  return { flops: m.trainFlops.value, flopsSource: 'registry', params: m.params.nonEmbedding, paramsSource: 'registry', tokens, tokensSource: tokens === null ? null : 'registry' };
+  return {
+    flops: m.trainFlops.value,
+    flopsSource: 'registry',
+    ...(m.trainFlops.range ? { flopsRange: m.trainFlops.range } : {}),
+    params: m.params.nonEmbedding,
+    paramsSource: 'registry',
+    tokens,
+    tokensSource: tokens === null ? null : 'registry',
+  };
 }

@@ -1,6 +1,6 @@
 import { BenchError } from '../util/errors.js';
 import { readValidJson } from './data-files.js';
-import type { RunResult } from '../report/run-result.js';
+import type { RunResult } from '../task/run.js';
 import type { DataFileInfo } from '../task/types.js';
 import type { TaskRunResult } from '../task/execute.js';
 import type { Objective } from './types.js';

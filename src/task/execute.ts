@@ -84,7 +84,7 @@ export async function executeTasks(model: LoadedModel, tasks: RegisteredTask[], 
     const skip = missingNeeds(task, model.capabilities);
     if (skip) {
       results[name] = { version: m.version, status: 'skipped', reason: skip };
-      opts.onTaskEnd?.(name, results[name]!);
+      opts.onTaskEnd?.(name, results[name]);
       continue;
     }
     const { ctx, meter } = contexts.get(name)!;
@@ -116,7 +116,7 @@ export async function executeTasks(model: LoadedModel, tasks: RegisteredTask[], 
         if (opts.failFast) throw e;
       }
     }
-    opts.onTaskEnd?.(name, results[name]!);
+    opts.onTaskEnd?.(name, results[name]);
   }
   return results;
 }
@@ -127,7 +127,7 @@ function contextFor(task: RegisteredTask, model: LoadedModel, meter: Meter, root
   const itemShard = opts.cache.shard(`task|${name}|${task.module.version}|${model.computeKey}`, model.sha256);
   const cache: ItemCache = {
     get: (key) => itemShard.get(sha256(key)),
-    put: (key, value) => itemShard.putMany([{ key: sha256(key), value }]),
+    put: (key, value) => { itemShard.putMany([{ key: sha256(key), value }]); },
   };
   return {
     model: model.metered(meter),

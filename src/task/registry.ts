@@ -2,7 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BenchError } from '../util/errors.js';
-import { builtinTasksDir } from '../util/paths.js';
+import { builtinTaskCodeDir, builtinTasksDir } from '../util/paths.js';
 import type { TaskModule } from './types.js';
 import { OUTPUT_NAMES, type Need } from '../model/contract.js';
 
@@ -22,7 +22,9 @@ export function listTaskFolders(extraDirs: string[] = []): Map<string, { dir: st
     for (const name of readdirSync(root).sort()) {
       const dir = join(root, name);
       if (!statSync(dir).isDirectory()) continue;
-      const entry = ['index.ts', 'index.js', 'index.mjs'].map((f) => join(dir, f)).find(existsSync);
+      // The npm package ships built-in plugins compiled under dist/tasks; their data stays in tasks/.
+      const codeDir = root === builtinTasksDir ? join(builtinTaskCodeDir, name) : dir;
+      const entry = ['index.ts', 'index.js', 'index.mjs'].map((f) => join(codeDir, f)).find(existsSync);
       if (!entry) continue;
       const prev = found.get(name);
       if (prev) throw new BenchError('E_TASK', `task "${name}" is defined twice: ${prev.dir} and ${dir}`);

@@ -1,5 +1,5 @@
 /**
- * Errors a user can cause. The CLI prints `bench: <message>` and exits 2 for these;
+ * Errors a user can cause. The CLI prints `bench: <message>` and exits 2 for these (4 for E_GATE_STALE);
  * anything else is an internal bug (exit 3, with the stack).
  */
 export type BenchErrorCode =
@@ -11,7 +11,8 @@ export type BenchErrorCode =
   | 'E_EP' // execution provider unknown or unavailable
   | 'E_IO' // a path cannot be read or written
   | 'E_RESULT' // a run or leaderboard JSON is invalid or not comparable
-  | 'E_GATE_INPUT'; // gate inputs that cannot be compared
+  | 'E_GATE_INPUT' // gate inputs that cannot be compared
+  | 'E_GATE_STALE'; // the gate's baseline is from another task version: refresh it (exit 4, not 2)
 
 export class BenchError extends Error {
   readonly code: BenchErrorCode;

@@ -34,8 +34,8 @@ export function schemaErrors(name: SchemaName, data: unknown): string[] {
   if (v(data)) return [];
   return (v.errors ?? []).map((e) => {
     const where = e.instancePath === '' ? '(root)' : e.instancePath;
-    const extra = e.params && 'additionalProperty' in e.params ? ` "${String(e.params['additionalProperty'])}"` : '';
-    const allowed = e.params && 'allowedValues' in e.params ? ` (${(e.params['allowedValues'] as unknown[]).join(', ')})` : '';
+    const extra = 'additionalProperty' in e.params ? ` "${String(e.params['additionalProperty'])}"` : '';
+    const allowed = 'allowedValues' in e.params ? ` (${(e.params['allowedValues'] as unknown[]).join(', ')})` : '';
     return `${where} ${e.message ?? 'invalid'}${extra}${allowed}`;
   });
 }

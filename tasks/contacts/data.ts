@@ -11,6 +11,7 @@ import { describeDataFile } from '../../src/task/index.js';
 import { BenchError } from '../../src/util/errors.js';
 import { sha256 } from '../../src/util/hash.js';
 import { SPLIT_HEADER } from './split.js';
+import { CONVENTION_INFO, PUBLISHED_CONVENTION, type Convention } from './convention.js';
 
 export const BUNDLED = {
   index: 'data/index.csv',
@@ -79,18 +80,18 @@ function readSplit(path: string): { lines: SplitLine[]; bytes: Buffer } {
   return { lines, bytes };
 }
 
-/** The bundled chains, split into regression (train) and evaluation chains. */
-export async function loadBundled(taskDir: string): Promise<BundledData> {
+/** The bundled chains, split into regression (train) and evaluation chains, their contacts under `convention`. */
+export async function loadBundled(taskDir: string, convention: Convention = PUBLISHED_CONVENTION): Promise<BundledData> {
   const indexPath = join(taskDir, BUNDLED.index);
   const indexBytes = readFileSync(indexPath);
   const indexRows = parse(indexBytes, { columns: true, skip_empty_lines: true }) as Record<string, string>[];
   const index = describeDataFile(indexPath, BUNDLED.index, indexRows.length, indexBytes);
   const manifest = verifyManifest(taskDir, indexRows.map((r) => r['file'] ?? ''));
   const split = readSplit(join(taskDir, BUNDLED.split));
-  const key = `${taskDir}|${index.sha256}|${manifest.digest}`;
+  const key = `${taskDir}|${index.sha256}|${manifest.digest}|${convention}`;
   let pending = memo.get(key);
   if (!pending) {
-    pending = loadStructureSet(join(taskDir, 'data'));
+    pending = loadStructureSet(join(taskDir, 'data'), { virtualCb: CONVENTION_INFO[convention].virtualCb });
     memo.set(key, pending);
     pending.catch(() => memo.delete(key));
   }
@@ -128,10 +129,10 @@ export async function loadBundled(taskDir: string): Promise<BundledData> {
 }
 
 /** A user's structure folder: every chain is evaluated. Errors name the file (from `src/bio`). */
-export async function loadUserStructures(dir: string): Promise<{ entries: StructureEntry[]; files: DataFileInfo[] }> {
+export async function loadUserStructures(dir: string, convention: Convention = PUBLISHED_CONVENTION): Promise<{ entries: StructureEntry[]; files: DataFileInfo[] }> {
   if (!existsSync(dir)) throw new BenchError('E_DATA', `${dir}: not found (--data contacts= takes a folder with an index.csv and structure files)`);
   if (!statSync(dir).isDirectory()) throw new BenchError('E_DATA', `${dir}: not a folder (--data contacts= takes a folder with an index.csv and structure files)`);
-  const set = await loadStructureSet(dir);
+  const set = await loadStructureSet(dir, { virtualCb: CONVENTION_INFO[convention].virtualCb });
   if (set.entries.length === 0) throw new BenchError('E_DATA', `${set.index.path}: no chains listed`);
   return {
     entries: set.entries,
@@ -167,14 +168,21 @@ export function readPublished(taskDir: string): Published {
 /**
  * The published ESM-2 points as two `published` baseline sets, one per benchmark. CAMEO comes first (the set a
  * matched-compute comparison takes when nothing same-data exists): its targets are ordinary new PDB entries,
- * closer to this task's chains than CASP14's hard free-modelling targets.
+ * closer to this task's chains than CASP14's hard free-modelling targets. Each says which convention produced the
+ * numbers (ESM's evaluation) and whether this run used it (`protocol.same`): under the SEQRES convention a
+ * comparison gets no verdict (`protocol-differs`).
  */
-export function publishedBaselines(p: Published): BaselineSet[] {
+export function publishedBaselines(p: Published, convention: Convention = PUBLISHED_CONVENTION): BaselineSet[] {
+  const same = convention === PUBLISHED_CONVENTION;
+  const words = same
+    ? "Scored here with ESM's convention (L = observed residues, ESM's virtual Cβ for every residue), as the published numbers were."
+    : `Scored here with the ${convention} convention, the published numbers with ESM's (L = observed residues, ESM's virtual Cβ): protocol differs, so no verdict against them.`;
   const set = (bench: 'casp14' | 'cameo', name: string): BaselineSet => ({
     kind: 'published',
     source: p.source,
-    description: `published, different proteins (${name}): ESM-2 top-L long-range precision on ${name}, not on this task's chains`,
+    description: `published, different proteins (${name}): ESM-2 top-L long-range precision on ${name}, not on this task's chains. ${words}`,
     scores: Object.fromEntries(p.models.map((m) => [m.id, { [p.metric]: m[bench] }])),
+    protocol: { baseline: PUBLISHED_CONVENTION, run: convention, same },
   });
   return [set('cameo', 'CAMEO Apr-Jun 2022'), set('casp14', 'CASP14')];
 }

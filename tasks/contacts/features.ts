@@ -169,8 +169,8 @@ export function planTraining(chains: StructureEntry[], F: number, policy: Window
     rows: offset,
     fraction,
     uncovered: prepared.reduce((s, c) => s + c.uncovered, 0),
-    // The fit depends on the labels too.
-    digest: sha256(plan.map((c) => `${c.key}|labels=${sha256(c.entry.contacts)}`).join('\n')),
+    // The fit depends on the labels too, and on which residues are observed (the contact convention decides both).
+    digest: sha256(plan.map((c) => `${c.key}|labels=${sha256(c.entry.contacts)}|observed=${sha256(c.entry.observed)}`).join('\n')),
   };
 }
 

@@ -8,6 +8,7 @@ import { evaluationScores, windowPolicy, type EvalRequest } from './features.js'
 import { fitRegression, REGRESSION_SETTINGS, type FittedRegression } from './regression.js';
 import { chainPrecision, CUTS, precision, rangeCounts, RANGES, type ChainPrecision, type Cut, type Range } from './scoring.js';
 import { SPLIT_RULE } from './split.js';
+import { CONVENTION_INFO, CONVENTIONS, lengthForK, PUBLISHED_CONVENTION, type Convention } from './convention.js';
 
 const USER_SMOKE_SIZE = 7;
 const SOURCES = ['auto', 'attentions', 'contacts'] as const;
@@ -16,7 +17,7 @@ type Source = (typeof SOURCES)[number];
 const CUT_WORDS: Record<Cut, string> = { l: 'L', l2: 'L/2', l5: 'L/5' };
 const RANGE_WORDS: Record<Range, string> = { short: 'separation 6-11', medium: 'separation 12-23', long: 'separation >= 24' };
 
-/** `p_at_l_long`, `p_at_l2_medium`, ... (DESIGN.md's names), with an optional prefix. */
+/** `p_at_l_long`, `p_at_l2_medium`, ... (the result names of ARCHITECTURE.md's plugin contract), with an optional prefix. */
 function metricName(cut: Cut, range: Range, prefix = ''): string {
   return `${prefix}p_at_${cut}_${range}`;
 }
@@ -29,7 +30,7 @@ function metricInfos(): { name: string; higherIsBetter: boolean; description: st
         out.push({
           name: metricName(cut, range, prefix),
           higherIsBetter: true,
-          description: `${prefix ? 'unsupervised (mean APC attention, no fitting): ' : ''}precision of the top ${CUT_WORDS[cut]} predicted pairs at ${RANGE_WORDS[range]}, L = chain length, mean over proteins`,
+          description: `${prefix ? 'unsupervised (mean APC attention, no fitting): ' : ''}precision of the top ${CUT_WORDS[cut]} predicted pairs at ${RANGE_WORDS[range]}, L = observed residues (ESM convention, default) or the SEQRES length (convention=seqres), mean over proteins`,
         });
       }
     }
@@ -45,7 +46,7 @@ function metricInfos(): { name: string; higherIsBetter: boolean; description: st
 /** Contact prediction from attention maps (ESM's regression) or the model's own contact head. */
 const task: TaskModule = {
   name: 'contacts',
-  version: '1.0.0',
+  version: '1.1.0',
   needs: [],
   needsAnyOf: [['attentions', 'contacts']],
   describe: () => ({
@@ -69,6 +70,13 @@ const task: TaskModule = {
         default: 'auto',
         description: "what predicts contacts: the model's own contacts output when it has one (auto), or the L1 regression on its attention maps",
       },
+      {
+        key: 'convention',
+        values: 'esm | seqres',
+        default: 'esm',
+        description:
+          "how contacts and L are defined: esm = ESM's evaluation, the one behind ESM-2's published P@L (L = observed residues, ESM's virtual Cβ for every residue); seqres = L = the SEQRES length, real CB atoms (virtual Cβ for glycine and residues without CB), this task's 1.0.0 convention; comparisons with ESM-2's published P@L get a verdict only under esm",
+      },
     ],
   }),
   async check(ctx: TaskContext): Promise<void> {
@@ -79,6 +87,7 @@ const task: TaskModule = {
 
 interface Prepared {
   source: Source;
+  convention: Convention;
   predictor: 'regression' | 'contacts';
   user: Awaited<ReturnType<typeof loadUserStructures>> | null;
   bundled: Awaited<ReturnType<typeof loadBundled>>;
@@ -87,20 +96,20 @@ interface Prepared {
 
 /** Options and data, read and checked once per run (by `check`, before any task runs). */
 const prepare = oncePerContext(async (ctx: TaskContext): Promise<Prepared> => {
-  const source = readOptions(ctx);
+  const { source, convention } = readOptions(ctx);
   const caps = ctx.model.capabilities;
   const predictor: 'regression' | 'contacts' = source === 'contacts' || (source === 'auto' && caps.has('contacts')) ? 'contacts' : 'regression';
   // The user's data first, so that its errors come before anything else.
-  const user = ctx.dataPath ? await loadUserStructures(ctx.dataPath) : null;
-  const bundled = await loadBundled(ctx.taskDir);
+  const user = ctx.dataPath ? await loadUserStructures(ctx.dataPath, convention) : null;
+  const bundled = await loadBundled(ctx.taskDir, convention);
   const evalChains = selectTier(user ? user.entries : bundled.eval, ctx, user === null ? bundled.smoke : null);
   checkVocabulary(ctx, evalChains, ctx.dataPath ?? `${ctx.taskDir}/data`);
   if (predictor === 'regression') checkVocabulary(ctx, bundled.train, `${ctx.taskDir}/data`);
-  return { source, predictor, user, bundled, evalChains };
+  return { source, convention, predictor, user, bundled, evalChains };
 });
 
 async function run(ctx: TaskContext): Promise<TaskOutcome> {
-  const { source, predictor, user, bundled, evalChains } = await prepare(ctx);
+  const { source, convention, predictor, user, bundled, evalChains } = await prepare(ctx);
   const caps = ctx.model.capabilities;
   const hasAttn = caps.has('attentions');
   if (predictor === 'contacts' && !caps.has('contacts')) throw new TaskSkip('--option contacts.source=contacts, but the model has no "contacts" output');
@@ -128,10 +137,12 @@ async function run(ctx: TaskContext): Promise<TaskOutcome> {
   const trainSeqs = new Set(bundled.train.map((e) => e.sequence));
   const perChain = evalChains.map((entry, k) => {
     const s = scores[k]!;
+    const kLength = lengthForK(entry, convention);
     return {
       entry,
-      pred: chainPrecision(entry, s.prediction!, ctx.rng.fork(`ties:${entry.id}`)),
-      unsup: s.unsupervised ? chainPrecision(entry, s.unsupervised, ctx.rng.fork(`ties-unsupervised:${entry.id}`)) : null,
+      kLength,
+      pred: chainPrecision(entry, s.prediction!, ctx.rng.fork(`ties:${entry.id}`), kLength),
+      unsup: s.unsupervised ? chainPrecision(entry, s.unsupervised, ctx.rng.fork(`ties-unsupervised:${entry.id}`), kLength) : null,
       counts: rangeCounts(entry),
       windows: s.windows,
       inTraining: trainSeqs.has(entry.sequence),
@@ -150,6 +161,7 @@ async function run(ctx: TaskContext): Promise<TaskOutcome> {
       pdbId: c.entry.pdbId,
       chain: c.entry.chain,
       observed: c.entry.nObserved,
+      lengthForK: c.kLength,
       windows: c.windows,
       longRange: { pairs: c.counts.long.pairs, contacts: c.counts.long.contacts },
       pairsWithoutPrediction: c.pred.unscored,
@@ -197,8 +209,11 @@ async function run(ctx: TaskContext): Promise<TaskOutcome> {
           : "L1-regularised logistic regression on the APC'd symmetrized attention maps of every layer and head (ESM's contact regression), fitted on the 20 training chains",
       source: predictor,
       option: source,
-      contact: 'Cβ-Cβ distance < 8 Å (virtual Cβ from N, CA, C for glycine and residues without CB), both residues observed in the structure',
-      length: 'L = the chain\'s reference (SEQRES) length, the sequence the model reads (ESM\'s convention); unobserved residues are read by the model but their pairs are not scored',
+      convention,
+      conventionSource: CONVENTION_INFO[convention].source,
+      publishedConvention: PUBLISHED_CONVENTION,
+      contact: `${CONVENTION_INFO[convention].contact}; both residues observed`,
+      length: CONVENTION_INFO[convention].length,
       ranking: 'candidates of a range: observed pairs with a prediction; sorted by score, highest first; ties in a seeded random order (rng fork ties:<chain id>)',
       cuts: 'k = L, floor(L/2), floor(L/5); P@k = contacts among the first min(k, candidates) / k (missing predictions count as wrong)',
       ranges: 'short 6 <= j-i < 12, medium 12 <= j-i < 24, long j-i >= 24; tape: all j-i >= 6, top floor(L/5)',
@@ -220,7 +235,7 @@ async function run(ctx: TaskContext): Promise<TaskOutcome> {
       randomExpectation: `a random ranking scores the per-protein base rate on average: p_at_l_long ~ ${(baseRates['long']!.meanPerProtein * 100).toFixed(2)}% on these chains`,
     },
     data: [...(user ? user.files : []), ...bundled.files],
-    baselines: publishedBaselines(published),
+    baselines: publishedBaselines(published, convention),
     extra: { published: { note: 'published, different proteins (CASP14 / CAMEO); see baselines', source: published.source } },
   };
 }
@@ -262,13 +277,15 @@ function regressionProtocol(fit: FittedRegression, train: StructureEntry[], seed
   };
 }
 
-function readOptions(ctx: TaskContext): Source {
+function readOptions(ctx: TaskContext): { source: Source; convention: Convention } {
   for (const key of Object.keys(ctx.options)) {
-    if (key !== 'source') throw new BenchError('E_USAGE', `--option contacts.${key}: unknown option (contacts takes: source)`);
+    if (key !== 'source' && key !== 'convention') throw new BenchError('E_USAGE', `--option contacts.${key}: unknown option (contacts takes: source, convention)`);
   }
   const v = ctx.options['source'] ?? 'auto';
   if (!(SOURCES as readonly string[]).includes(v)) throw new BenchError('E_USAGE', `--option contacts.source: must be auto, attentions or contacts, got "${v}"`);
-  return v as Source;
+  const c = ctx.options['convention'] ?? PUBLISHED_CONVENTION;
+  if (!(CONVENTIONS as readonly string[]).includes(c)) throw new BenchError('E_USAGE', `--option contacts.convention: must be esm or seqres, got "${c}"`);
+  return { source: v as Source, convention: c as Convention };
 }
 
 function checkVocabulary(ctx: TaskContext, chains: StructureEntry[], where: string): void {

@@ -1,7 +1,8 @@
 /**
  * Contact precision, as defined in this task's README ("Metric"):
  *
- * For one chain of reference length L (the full SEQRES length, the length of the sequence the model reads), a
+ * For one chain with L = `lengthForK` (the ESM convention: the number of observed residues, ESM's
+ * `override_length`; the SEQRES convention: the full reference length), a
  * separation range R (short 6-11, medium 12-23, long >= 24, or all >= 6 for the TAPE number), the candidates
  * are the pairs i < j with j - i in R, both residues observed, and a prediction (a finite score). They are
  * ranked by score, highest first; ties are broken by a seeded random order of the pairs when `tieBreak` is
@@ -60,17 +61,20 @@ export function cutK(L: number, cut: Cut): number {
 /**
  * Precision of one chain's predictions. `scores` has one value per pair (see `src/contacts/pairs.ts`), NaN where there is
  * no prediction. `tieBreak`: a stream that orders tied pairs at random (one draw per candidate, in pair order).
+ * `lengthForK`: the L of P@L, P@L/2, P@L/5 (default the reference length); TAPE's P@L/5 always uses the reference
+ * length, as TAPE's `compute_precision_at_l5` takes the sequence length.
  */
-export function chainPrecision(truth: ChainTruth, scores: Float32Array | Float64Array, tieBreak?: Rng): ChainPrecision {
+export function chainPrecision(truth: ChainTruth, scores: Float32Array | Float64Array, tieBreak?: Rng, lengthForK = truth.length): ChainPrecision {
   const L = truth.length;
+  const K = lengthForK;
   if (scores.length !== pairCount(L)) throw new RangeError(`chainPrecision: ${truth.id}: ${scores.length} scores for ${pairCount(L)} pairs`);
   const { observed, contacts } = truth;
   const cand: number[] = [];
   const pi: number[] = [];
   const pj: number[] = [];
-  const empty = (): RangeResult => ({ candidates: 0, contacts: 0, at: { l: { hits: 0, k: L }, l2: { hits: 0, k: cutK(L, 'l2') }, l5: { hits: 0, k: cutK(L, 'l5') } } });
-  const ranges: Record<Range, RangeResult> = { short: empty(), medium: empty(), long: empty() };
-  const tape = empty();
+  const empty = (n: number): RangeResult => ({ candidates: 0, contacts: 0, at: { l: { hits: 0, k: n }, l2: { hits: 0, k: cutK(n, 'l2') }, l5: { hits: 0, k: cutK(n, 'l5') } } });
+  const ranges: Record<Range, RangeResult> = { short: empty(K), medium: empty(K), long: empty(K) };
+  const tape = empty(L);
   let unscored = 0;
   let p = 0;
   for (let i = 0; i + MIN_SEPARATION < L; i++) {

@@ -1,13 +1,17 @@
+import { proteingymRound } from '../../src/metrics/index.js';
+
 /**
  * Aggregation of per-assay values into one number, as ProteinGym does
- * (`proteingym/performance_DMS_benchmarks.py`, `main`, substitutions branch):
+ * (`proteingym/performance_DMS_benchmarks.py` at bb685245, `main`, substitutions branch):
  *
+ *   per_DMS          = per_DMS.astype(float).round(3)        # every per-assay value, 3 decimals
  *   uniprot_function = per_DMS.groupby(['UniProt_ID', 'Selection Type']).mean()
  *   per_function     = uniprot_function.groupby('Selection Type').mean()
  *   final_average    = per_function.mean()
  *
  * pandas' `mean` skips NaN at every level (a group whose values are all NaN is NaN and is skipped in
- * turn). The plain mean over assays skips NaN too.
+ * turn). The plain mean over assays ({@link proteingymMean}) rounds and skips NaN too. The result itself is
+ * not rounded (ProteinGym's Summary files round it to 3 decimals again for display).
  */
 
 export interface Grouped {
@@ -30,14 +34,22 @@ export function nanMean(values: Iterable<number>): number {
   return n === 0 ? NaN : s / n;
 }
 
-/** ProteinGym's headline average: mean per (UniProt, selection type), then per selection type, then the mean. */
+/** Plain mean over assays of the per-assay values rounded to 3 decimals as ProteinGym rounds them, NaN skipped. */
+export function proteingymMean(values: Iterable<number>): number {
+  return nanMean(Array.from(values, (v) => proteingymRound(v)));
+}
+
+/**
+ * ProteinGym's headline average: every value rounded to 3 decimals ({@link proteingymRound}), then the mean per
+ * (UniProt, selection type), then per selection type, then the mean.
+ */
 export function proteingymAverage(items: readonly Grouped[]): number {
   const byProtein = new Map<string, { selectionType: string; values: number[] }>();
   for (const it of items) {
     const key = JSON.stringify([it.uniprot, it.selectionType]);
     let g = byProtein.get(key);
     if (!g) byProtein.set(key, (g = { selectionType: it.selectionType, values: [] }));
-    g.values.push(it.value);
+    g.values.push(proteingymRound(it.value));
   }
   const byType = new Map<string, number[]>();
   for (const g of byProtein.values()) {

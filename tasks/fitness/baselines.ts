@@ -3,7 +3,7 @@ import { parse as parseSync } from 'csv-parse/sync';
 import type { BaselineSet, DataFileInfo, Tier } from '../../src/task/index.js';
 import { describeDataFile, bundledData } from '../../src/task/index.js';
 import { BenchError } from '../../src/util/errors.js';
-import { nanMean, proteingymAverage } from './aggregate.js';
+import { proteingymAverage, proteingymMean } from './aggregate.js';
 
 /** The five ProteinGym metrics, by their result names. */
 export const METRICS = ['spearman', 'auc', 'mcc', 'ndcg', 'top_recall'] as const;
@@ -187,7 +187,75 @@ const nullIfNaN = (x: number): number | null => (Number.isFinite(x) ? x : null);
  * - a `published` set with ProteinGym's own averages over its 217 assays.
  * `m`: {@link matchAssays} of the run, when the caller has it already.
  */
-export function baselineSets(run: readonly RunAssay[], table: PublishedTable, tier: Tier, m: AssayMatches = matchAssays(run, table)): BaselineSet[] {
+export function baselineSets(run: readonly RunAssay[], table: PublishedTable, tier: Tier, strategy: string, m: AssayMatches = matchAssays(run, table)): BaselineSet[] {
+  return mixedBaselineSets(run, table, tier, m).flatMap((set) => splitByProtocol(set, strategy));
+}
+
+/**
+ * The scoring protocol behind each baseline's published ProteinGym numbers (OATML-Markslab/ProteinGym @ bb685245):
+ * - ESM-2: `scripts/scoring_DMS_zero_shot/scoring_ESM2_substitutions.sh` runs `proteingym/baselines/esm/compute_fitness.py`
+ *   with `--scoring-strategy masked-marginals`: one pass per position with it masked, `label_row` sums
+ *   log p(mut) - log p(wt) from the full-vocabulary log-softmax, sequences over 1,024 tokens cut to
+ *   `get_optimal_window` around the masked token. This task's `masked-marginals` is that protocol (windows of the
+ *   model's own maxLength, which is 1,024 for ESM-2; no bundled assay needs one).
+ * - ProGen2: `proteingym/baselines/progen2/compute_fitness.py` `calc_fitness`: this task's `progen2-proteingym`.
+ * - Site-independent: an independent-site model fitted on the assay's MSA (EVcouplings); no language-model protocol
+ *   reproduces it, so no run uses the same protocol.
+ */
+export const BASELINE_PROTOCOLS: readonly { label: string; owns: (model: string) => boolean; protocol: string; detail: string }[] = [
+  {
+    label: 'ESM-2',
+    owns: (m) => m.startsWith('esm2-'),
+    protocol: 'masked-marginals',
+    detail: "ProteinGym's ESM-2 scoring (scoring_ESM2_substitutions.sh: compute_fitness.py --scoring-strategy masked-marginals)",
+  },
+  {
+    label: 'ProGen2',
+    owns: (m) => m.startsWith('progen2-'),
+    protocol: 'progen2-proteingym',
+    detail: "ProteinGym's ProGen2 scoring (proteingym/baselines/progen2/compute_fitness.py calc_fitness: raw residues, softmax over the 25 letter tokens, consecutive chunks)",
+  },
+  {
+    label: 'site-independent',
+    owns: (m) => m === 'site-independent',
+    protocol: 'site-independent-msa',
+    detail: "ProteinGym's Site-Independent model (an independent-site model fitted on the assay's MSA, not a language model)",
+  },
+];
+
+/**
+ * One set per scoring protocol: the baselines of a mixed set grouped by the protocol that made their numbers
+ * ({@link BASELINE_PROTOCOLS}), each with `protocol: {baseline, run, same}`, `same` true only when this run's
+ * strategy is that protocol. Matched compute gives no verdict (`protocol-differs`) against a set whose `same`
+ * is false.
+ */
+export function splitByProtocol(set: BaselineSet, strategy: string): BaselineSet[] {
+  const out: BaselineSet[] = [];
+  const models = Object.keys(set.scores);
+  const groups = BASELINE_PROTOCOLS.map((g) => ({ ...g, ids: models.filter((m) => g.owns(m)) }));
+  const rest = models.filter((m) => !BASELINE_PROTOCOLS.some((g) => g.owns(m)));
+  if (rest.length > 0) groups.push({ label: 'other', owns: () => false, protocol: 'unknown', detail: 'a protocol this task does not know', ids: rest });
+  for (const g of groups) {
+    if (g.ids.length === 0) continue;
+    const same = g.protocol === strategy;
+    const pick = <T>(rec: Record<string, T>): Record<string, T> => Object.fromEntries(g.ids.filter((id) => id in rec).map((id) => [id, rec[id]!]));
+    const words = same
+      ? `Scored with ${g.detail}; this run used the same protocol (${strategy}).`
+      : `Scored with ${g.detail}; this run used ${strategy}: protocol differs, so no verdict against these numbers.`;
+    out.push({
+      kind: set.kind,
+      source: set.source,
+      description: `${g.label}: ${set.description} ${words}`,
+      scores: pick(set.scores),
+      ...(set.items ? { items: pick(set.items) } : {}),
+      protocol: { baseline: g.protocol, run: strategy, same },
+    });
+  }
+  return out;
+}
+
+/** The sets before they are split by protocol: every baseline model together. */
+function mixedBaselineSets(run: readonly RunAssay[], table: PublishedTable, tier: Tier, m: AssayMatches): BaselineSet[] {
   const sets: BaselineSet[] = [];
   const verifiedIds = new Set(m['same-data'].map((x) => x.id));
   const covered = run.filter((a) => verifiedIds.has(a.id));
@@ -199,12 +267,11 @@ export function baselineSets(run: readonly RunAssay[], table: PublishedTable, ti
     for (const k of METRICS) {
       const grouped = assays.map((a) => ({ uniprot: a.uniprot, selectionType: a.selectionType, value: table.assays.get(a.id)?.values[model]?.[k] ?? NaN }));
       out[k] = complete ? nullIfNaN(proteingymAverage(grouped)) : null;
-      out[`${k}_mean`] = complete ? nullIfNaN(nanMean(grouped.map((g) => g.value))) : null;
+      out[`${k}_mean`] = complete ? nullIfNaN(proteingymMean(grouped.map((g) => g.value))) : null;
     }
     return out;
   };
-  const aggregationText = 'aggregated as the model\'s metrics are: <metric> = mean per (UniProt_ID, coarse_selection_type), then per selection type, then the mean; <metric>_mean = plain mean over assays. '
-    + 'ProteinGym rounds its per-assay values to 3 decimals.';
+  const aggregationText = 'aggregated as the model\'s metrics are: every per-assay value rounded to 3 decimals (ProteinGym\'s published values already are), then <metric> = mean per (UniProt_ID, coarse_selection_type), then per selection type, then the mean; <metric>_mean = plain mean over assays.';
   const smokeText = 'Smoke tier: the model is scored on a stratified subset of each assay\'s variants while the published values are on the full assays: same assays, not the same variants.';
   if (covered.length > 0) {
     const complete = notCovered.length === 0;

@@ -5,9 +5,9 @@ import { proteingymMetrics } from '../../src/metrics/index.js';
 import { STANDARD_AMINO_ACIDS } from '../../src/bio/mutant.js';
 import { BenchError } from '../../src/util/errors.js';
 import { assayIdOf, listAssayFiles, mutantString, readAssay, readReference, referenceFor, subsetAssay, type Assay, type ReferenceRow } from './assays.js';
-import { nanMean, proteingymAverage } from './aggregate.js';
-import { METRICS, baselineProtocol, baselineSets, loadPublished, matchAssay, matchAssays, type Metric } from './baselines.js';
-import { normalizeOptions, MASKED_STRATEGIES, CAUSAL_STRATEGIES } from './options.js';
+import { proteingymAverage, proteingymMean } from './aggregate.js';
+import { BASELINE_PROTOCOLS, METRICS, baselineProtocol, baselineSets, loadPublished, matchAssay, matchAssays, type Metric } from './baselines.js';
+import { defaultStrategy, normalizeOptions, MASKED_STRATEGIES, CAUSAL_STRATEGIES } from './options.js';
 import { causalDirections, distinctPositions, plannedPasses, scoreAssay, type Strategy } from './scoring.js';
 import { SMOKE_SEED, SMOKE_VARIANTS, smokeSubset } from './tiers.js';
 
@@ -65,7 +65,7 @@ interface AssayRecord {
 /** Zero-shot mutational fitness on ProteinGym deep mutational scans. */
 const task: TaskModule = {
   name: 'fitness',
-  version: '1.1.0',
+  version: '1.2.0',
   needs: ['logits'],
   describe: () => ({
     title: 'Zero-shot mutational fitness: ProteinGym deep mutational scans (substitutions)',
@@ -91,7 +91,7 @@ const task: TaskModule = {
       {
         key: 'strategy',
         values: [...MASKED_STRATEGIES, ...CAUSAL_STRATEGIES].join(' | '),
-        default: 'masked-marginals (masked LMs), causal-llr (causal LMs)',
+        default: 'masked-marginals (masked LMs: ProteinGym\'s ESM-2 protocol); progen2-proteingym (causal LMs with the progen2 vocabulary: ProteinGym\'s ProGen2 protocol, the one behind the same-data ProGen2 numbers); causal-llr (other causal LMs)',
         description:
           'masked LMs: masked-marginals (ProteinGym/ESM-1v, one pass per distinct mutated position), wt-marginals (one unmasked pass), pseudo-ppl (one pass per residue per variant: expensive); causal LMs: causal-llr (log-likelihood ratio, both directions with the progen2 vocabulary), progen2-proteingym (ProteinGym\'s ProGen2 score replicated exactly; progen2 vocabulary only)',
       },
@@ -193,7 +193,7 @@ const task: TaskModule = {
     for (const k of METRICS) {
       const grouped = (s: readonly AssayRecord[]) => s.map((x) => ({ uniprot: x.uniprot, selectionType: x.selectionType, value: x.metrics[k] }));
       metrics[k] = metricOverItems(records, (s) => proteingymAverage(grouped(s)), ctx.rng.fork(k));
-      metrics[`${k}_mean`] = metricOverItems(records, (s) => nanMean(s.map((x) => x.metrics[k])), ctx.rng.fork(`${k}_mean`));
+      metrics[`${k}_mean`] = metricOverItems(records, (s) => proteingymMean(s.map((x) => x.metrics[k])), ctx.rng.fork(`${k}_mean`));
     }
     const matched = matchAssays(records, published, matches);
     const causal = model.card.objective !== 'mlm';
@@ -222,13 +222,15 @@ const task: TaskModule = {
         wildTypes: { fromReference: assays.filter((a) => a.wildTypeSource === 'reference').length, reconstructed: assays.filter((a) => a.wildTypeSource === 'reconstructed').length },
         groupingFallback: fallbacks,
         binCutoffMismatches: assays.reduce((s, a) => s + a.binCutoffMismatches, 0),
-        metrics: 'as OATML-Markslab/ProteinGym proteingym/performance_DMS_benchmarks.py: spearman = spearmanr(DMS_score, score); auc = roc_auc_score(DMS_score_bin, score); mcc = matthews_corrcoef(DMS_score_bin, score >= median(score)); ndcg = calc_ndcg(DMS_score, score) (top 10%); top_recall = calc_toprecall(DMS_score, score) (top 10%)',
+        metrics: 'as OATML-Markslab/ProteinGym proteingym/performance_DMS_benchmarks.py @ bb685245: spearman = spearmanr(DMS_score, score); auc = roc_auc_score(DMS_score_bin, score); mcc = matthews_corrcoef(DMS_score_bin, score >= median(score)); ndcg = calc_ndcg(DMS_score, score) (top 10%); top_recall = calc_toprecall(DMS_score, score) (top 10% on both sides, >= the 90th percentile)',
         aggregation:
-          '<metric>: mean per (UniProt_ID, coarse_selection_type), then mean per coarse_selection_type, then the mean (ProteinGym performance_DMS_benchmarks.py, NaN skipped as pandas does); <metric>_mean: plain mean over assays; 95% percentile bootstrap over assays (1,000 resamples, the aggregate recomputed on each), null with one assay',
+          '<metric>: every per-assay value rounded to 3 decimals (numpy round, as ProteinGym rounds its DMS-level table), then mean per (UniProt_ID, coarse_selection_type), then mean per coarse_selection_type, then the mean (ProteinGym performance_DMS_benchmarks.py @ bb685245, NaN skipped as pandas does); <metric>_mean: plain mean over assays of the rounded values; items keep the unrounded values; 95% percentile bootstrap over assays (1,000 resamples, the aggregate recomputed on each), null with one assay',
+        defaultStrategy: defaultStrategy(model),
+        baselineProtocols: BASELINE_PROTOCOLS.map((p) => ({ baselines: p.label, protocol: p.protocol, same: p.protocol === opts.strategy })),
         baselines: baselineProtocol(records, published, ctx.tier, matched),
       },
       data,
-      baselines: baselineSets(records, published, ctx.tier, matched),
+      baselines: baselineSets(records, published, ctx.tier, opts.strategy, matched),
     };
   },
 };

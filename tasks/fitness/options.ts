@@ -14,6 +14,19 @@ export interface FitnessOptions {
 export const OPTION_KEYS = ['strategy', 'scores'] as const;
 
 /**
+ * The default strategy: the one whose protocol produced the same-data baselines of the model's family, where
+ * it applies. Masked LMs: `masked-marginals`, ProteinGym's ESM-2 protocol. Causal LMs with the progen2
+ * vocabulary: `progen2-proteingym`, ProteinGym's ProGen2 protocol (its same-data ProGen2 numbers were made
+ * with it, so a matched-compute comparison with them is like for like; `causal-llr` stays available and is
+ * labelled `protocol differs` against them). Other causal vocabularies: `causal-llr`, since ProteinGym's
+ * ProGen2 scoring hard-codes ProGen2's token ids and cannot run on them.
+ */
+export function defaultStrategy(model: Pick<ModelHandle, 'card' | 'vocab'>): Strategy {
+  if (model.card.objective === 'mlm') return 'masked-marginals';
+  return model.vocab.name === 'progen2' ? 'progen2-proteingym' : 'causal-llr';
+}
+
+/**
  * `--option fitness.<key>=<value>`, checked against the model: masked strategies need a masked LM,
  * causal ones a causal LM, `progen2-proteingym` the progen2 vocabulary. Unknown keys are errors.
  */
@@ -25,7 +38,7 @@ export function normalizeOptions(raw: Record<string, string>, model: Pick<ModelH
   }
   const masked = model.card.objective === 'mlm';
   const allowed: readonly Strategy[] = masked ? MASKED_STRATEGIES : CAUSAL_STRATEGIES;
-  const strategy = (raw['strategy'] ?? allowed[0]!) as Strategy;
+  const strategy = (raw['strategy'] ?? defaultStrategy(model)) as Strategy;
   if (![...MASKED_STRATEGIES, ...CAUSAL_STRATEGIES].includes(strategy)) {
     throw new BenchError('E_USAGE', `--option fitness.strategy: must be one of ${[...MASKED_STRATEGIES, ...CAUSAL_STRATEGIES].join(', ')}, got "${strategy}"`);
   }

@@ -47,7 +47,7 @@ export async function meanEmbeddings(model: ModelHandle, sequences: string[], on
         const acc = new Float64Array(D);
         for (let r = off; r < off + n; r++) {
           const row = r * D;
-          for (let j = 0; j < D; j++) acc[j] += h.data[row + j]!;
+          for (let j = 0; j < D; j++) acc[j]! += h.data[row + j]!;
         }
         const out = new Float32Array(D);
         for (let j = 0; j < D; j++) out[j] = acc[j]! / n;
@@ -69,7 +69,7 @@ export async function meanEmbeddings(model: ModelHandle, sequences: string[], on
     if (data.length === 0) data = new Float32Array(total * dim);
     data.set(v, i * dim);
   };
-  means.forEach((m, k) => place(short[k]!, m));
+  means.forEach((m, k) => { place(short[k]!, m); });
   long.forEach((seq, k) => {
     const n = sequences[seq]!.length;
     const D = longRows.dimOf(k);
@@ -77,7 +77,7 @@ export async function meanEmbeddings(model: ModelHandle, sequences: string[], on
     const acc = new Float64Array(D);
     for (let i = 0; i < n; i++) {
       const o = i * D;
-      for (let j = 0; j < D; j++) acc[j] += rows[o + j]!;
+      for (let j = 0; j < D; j++) acc[j]! += rows[o + j]!;
     }
     const mean = new Float32Array(D);
     for (let j = 0; j < D; j++) mean[j] = acc[j]! / n;

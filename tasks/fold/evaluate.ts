@@ -58,7 +58,7 @@ export function evaluateFoldProbe(rows: LabelledRow[], x: Matrix, source: string
     const idx = rows.flatMap((r, i) => (r.role === role ? [i] : []));
     const d = x.cols;
     const data = new Float32Array(idx.length * d);
-    idx.forEach((i, k) => data.set(x.data.subarray(i * d, (i + 1) * d), k * d));
+    idx.forEach((i, k) => { data.set(x.data.subarray(i * d, (i + 1) * d), k * d); });
     const y = Int32Array.from(idx, (i) => {
       const c = classOf.get(rows[i]!.fold);
       if (c === undefined) throw new BenchError('E_DATA', `${source}: domain ${rows[i]!.id} (${role}) is in fold ${rows[i]!.fold}, which has no training domain`);

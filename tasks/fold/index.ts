@@ -139,7 +139,7 @@ const task: TaskModule = {
     const domains = ctx.tier === 'smoke' ? smokeSubset(loaded.domains) : loaded.domains;
     const phase = ctx.progress.phase('fold: mean embeddings', domains.length);
     const t0 = performance.now();
-    const emb = await meanEmbeddings(ctx.model, domains.map((d) => d.sequence), (d) => phase.set(d));
+    const emb = await meanEmbeddings(ctx.model, domains.map((d) => d.sequence), (d) => { phase.set(d); });
     const embedSeconds = (performance.now() - t0) / 1000;
     phase.end();
     const ev = evaluateFoldProbe(domains, { data: emb.data, rows: emb.rows, cols: emb.dim }, loaded.label);

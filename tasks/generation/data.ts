@@ -43,7 +43,7 @@ export function loadReference(taskDir: string): Reference {
     for (const r of records) {
       for (let i = 0; i < r.sequence.length; i++) {
         const a = aaIndex(r.sequence[i]!);
-        if (a >= 0) counts[a]++;
+        if (a >= 0) counts[a]!++;
       }
     }
     let total = 0;

@@ -56,8 +56,8 @@ export class KmerIndex {
     const sets = sequences.map(kmerSet);
     this.kmerCount = Int32Array.from(sets.map((s) => s.length));
     const counts = new Int32Array(CODES + 1);
-    for (const s of sets) for (const c of s) counts[c + 1]++;
-    for (let c = 0; c < CODES; c++) counts[c + 1] += counts[c]!;
+    for (const s of sets) for (const c of s) counts[c + 1]!++;
+    for (let c = 0; c < CODES; c++) counts[c + 1]! += counts[c]!;
     this.offsets = counts.slice();
     const fill = counts.slice(0, CODES);
     this.postings = new Int32Array(this.offsets[CODES]!);
@@ -71,7 +71,7 @@ export class KmerIndex {
     const q = kmerSet(query);
     const shared = new Int32Array(this.size);
     for (const c of q) {
-      for (let k = this.offsets[c]!; k < this.offsets[c + 1]!; k++) shared[this.postings[k]!]++;
+      for (let k = this.offsets[c]!; k < this.offsets[c + 1]!; k++) shared[this.postings[k]!]!++;
     }
     const score = new Float64Array(this.size);
     for (let r = 0; r < this.size; r++) score[r] = shared[r]! - (q.length * this.kmerCount[r]!) / CODES;

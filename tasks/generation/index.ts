@@ -1,22 +1,21 @@
 import { formatFasta } from '../../src/bio/index.js';
 import type { ModelHandle } from '../../src/model/index.js';
-import { pearson, perplexityFromNll, spearman } from '../../src/metrics/index.js';
 import type { ItemResult, TaskContext, TaskModule, TaskOutcome } from '../../src/task/index.js';
 import { TaskSkip } from '../../src/task/index.js';
 import { oncePerContext } from '../../src/task/once.js';
 import { BenchError } from '../../src/util/errors.js';
 import { sha256 } from '../../src/util/hash.js';
 import { FILES, loadControl, loadReference, loadValidation, matchPlddt, readPlddt, type PlddtFile } from './data.js';
-import { maxIdentity, NOVELTY_CANDIDATES, pairwiseIdentities } from './identity.js';
+import { maxIdentity, pairwiseIdentities } from './identity.js';
 import { DEFAULTS, OPTION_SPECS, readOptions, TIER_DEFAULTS, type GenerationSettings } from './options.js';
-import { proxyParts, validateScores, type ValidationRow } from './proxy.js';
+import { proxyParts } from './proxy.js';
+import { plddtCorrelations, proxyValidationReport, resultItem, resultProtocol } from './report.js';
 import { generate, samplingAlphabet } from './sampler.js';
-import { LONG_RANGE, scoreSequences, type SequenceScores } from './scoring.js';
-import { complexity, REPEAT_K, SEG_DEFAULTS, STANDARD } from './sequence.js';
-import { CLUSTER_THRESHOLD, NOVELTY_BINS, summarise, type ScoredSequence, type SetSummary } from './summary.js';
+import { scoreSequences, type SequenceScores } from './scoring.js';
+import { complexity, STANDARD } from './sequence.js';
+import { summarise, type ScoredSequence, type SetSummary } from './summary.js';
 
 const VERSION = '1.0.0';
-const VALIDATION_COMPONENTS = ['gain', 'minus_composition_penalty', 'ref_loglik', 'contact_confidence', 'complexity'] as const;
 
 /** Samples from a causal model and scores them, next to natural proteins scored the same way. */
 const task: TaskModule = {
@@ -119,7 +118,7 @@ async function run(ctx: TaskContext): Promise<TaskOutcome> {
   // 1. Samples.
   let phase = ctx.progress.phase(`generation: sampling ${settings.samples} sequences (recompute, up to ${settings.maxLength} steps)`, settings.maxLength);
   const t0 = performance.now();
-  const gen = await generate(model, settings, ctx.rng.fork('sampling'), (step) => phase.set(step));
+  const gen = await generate(model, settings, ctx.rng.fork('sampling'), (step) => { phase.set(step); });
   phase.end();
   const samplingSeconds = (performance.now() - t0) / 1000;
   const samples = gen.samples.map((s, i) => ({ id: `gen-${String(i + 1).padStart(4, '0')}-${sha256(s.sequence).slice(0, 6)}`, sequence: s.sequence, ended: s.ended }));
@@ -140,7 +139,7 @@ async function run(ctx: TaskContext): Promise<TaskOutcome> {
   const score = async (m: ModelHandle, seqs: string[], what: string, label: string, contacts: boolean): Promise<SequenceScores[]> => {
     const ph = ctx.progress.phase(`generation: ${what} under ${m.card.id}`, 1);
     const t = performance.now();
-    const r = await scoreSequences(m, seqs, { maskStride: settings.maskStride, contacts, what, onProgress: (d, tot) => ph.set(tot > 0 ? d / tot : 1) });
+    const r = await scoreSequences(m, seqs, { maskStride: settings.maskStride, contacts, what, onProgress: (d, tot) => { ph.set(tot > 0 ? d / tot : 1); } });
     ph.end();
     timings[label] = round2((performance.now() - t) / 1000);
     passes[label] = r.passes;
@@ -171,8 +170,8 @@ async function run(ctx: TaskContext): Promise<TaskOutcome> {
     };
   });
   const nS = samples.length;
-  const sampleMatrix = pairwiseIdentities(samples.map((s) => s.sequence), () => phase.tick());
-  const controlMatrix = pairwiseIdentities(controlSet.map((s) => s.sequence), () => phase.tick());
+  const sampleMatrix = pairwiseIdentities(samples.map((s) => s.sequence), () => { phase.tick(); });
+  const controlMatrix = pairwiseIdentities(controlSet.map((s) => s.sequence), () => { phase.tick(); });
   phase.end();
   timings['identityAndStatistics'] = round2((performance.now() - tIdentity) / 1000);
 
@@ -192,76 +191,10 @@ async function run(ctx: TaskContext): Promise<TaskOutcome> {
   const idOf = (r: number) => reference.records[r]?.id ?? null;
 
   // 6. The proxy's validation for this reference model.
-  let proxyValidation: Record<string, unknown>;
-  if (validationScores) {
-    const rows: ValidationRow[] = validationSet.map((r, k) => {
-      const parts = proxyParts(r.sequence, validationScores[k]!.logProbs, background, reference.biasThreshold);
-      const c = complexity(r.sequence);
-      return {
-        id: r.id,
-        source: r.source,
-        kind: r.kind,
-        level: r.level,
-        scores: {
-          plddt_proxy: parts.plddtProxy,
-          gain: parts.gain,
-          minus_composition_penalty: -parts.compositionPenalty,
-          ref_loglik: -parts.nll,
-          contact_confidence: validationScores[k]!.contactConfidence,
-          complexity: 1 - c.either / c.length,
-        },
-      };
-    });
-    const v = validateScores(rows, ctx.rng.fork('proxy-validation'));
-    proxyValidation = {
-      status: 'computed',
-      reference: referenceInfo(R, refIsSelf, settings),
-      set: {
-        file: `data/${FILES.validation.file}`,
-        proteins: new Set(rows.map((r) => r.source)).size,
-        sequences: rows.length,
-        tier: ctx.tier === 'full' ? 'all 24 proteins' : 'the 12 proteins marked tier=smoke',
-        corruptions: 'shuffled (same composition); repeat: half the protein replaced by a tandem repeat of a 1-6 residue motif of it; substituted: 15%, 30%, 50% of residues redrawn from the background composition',
-      },
-      plddt_proxy: v['plddt_proxy'],
-      components: Object.fromEntries(VALIDATION_COMPONENTS.map((k) => [k, v[k] ?? null])),
-      componentsNote:
-        'gain: G alone; minus_composition_penalty: -max(0, KL - 19/(2L) - tau) alone; ref_loglik: the reference log-likelihood per residue (its perplexity); contact_confidence: not part of plddt_proxy; complexity: 1 - low_complexity_fraction, no model',
-      meaning: 'AUC: probability that a natural protein scores above a corrupted one (0.5 = chance); spearman_with_corruption: mean over proteins of Spearman(score, substituted fraction), -1 = always lower when more corrupted; intervals: bootstrap over proteins',
-    };
-  } else {
-    proxyValidation = {
-      status: 'not computed',
-      reason: `the reference model reads ${R.maxResidues} residues; the validation set has proteins of up to ${Math.max(...validationSet.map((r) => r.sequence.length))}`,
-      reference: referenceInfo(R, refIsSelf, settings),
-    };
-  }
+  const proxyValidation = proxyValidationReport({ set: validationSet, scores: validationScores, reference, R, refIsSelf, settings, tier: ctx.tier, rng: ctx.rng.fork('proxy-validation') });
 
   // 7. The result.
-  const itemOf = (s: ScoredSequence, summary: SetSummary): ItemResult => ({
-    id: s.id,
-    n: s.sequence.length,
-    metrics: {
-      plddt_proxy: s.proxy.plddtProxy,
-      ppl_self: perplexityFromNll(-s.selfLogLik, s.sequence.length),
-      ...(refIsSelf ? {} : { ppl_ref: perplexityFromNll(-s.refLogLik!, s.sequence.length) }),
-      contact_confidence: s.contactConfidence,
-      low_complexity_fraction: s.complexity.either / s.complexity.length,
-      max_identity: s.novelty.identity,
-      ended: s.ended ? 1 : 0,
-      length: s.sequence.length,
-      ...(plddt ? { plddt: s.plddt } : {}),
-    },
-    extra: {
-      gain: s.proxy.gain,
-      compositionPenalty: s.proxy.compositionPenalty,
-      kl: s.proxy.kl,
-      segResidues: s.complexity.seg,
-      repeatResidues: s.complexity.repeat,
-      nearestReference: idOf(s.novelty.reference),
-      clusterRepresentative: summary.clusters.representatives.includes(s.id),
-    },
-  });
+  const itemOf = (s: ScoredSequence, summary: SetSummary): ItemResult => resultItem(s, summary, { refIsSelf, withPlddt: plddt !== null, idOf });
   ctx.artifacts.add(
     'generation.fasta',
     formatFasta([
@@ -274,50 +207,7 @@ async function run(ctx: TaskContext): Promise<TaskOutcome> {
     headline: 'plddt_proxy',
     metrics: sampleSummary.metrics,
     items: sampleRows.map((s) => itemOf(s, sampleSummary)),
-    protocol: {
-      decoding: 'recompute',
-      decodingNote: 'no KV cache: every step runs the whole prefix of every unfinished sample again, in one batched forward call (cost grows with the square of the length); an export with past_key_values inputs is skipped with the reason',
-      sampling: {
-        samples: settings.samples,
-        temperature: settings.temperature,
-        topP: settings.topP,
-        topK: settings.topK,
-        minLength: settings.minLength,
-        maxLength: settings.maxLength,
-        order: 'mask, temperature, top-k, top-p (Hugging Face warper order); see README "Sampling"',
-        allowedTokens: `the 20 standard amino acids (${STANDARD}) and the end token "${model.vocab.end === null ? 'none' : model.vocab.tokens[model.vocab.end]}"; everything else has probability 0; the end token is masked until min_length residues`,
-        prompt: `the start token "${model.vocab.tokens[model.vocab.start!]}" only (unconditional, N to C)`,
-        stop: 'the end token (ended) or max_length residues (truncated: no end token)',
-        seeds: `one stream per sample: rng.fork("sample:<i>") of the task stream of seed ${ctx.seed}; one uniform draw per step`,
-        steps: gen.steps,
-        prefixTokens: gen.tokens,
-        seconds: Math.round(samplingSeconds * 100) / 100,
-      },
-      reference: referenceInfo(R, refIsSelf, settings),
-      perplexity: 'exp(-sum of log p / residues) over the set (residues only: the end token is not scored, so ended and truncated samples count alike; the perplexity task also scores the end token)',
-      plddtProxy: {
-        formula: 'plddt_proxy = G - max(0, KL(f || q) - 19/(2L) - tau); G = (1/L) sum_i [log p_R(x_i | context) - log q(x_i)]',
-        terms: 'R: the reference model (protocol.reference); q: amino-acid composition of the natural reference set; f: the sequence\'s composition; L: residues; nats',
-        tau: reference.biasThreshold,
-        tauDefinition: '90th percentile (numpy linear) of KL(f || q) - 19/(2L) over the reference set\'s proteins (>= 30 residues, standard amino acids only)',
-        note: 'a PROXY for structure confidence, not pLDDT and not on its 0-100 scale; validated on every run (extra.proxyValidation)',
-      },
-      contactConfidence: `mean over layers and heads of the APC'd symmetrized attention over residues (src/contacts); z-score of the mean of the top-L pairs with separation >= ${LONG_RANGE} against all pairs with separation >= 6; null below L long-range pairs or without attentions`,
-      lowComplexity: `SEG (Wootton & Federhen) window ${SEG_DEFAULTS.window}, locut ${SEG_DEFAULTS.locut}, hicut ${SEG_DEFAULTS.hicut}, with its trimming step; union with exact internal repeats (residues of any ${REPEAT_K}-mer occurring twice or more)`,
-      composition: 'Jensen-Shannon divergence, bits, between the composition pooled over the set and the natural reference set (20 standard amino acids)',
-      identity: 'global alignment, BLOSUM62, gap open 10, extend 0.5, end gaps free (src/bio globalIdentity); percent identical aligned residues over the shorter sequence within a set (diversity), over the sample\'s length against the reference set (novelty)',
-      novelty: `highest identity to the natural reference set (data/${FILES.reference.file}); only the ${NOVELTY_CANDIDATES} references sharing the most distinct 3-mers beyond chance (shared - |K(q)||K(r)|/8000) are aligned (README: checked against aligning all); bins ${NOVELTY_BINS.map(([lo, hi]) => (hi > 100 ? `>=${lo}` : `[${lo}, ${hi})`)).join(', ')}; homolog_fraction: max identity >= 50; identities below 50 are lower bounds (only the candidates are aligned) and at the level unrelated sequences reach against a set this size (30-45% in the README's exhaustive check)`,
-      diversity: `all pairs aligned (no prefilter); greedy clustering at ${CLUSTER_THRESHOLD}% identity, longest first, each sequence joins the first representative it matches (CD-HIT order)`,
-      control: `natural control: the first ${controlRows.length} proteins of data/${FILES.control.file} (the perplexity task's held-out set, never trained on by the example models, homologs excluded) that both models can read (<= ${limit} residues), scored exactly as the samples`,
-      aggregate: 'means over samples (corpus ratios for perplexities and pooled fractions), 95% percentile bootstrap over samples, 1,000 resamples; mean_pairwise_identity resamples skip pairs of a sequence with its own copy; cluster counts have no interval',
-      tier: ctx.tier,
-      seconds: timings,
-      forwardPasses: {
-        ...passes,
-        note: 'sequence passes per phase (sampling: one per active sample per step); the result\'s cost counts the generating model only, not --ref-model',
-        sampling: gen.samples.reduce((a, s) => a + s.sequence.length + (s.ended ? 1 : 0), 0),
-      },
-    },
+    protocol: resultProtocol({ model, R, refIsSelf, settings, seed: ctx.seed, tier: ctx.tier, gen, samplingSeconds, reference, controlCount: controlRows.length, limit, timings, passes }),
     data: [reference.file, control.file, validation.file, ...(plddt ? [plddt.file] : [])],
     extra: {
       samples: { lengths: sampleSummary.lengths, noveltyBins: sampleSummary.noveltyBins, clusters: sampleSummary.clusters },
@@ -340,45 +230,6 @@ async function run(ctx: TaskContext): Promise<TaskOutcome> {
 
 function round2(x: number): number {
   return Math.round(x * 100) / 100;
-}
-
-function referenceInfo(R: ModelHandle, self: boolean, settings: GenerationSettings): Record<string, unknown> {
-  const masked = R.card.objective === 'mlm';
-  return {
-    model: self ? 'self' : R.card.id,
-    path: R.path,
-    sha256: R.sha256,
-    objective: R.card.objective,
-    vocab: R.vocab.name,
-    retokenised: 'sequences are passed as letters and encoded with the reference model\'s own vocabulary',
-    estimator: masked
-      ? `pseudo-log-likelihood with strided masking, stride ${settings.maskStride}: residues i = g mod ${settings.maskStride} masked together, one pass per group (exact Salazar et al. pseudo-likelihood when the stride >= the length)`
-      : 'causal log-likelihood of each residue given the start token and the residues before it',
-    ...(self
-      ? {
-          note: 'no --ref-model: the generating model scores its own samples, which favours them (at temperature 1 their expected NLL is its entropy rate, below its NLL on natural proteins); compare samples with the natural control under an independent --ref-model',
-        }
-      : {}),
-  };
-}
-
-function plddtCorrelations(scored: ScoredSequence[], nSamples: number, file: PlddtFile): Record<string, unknown> {
-  const corr = (rows: ScoredSequence[]) => {
-    const withV = rows.filter((s) => s.plddt !== null);
-    if (withV.length < 3) return { n: withV.length, spearman: null, pearson: null };
-    const x = withV.map((s) => s.proxy.plddtProxy);
-    const y = withV.map((s) => s.plddt!);
-    const nan = (v: number) => (Number.isFinite(v) ? v : null);
-    return { n: withV.length, spearman: nan(spearman(x, y)), pearson: nan(pearson(x, y)) };
-  };
-  return {
-    file: file.path,
-    rows: file.values.size,
-    samples: corr(scored.slice(0, nSamples)),
-    control: corr(scored.slice(nSamples)),
-    all: corr(scored),
-    note: 'correlations between the real pLDDT of the file and plddt_proxy, over the sequences the file scores (null below 3)',
-  };
 }
 
 export default task;

@@ -158,7 +158,7 @@ export async function generate(
   const n = settings.samples;
   const streams = Array.from({ length: n }, (_, i) => rng.fork(`sample:${i}`));
   const prefix: number[][] = Array.from({ length: n }, () => [start]);
-  const done: (GeneratedSample | null)[] = new Array(n).fill(null);
+  const done = new Array<GeneratedSample | null>(n).fill(null);
   let active = Array.from({ length: n }, (_, i) => i);
   let steps = 0;
   let tokens = 0;

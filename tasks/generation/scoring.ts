@@ -108,7 +108,7 @@ export async function scoreSequences(model: ModelHandle, sequences: readonly str
           const positions: number[] = [];
           for (let j = 0; j < o.length; j++) if (o.tokens[j] === maskId) positions.push(j);
           const r = new Float64Array(positions.length * V);
-          positions.forEach((j, q) => r.set(logSoftmaxRow(o.outputs.logits!, j), q * V));
+          positions.forEach((j, q) => { r.set(logSoftmaxRow(o.outputs.logits!, j), q * V); });
           return r;
         },
       },

@@ -30,7 +30,7 @@ export function codeSequence(seq: string): Uint8Array {
 /** Counts of the 20 standard amino acids. */
 export function aaCounts(seq: string): Float64Array {
   const c = new Float64Array(20);
-  for (const k of codeSequence(seq)) c[k]++;
+  for (const k of codeSequence(seq)) c[k]!++;
   return c;
 }
 
@@ -155,14 +155,14 @@ function segseq(code: Uint8Array, start: number, length: number, p: SegParams, o
   const upset = W - downset;
   const H = new Float64Array(length).fill(-1);
   const counts = new Int32Array(20);
-  for (let j = 0; j < W; j++) counts[code[start + j]!]++;
+  for (let j = 0; j < W; j++) counts[code[start + j]!]!++;
   const first = downset;
   const last = length - upset;
   for (let i = first; i <= last; i++) {
     H[i] = entropyBits(counts, W);
     if (i < last) {
-      counts[code[start + i - downset]!]--;
-      counts[code[start + i - downset + W]!]++;
+      counts[code[start + i - downset]!]!--;
+      counts[code[start + i - downset + W]!]!++;
     }
   }
   let lowlim = first;
@@ -201,11 +201,11 @@ function trim(code: Uint8Array, start: number, leftend: number, rightend: number
   const counts = new Int32Array(20);
   for (let len = L; len > minlen; len--) {
     counts.fill(0);
-    for (let j = 0; j < len; j++) counts[code[base + j]!]++;
+    for (let j = 0; j < len; j++) counts[code[base + j]!]!++;
     for (let i = 0; i + len <= L; i++) {
       if (i > 0) {
-        counts[code[base + i - 1]!]--;
-        counts[code[base + i + len - 1]!]++;
+        counts[code[base + i - 1]!]!--;
+        counts[code[base + i + len - 1]!]!++;
       }
       const prob = segLogProb(counts, len);
       if (prob < minprob) {

@@ -80,7 +80,7 @@ export function summarise(set: readonly ScoredSequence[], matrix: Float64Array, 
   const counts = new Map<ScoredSequence, Float64Array>(set.map((x) => [x, aaCounts(x.sequence)]));
   over('composition_jsd', (s) => {
     const c = new Float64Array(20);
-    for (const x of s) counts.get(x)!.forEach((v, i) => (c[i] += v));
+    for (const x of s) counts.get(x)!.forEach((v, i) => (c[i]! += v));
     return jensenShannon(c, background);
   });
   over('low_complexity_fraction', (s) => s.reduce((a, x) => a + x.complexity.either, 0) / s.reduce((a, x) => a + x.complexity.length, 0));

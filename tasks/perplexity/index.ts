@@ -51,8 +51,8 @@ const task: TaskModule = {
     const phase = ctx.progress.phase(`perplexity (${masked ? 'masked, one pass per residue' : 'causal'})`, total);
     const sequences = records.map((r) => r.sequence);
     const scores: SequenceNll[] = masked
-      ? await maskedNll(ctx.model, sequences, (d) => phase.set(d))
-      : await causalNll(ctx.model, sequences, (d) => phase.set(d));
+      ? await maskedNll(ctx.model, sequences, (d) => { phase.set(d); })
+      : await causalNll(ctx.model, sequences, (d) => { phase.set(d); });
     phase.end();
     scores.forEach((s, i) => {
       if (!Number.isFinite(s.nll)) throw new TaskFailure('E_MODEL_OUTPUT', `sequence ${records[i]!.id}: the model's NLL is ${s.nll} (non-finite logits)`);

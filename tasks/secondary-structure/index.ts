@@ -142,8 +142,8 @@ const task: TaskModule = {
     // with different seeds stay comparable item by item (the seed moves only the intervals).
     const trainPicks = residues(train, MAX_TRAIN_RESIDUES, new Rng('plmbench-ss-train-residues-v1'));
     const validPicks = residues(valid, MAX_VALID_RESIDUES, new Rng('plmbench-ss-valid-residues-v1'));
-    const tr = await gather(ctx, train, trainPicks, (d) => p1.set(d));
-    const va = await gather(ctx, valid, validPicks, (d) => p1.set(d));
+    const tr = await gather(ctx, train, trainPicks, (d) => { p1.set(d); });
+    const va = await gather(ctx, valid, validPicks, (d) => { p1.set(d); });
     p1.end();
     let embedSeconds = (performance.now() - t0) / 1000;
     const fit: ProbeFit = fitSsProbes(tr, va);
@@ -154,7 +154,7 @@ const task: TaskModule = {
     const counts = new Map<Entry, { c3: number; c8: number; n: number }>();
     const testStats = await forEachResidueEmbedding(ctx.model, testSeqs, (si, rows, D) => {
       for (const e of byEncoded.get(testSeqs[si]!)!) counts.set(e, scoreResidues(fit, rows, D, e));
-    }, (d) => p2.set(d));
+    }, (d) => { p2.set(d); });
     p2.end();
     embedSeconds += (performance.now() - t1) / 1000;
     const items = test.map((e) => ({ e, ...counts.get(e)! }));

@@ -63,7 +63,7 @@ export function scoreResidues(fit: ProbeFit, rows: Float32Array, dim: number, p:
   const idx: number[] = [];
   for (let i = 0; i < p.mask.length; i++) if (p.mask[i]) idx.push(i);
   const x = new Float32Array(idx.length * dim);
-  idx.forEach((i, k) => x.set(rows.subarray(i * dim, (i + 1) * dim), k * dim));
+  idx.forEach((i, k) => { x.set(rows.subarray(i * dim, (i + 1) * dim), k * dim); });
   const m = { data: x, rows: idx.length, cols: dim };
   const p3 = predict(fit.q3.model, m);
   const p8 = predict(fit.q8.model, m);

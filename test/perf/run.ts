@@ -42,7 +42,7 @@ const { values } = parseArgs({
     threads: { type: 'string', default: '0' },
   },
 });
-const tier = values.tier!;
+const tier = values.tier;
 const bin = join(packageRoot, 'bin', 'bench.js');
 const work = mkdtempSync(join(tmpdir(), 'plmbench-perf-'));
 const examples = { mlm: join(packageRoot, 'models', 'plm-mlm-mini.onnx'), clm: join(packageRoot, 'models', 'plm-clm-mini.onnx') };

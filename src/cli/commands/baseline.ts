@@ -25,7 +25,8 @@ export const BASELINE_HELP = `bench baseline add|list|remove   register runs of 
   bench baseline list [--json]
   bench baseline remove ID
 
-  --registry PATH       the store (default results/baselines/registered.json, or $PLMBENCH_BASELINE_RUNS)
+  --registry PATH       the store (default $PLMBENCH_BASELINE_RUNS, $PLMBENCH_HOME/registered.json, a clone's
+                        results/baselines/registered.json, else $XDG_DATA_HOME/plmbench/registered.json)
 `;
 
 export async function baselineCommand(argv: string[], io: CliIo): Promise<number> {

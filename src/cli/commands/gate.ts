@@ -13,7 +13,8 @@ import { parseInteger } from '../options.js';
 export const GATE_HELP = `bench gate --baseline a.json --current b.json   fail CI on a score regression (exit 1)
   per task and metric, a paired bootstrap over the items both runs scored; a regression is a change
   whose 95% interval lies entirely below -tolerance (in the metric's direction).
-  Exit 0: no regression; 1: regression (table of what regressed); 2: unusable input, including runs
+  Exit 0: no regression; 1: regression (table of what regressed); 4: the baseline is from another
+  version of a task ("baseline is from task version X ...: refresh it"); 2: unusable input, including runs
   that did not measure the same thing: another tier, smoke runs of another seed, other task options,
   or another protocol.strategy / protocol.source of a task.
 
@@ -45,7 +46,7 @@ export async function gateCommand(argv: string[], io: CliIo): Promise<number> {
   }
   if (!values.baseline) throw new BenchError('E_USAGE', '--baseline: required (the stored run JSON to compare with)');
   if (!values.current) throw new BenchError('E_USAGE', '--current: required (the run JSON under test)');
-  const seed = parseInteger('--seed', values.seed!, 0);
+  const seed = parseInteger('--seed', values.seed, 0);
   const config = loadGateConfig(values.config ? resolve(io.cwd, values.config) : DEFAULT_GATE_CONFIG);
   const baseline = readRunFile(resolve(io.cwd, values.baseline), values.baseline);
   const current = readRunFile(resolve(io.cwd, values.current), values.current);

@@ -11,10 +11,13 @@ import { parseCardFlags } from '../options.js';
 import { compareParams } from './run.js';
 import { table } from '../format.js';
 import { describeCompute, type ComputeReport } from '../compute-report.js';
+import { loadScalingLaws } from '../../scaling/index.js';
 
-export const INSPECT_HELP = `bench inspect --model x.onnx [--card C] [--json] [--ep E] [--objective O --vocab V --max-length N --train-tokens N]
+export const INSPECT_HELP = `bench inspect --model x.onnx [--card C] [--json] [--ep E] [--law ID] [--objective O --vocab V --max-length N --train-tokens N]
   card and its source, inputs and outputs, capabilities, counted parameters, training compute and
-  distance from the compute-optimal frontier, and the conformance check on a fixed sequence.
+  the model's compute against each baseline family's compute range (matched or not), distance from the
+  compute-optimal frontier under the selected law set (--law, the card's scalingLaw, else the default)
+  with N/N_opt under every law set and its spread, and the conformance check on a fixed sequence.
 `;
 
 export async function inspectCommand(argv: string[], io: CliIo): Promise<number> {
@@ -29,6 +32,7 @@ export async function inspectCommand(argv: string[], io: CliIo): Promise<number>
       vocab: { type: 'string' },
       'max-length': { type: 'string' },
       'train-tokens': { type: 'string' },
+      law: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -38,13 +42,14 @@ export async function inspectCommand(argv: string[], io: CliIo): Promise<number>
     return 0;
   }
   if (!values.model) throw new BenchError('E_USAGE', '--model: required (path to an .onnx file)');
+  if (values.law !== undefined) loadScalingLaws(values.law); // an unknown --law fails before the model is loaded
   // An empty value (--objective "") counts as not given here, as it always has for inspect.
   const cardFlags = parseCardFlags((flag) => values[flag] || undefined);
   const cache = openCache(null);
   const model = await loadForCli(resolve(io.cwd, values.model), { ...(values.card ? { card: values.card } : {}), cardFlags, ep: parseEp(values.ep!) }, cache, io, values.json!);
   try {
     const conformance = await checkConformance(model, Object.keys(model.io.outputs) as OutputName[]);
-    const report = inspectReport(model, conformance.checks, describeCompute(model.card, model.params));
+    const report = inspectReport(model, conformance.checks, describeCompute(model.card, model.params, values.law !== undefined ? { law: values.law } : {}));
     if (values.json) io.stdout(JSON.stringify(report, null, 2) + '\n');
     else io.stdout(formatInspect(report));
     if (!conformance.ok) {

@@ -5,15 +5,18 @@ import { assertWritable, writeFileAtomic } from '../../util/fs.js';
 import { harnessInfo } from '../../report/harness.js';
 import { buildLeaderboard, serializeLeaderboard, type Leaderboard } from '../../report/leaderboard.js';
 import { loadMatchedComputeData, runsDirections } from '../../report/matched-compute.js';
-import { readRunFile, type Comparison } from '../../scaling/index.js';
+import { readRunFile } from '../../scaling/index.js';
 import { formatNumber, table } from '../format.js';
 import type { CliIo } from '../io.js';
 
-export const LEADERBOARD_HELP = `bench leaderboard <run.json>... [--out leaderboard.json]   rank runs, with matched-compute deltas
+export const LEADERBOARD_HELP = `bench leaderboard <run.json>... [--out leaderboard.json]   rank runs in interval-aware groups, with matched-compute comparisons
   one JSON (results/schema/leaderboard.schema.json), one entry per model: compute, N/N_opt, per-task
-  headline metrics with intervals and ranks, matched-compute deltas against ESM-2 and ProGen2.
-  Refuses runs whose task versions, data files, tiers, smoke-tier seeds or task options differ, or
-  whose protocol.source (any runs) or protocol.strategy (runs of one objective) of a task differ (exit 2).
+  headline metrics with intervals and rank groups, matched-compute comparisons against ESM-2 and
+  ProGen2 (baseline curves stored once). Ranks respect intervals: entries whose 95% intervals overlap
+  the group leader's share its rank. Runs whose task versions, data files, tiers, smoke-tier seeds,
+  task options, protocol.source (any runs), protocol.strategy (runs of one objective) or reference
+  model (reference-dependent metrics) differ are ranked in separate tables of that task, each saying
+  why; only two runs of one model id are refused (exit 2).
 
   --out PATH            write the leaderboard JSON there (validated, atomic); without it the JSON goes to stdout
   --registry PATH       registered baseline runs (default results/baselines/registered.json)
@@ -57,38 +60,34 @@ export async function leaderboardCommand(argv: string[], io: CliIo): Promise<num
   return 0;
 }
 
-/** A readable summary: per task and headline metric, the ranking with compute and the primary matched-compute delta. */
+/**
+ * A readable summary: per task, each table (with why it is apart from the earlier ones), per headline
+ * metric the rank groups with compute and the primary matched-compute comparison in words.
+ */
 export function formatLeaderboard(board: Leaderboard): string {
   const lines: string[] = [];
-  for (const [task, t] of Object.entries(board.tasks)) {
-    for (const r of t.rankings) {
-      lines.push(`${task} (v${t.version}, ${t.tier}) — ${r.metric} (${r.higherIsBetter === null ? r.reason : r.higherIsBetter ? 'higher is better' : 'lower is better'})`);
-      const rows = [['rank', 'model', r.metric, 'C (FLOPs)', 'N/N_opt', 'matched-compute delta (own family first)']];
-      for (const o of r.order) {
-        const e = board.entries.find((x) => x.id === o.id)!;
-        const mine = e.matchedCompute.comparisons.filter((x) => x.task === task && x.metric === r.metric);
-        const c = mine.find((x) => x.primary) ?? mine[0];
-        const delta = c
-          ? c.verdict === 'not-comparable'
-            ? `not comparable (published, different data); for orientation: ${signed(c.delta)} vs ${against(c)}`
-            : `${signed(c.delta)} ${ci(c.deltaCi95)} vs ${against(c)}`
-          : e.compute.flops === null
-            ? 'compute unknown'
-            : 'no baseline scores';
-        rows.push([String(o.rank), o.id, `${formatNumber(o.value)} ${ci(o.ci95)}`, e.compute.flops === null ? '-' : e.compute.flops.toExponential(2).replace('e+', 'e'), e.nOverNopt === null ? '-' : `${formatNumber(e.nOverNopt, 3)}${e.outsideFittedRange ? " (outside the laws' fitted range)" : ''}`, delta]);
+  for (const [task, { tables }] of Object.entries(board.tasks)) {
+    for (const t of tables) {
+      const tableName = tables.length > 1 ? `, table ${t.table} of ${tables.length}` : '';
+      for (const r of t.rankings) {
+        lines.push(`${task} (v${t.version}, ${t.tier}${tableName}) — ${r.metric} (${r.higherIsBetter === null ? r.reason : r.higherIsBetter ? 'higher is better' : 'lower is better'}; entries sharing a rank have overlapping 95% intervals with the group's leader)`);
+        for (const a of t.apart) lines.push(`  RANKED APART from table ${a.table}: ${a.detail}`);
+        const rows = [['rank', 'model', `${r.metric} [95% CI]`, 'group', 'C (FLOPs)', 'N/N_opt', 'matched compute (own family first)']];
+        for (const o of r.order) {
+          const e = board.entries.find((x) => x.id === o.id)!;
+          const group = o.leader === o.id ? 'leader' : `overlaps ${o.leader}`;
+          rows.push([String(o.rank), o.id, `${formatNumber(o.value)} ${ci(o.ci95)}`, group, e.compute.flops === null ? '-' : e.compute.flops.toExponential(2).replace('e+', 'e'), e.nOverNopt === null ? '-' : `${formatNumber(e.nOverNopt, 3)}${e.outsideFittedRange ? " (outside the laws' fitted range)" : ''}`, o.versus]);
+        }
+        lines.push(table(rows).trimEnd(), '');
       }
-      lines.push(table(rows).trimEnd(), '');
+      if (t.rankings.length === 0) {
+        lines.push(`${task} (v${t.version}, ${t.tier}${tableName}) — ${t.ids.join(', ')}: no headline metric to rank`);
+        for (const a of t.apart) lines.push(`  RANKED APART from table ${a.table}: ${a.detail}`);
+        lines.push('');
+      }
     }
   }
   return lines.join('\n') + '\n';
-}
-
-function against(c: Comparison): string {
-  return `${c.family}${c.primary ? '' : ' (other objective)'} ${formatNumber(c.baseline)} (${c.kind}${c.clamped ? `, clamped ${c.clamped}: ${c.lower.id}` : `, ${c.lower.id}..${c.upper.id}`})`;
-}
-
-function signed(x: number): string {
-  return `${x >= 0 ? '+' : ''}${formatNumber(x)}`;
 }
 
 function ci(c: [number | null, number | null] | null): string {

@@ -11,12 +11,14 @@ import { serializeRun, type RunResult } from '../../report/run-result.js';
 import type { LoadedModel } from '../../model/model.js';
 import { DEFAULT_BATCH_POLICY } from '../../model/runner.js';
 import type { CliIo } from '../io.js';
-import { RUN_FLAGS, normalizeRunOptions, type RunOptions } from '../options.js';
-import { stderrLogger, stderrProgress } from '../progress.js';
+import { RUN_FLAGS, normalizeRunOptions, parseNumber, type RunOptions } from '../options.js';
+import { DEFAULT_PROGRESS_INTERVAL_S, progressMode, stderrUi, type ProgressClock } from '../progress.js';
+import { subjectFromRun } from '../../report/report-data.js';
+import { runSummaryText } from '../../report/summary-text.js';
 import { loadForCli, openCache, requireConformance } from '../model-loading.js';
 import { formatMetric } from '../format.js';
 import { loadMatchedComputeData, withDirections } from '../../report/matched-compute.js';
-import { matchedCompute } from '../../scaling/index.js';
+import { loadScalingLaws, matchedCompute } from '../../scaling/index.js';
 
 export const RUN_HELP = `bench all --model x.onnx [options]        run every task
 bench run <task>... --model x.onnx [options] run the named tasks
@@ -39,12 +41,27 @@ bench run <task>... --model x.onnx [options] run the named tasks
   --option TASK.KEY=VALUE   a task option (repeatable; see bench list)
   --tasks-dir DIR       more task plugins (repeatable)
   --ref-model PATH      reference model for tasks that use one (generation); --ref-card PATH
+  --law ID              scaling-law set for N/N_opt (results/baselines/scaling-laws.json; default
+                        there; the card's scalingLaw otherwise)
   --fail-fast           stop at the first failed task
   --quiet               no progress or summary on stderr
+  --progress bar|lines|none   bars redrawn in place (default on a terminal), a plain line per running
+                        phase every --progress-interval seconds (default elsewhere, e.g. CI), or none
+  --progress-interval S seconds between progress lines (default ${DEFAULT_PROGRESS_INTERVAL_S})
 `;
 
+/** run/all flags: the shared run flags and the display ones (progress). */
+const FLAGS = { ...RUN_FLAGS, progress: { type: 'string' }, 'progress-interval': { type: 'string' } } as const;
+
+/** How the run shows on stderr; `clock` for tests. */
+export interface RunDisplay {
+  progress?: string;
+  intervalSeconds?: number;
+  clock?: ProgressClock;
+}
+
 export async function runCommand(argv: string[], io: CliIo, mode: 'all' | 'run'): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options: RUN_FLAGS, allowPositionals: true, strict: true });
+  const { values, positionals } = parseArgs({ args: argv, options: FLAGS, allowPositionals: true, strict: true });
   if (values.help) {
     io.stdout(RUN_HELP);
     return 0;
@@ -52,11 +69,14 @@ export async function runCommand(argv: string[], io: CliIo, mode: 'all' | 'run')
   if (mode === 'all' && positionals.length > 0) throw new BenchError('E_USAGE', `bench all: unexpected argument "${positionals[0]}" (use --tasks or bench run <task>...)`);
   if (mode === 'run' && positionals.length === 0 && !values.tasks) throw new BenchError('E_USAGE', 'bench run: name at least one task (bench list shows them)');
   const opts = normalizeRunOptions(values as Record<string, string | boolean | string[] | undefined>, mode === 'run' ? positionals : []);
-  return runBench(opts, io);
+  const display: RunDisplay = { progress: values.progress };
+  if (values['progress-interval'] !== undefined) display.intervalSeconds = parseNumber('--progress-interval', values['progress-interval']);
+  return runBench(opts, io, display);
 }
 
 /** The whole run: tasks resolved, model loaded and checked, tasks executed, result validated and written. */
-export async function runBench(opts: RunOptions, io: CliIo): Promise<number> {
+export async function runBench(opts: RunOptions, io: CliIo, display: RunDisplay = {}): Promise<number> {
+  const mode = progressMode(display.progress, opts.quiet, io.isTTY);
   const started = new Date();
   const t0 = performance.now();
   const tasks = await resolveTasks(opts.tasks, opts.tasksDirs);
@@ -67,12 +87,14 @@ export async function runBench(opts: RunOptions, io: CliIo): Promise<number> {
     if (!existsSync(resolve(io.cwd, p))) throw new BenchError('E_IO', `--data ${t}=${p}: not found`);
   }
   if (opts.out) assertWritable(resolve(io.cwd, opts.out), '--out');
-  const matchedData = loadMatchedComputeData(); // baseline registry, laws and registered runs: bad data fails before the run
-  const log = stderrLogger(io, opts.quiet);
+  const matchedData = loadMatchedComputeData(undefined, opts.law); // baseline registry, laws and registered runs: bad data fails before the run
+  const ui = stderrUi(io, { mode, quiet: opts.quiet, intervalSeconds: display.intervalSeconds, clock: display.clock });
+  const log = ui.log;
   const cache = openCache(opts.cacheDir);
   const model = await loadForCli(resolve(io.cwd, opts.model), opts, cache, io, opts.quiet);
   let refModel: LoadedModel | null = null;
   try {
+    if (opts.law === undefined && model.card.scalingLaw !== undefined) loadScalingLaws(model.card.scalingLaw, "the card's scalingLaw"); // an unknown id fails before the run
     const conformance = await requireConformance(model);
     if (opts.refModel) {
       // The reference model has its own card (--ref-card, else its sidecar or metadata): the main model's
@@ -98,17 +120,17 @@ export async function runBench(opts: RunOptions, io: CliIo): Promise<number> {
       options: opts.options,
       data: opts.data,
       artifacts: { add: (name, content) => void artifacts.push({ name, content }) },
-      progress: stderrProgress(io, opts.quiet),
+      progress: ui.progress,
       log,
       failFast: opts.failFast,
       onReady: () => {
-        if (!opts.quiet) io.stderr(`bench: ${model.card.id} (${model.card.objective}, ${model.ep}): ${tasks.length} task(s), tier ${opts.tier}, seed ${opts.seed}\n`);
+        if (!opts.quiet) ui.print(`bench: ${model.card.id} (${model.card.objective}, ${model.ep}): ${tasks.length} task(s), tier ${opts.tier}, seed ${opts.seed}\n`);
       },
       onTaskStart: (name) => {
-        if (!opts.quiet && io.isTTY) io.stderr(`  ${name}: running\n`);
+        if (!opts.quiet && mode === 'bar') ui.print(`  ${name}: running\n`);
       },
       onTaskEnd: (name, r) => {
-        if (!opts.quiet) io.stderr(`  ${name}: ${summarize(r)}\n`);
+        if (!opts.quiet) ui.print(`  ${name}: ${summarize(r)}\n`);
       },
     });
     const run: RunResult = {
@@ -149,10 +171,12 @@ export async function runBench(opts: RunOptions, io: CliIo): Promise<number> {
     const text = serializeRun(run);
     writeFileAtomic(outPath, text);
     for (const a of artifacts) writeFileAtomic(join(dirname(outPath), `${basename(outPath, '.json')}.${a.name}`), a.content);
-    if (!opts.quiet) io.stderr(`bench: wrote ${outPath}\n`);
+    ui.close();
+    if (!opts.quiet) io.stderr(runSummaryText(subjectFromRun(run, outPath, null), outPath));
     if (opts.json) io.stdout(text);
     return Object.values(results).some((r) => r.status === 'failed' && r.code === 'E_INTERNAL') ? 3 : 0;
   } finally {
+    ui.close();
     await model.release();
     if (refModel) await refModel.release();
     cache.close();

@@ -77,7 +77,7 @@ export function readOnnxFile(path: string): OnnxFileInfo {
   const initializers: OnnxInitializer[] = ((graph['initializer'] as Record<string, unknown>[] | undefined) ?? []).map((t) => {
     const dims = ((t['dims'] as unknown[] | undefined) ?? []).map(toNumber);
     return {
-      name: String(t['name'] ?? ''),
+      name: typeof t['name'] === 'string' ? t['name'] : '',
       dims,
       dataType: toNumber(t['data_type']),
       numel: dims.reduce((a, b) => a * b, 1),
@@ -93,7 +93,7 @@ export function readOnnxFile(path: string): OnnxFileInfo {
     const dims = tt?.shape?.dim
       ? tt.shape.dim.map((d) => (d.dim_param ? d.dim_param : d.dim_value !== undefined && d.dim_value !== null ? toNumber(d.dim_value) : null))
       : null;
-    return { name: String(v.name ?? ''), type: DATA_TYPE_NAMES[tt?.elem_type ?? -1] ?? 'unknown', dims };
+    return { name: v.name ?? '', type: DATA_TYPE_NAMES[tt?.elem_type ?? -1] ?? 'unknown', dims };
   };
   const metadata: Record<string, string> = {};
   for (const kv of (model['metadata_props'] as { key?: string; value?: string }[] | undefined) ?? []) {
@@ -115,7 +115,7 @@ export function readOnnxFile(path: string): OnnxFileInfo {
     metadata,
     initializers,
     nodes: rawNodes.map((n) => ({
-      opType: String(n['op_type'] ?? ''),
+      opType: typeof n['op_type'] === 'string' ? n['op_type'] : '',
       inputs: ((n['input'] as string[] | undefined) ?? []).map(String),
       outputs: ((n['output'] as string[] | undefined) ?? []).map(String),
     })),

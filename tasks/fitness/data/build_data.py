@@ -1,9 +1,9 @@
 #!/usr/bin/python3
-"""Builds the bundled data of the fitness task from ../shared/data (standard library only).
+"""Builds the bundled data of the fitness task from the source-data folder ($PLMBENCH_SOURCE_DATA; standard library only).
 
 Run from the repository root:
 
-    python3 tasks/fitness/data/build_data.py [--shared ../shared/data]
+    python3 tasks/fitness/data/build_data.py [--shared <source-data folder>]
 
 Writes, deterministically (gzip with mtime 0, rows in source order, values copied as written):
 
@@ -97,8 +97,10 @@ def csv_bytes(header, rows):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--shared", default=os.path.join(HERE, "..", "..", "..", "..", "shared", "data"))
+    ap.add_argument("--shared", default=os.environ.get("PLMBENCH_SOURCE_DATA"), help="the source-data folder (default: $PLMBENCH_SOURCE_DATA)")
     args = ap.parse_args()
+    if not args.shared:
+        ap.error("give --shared or set PLMBENCH_SOURCE_DATA to the source-data folder")
     shared = os.path.abspath(args.shared)
     sources = []
 

@@ -3,7 +3,7 @@
  *
  *   node --import tsx tasks/fold/data/build_deepsf.ts [scop folder]
  *
- * (default: ../shared/data/scop beside the repository, holding `deepsf_scop1.75/D2_Three_levels_dataset/` and
+ * (default: $PLMBENCH_SOURCE_DATA/scop, holding `deepsf_scop1.75/D2_Three_levels_dataset/` and
  * `scope_2.07_astral40/`). Joins DeepSF's five D2 lists to SCOPe 2.07 ASTRAL-40 sequences by domain id with
  * the rules of `../deepsf.ts`, and writes `deepsf-joined-v1.fasta.gz` (headers `>id sccs role=<role>
  * deepsf_fold=<fold>`, sequences upper-case, 60 per line; gzip level 9) and `deepsf-joined-v1.build.json`
@@ -15,11 +15,13 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { parseFasta } from '../../../src/bio/fasta.js';
 import { sha256 } from '../../../src/util/hash.js';
+import { sourceDataPath } from '../../../src/util/source-data.js';
 import { DEEPSF_LISTS, DEEPSF_TRAIN_CAP, joinDeepsf, parseDeepsfList } from '../deepsf.js';
 import { parseDomains, summarize } from '../split.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const SCOP_DEFAULT = resolve(here, '../../../../shared/data/scop');
+/** The SCOP sources: `$PLMBENCH_SOURCE_DATA/scop`, or null when the source-data folder is not given. */
+export const SCOP_DEFAULT = sourceDataPath('scop');
 export const ASTRAL = 'scope_2.07_astral40/astral-scopedom-seqres-gd-sel-gs-bib-40-2.07.fa';
 export const D2 = 'deepsf_scop1.75/D2_Three_levels_dataset';
 export const OUT = 'deepsf-joined-v1.fasta.gz';
@@ -57,7 +59,7 @@ export function buildDeepsfFiles(scopDir: string): { fasta: string; build: Recor
 }
 
 function main(): void {
-  const { fasta, build } = buildDeepsfFiles(process.argv[2] ?? SCOP_DEFAULT);
+  const { fasta, build } = buildDeepsfFiles(process.argv[2] ?? SCOP_DEFAULT ?? fail('set PLMBENCH_SOURCE_DATA (holding scop/) or pass the SCOP folder'));
   const gz = gzipSync(Buffer.from(fasta, 'utf8'), { level: 9 });
   writeFileSync(join(here, OUT), gz);
   writeFileSync(join(here, 'deepsf-joined-v1.build.json'), JSON.stringify({ ...build, outputSha256: sha256(gz) }, null, 2) + '\n');
@@ -65,3 +67,7 @@ function main(): void {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();
+
+function fail(message: string): never {
+  throw new Error(message);
+}

@@ -3,7 +3,7 @@
  *
  *   node --import tsx tasks/fold/data/build_split.ts [path/to/astral-scopedom-seqres-gd-sel-gs-bib-40-2.07.fa]
  *
- * (default source: ../shared/data/scop/scope_2.07_astral40/ beside the repository). Writes, next to this
+ * (default source: $PLMBENCH_SOURCE_DATA/scop/scope_2.07_astral40/). Writes, next to this
  * script, `astral40-fold-v1.fasta.gz` (the domains the split uses, headers `>id sccs role=<role>`, in source
  * order, sequences upper-case, 60 per line) and `astral40-fold-v1.build.json` (source sha256, rules, counts
  * and sizes). The split is the same function the task applies to a user's FASTA (`../split.ts`), so the
@@ -16,10 +16,12 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { parseFasta } from '../../../src/bio/fasta.js';
 import { sha256 } from '../../../src/util/hash.js';
+import { sourceDataPath } from '../../../src/util/source-data.js';
 import { buildSplit, parseDomains, summarize, type Split } from '../split.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const SOURCE_DEFAULT = resolve(here, '../../../../shared/data/scop/scope_2.07_astral40/astral-scopedom-seqres-gd-sel-gs-bib-40-2.07.fa');
+/** The ASTRAL source file under `$PLMBENCH_SOURCE_DATA`, or null when the source-data folder is not given. */
+export const SOURCE_DEFAULT = sourceDataPath('scop', 'scope_2.07_astral40', 'astral-scopedom-seqres-gd-sel-gs-bib-40-2.07.fa');
 export const OUT_FASTA = 'astral40-fold-v1.fasta.gz';
 export const OUT_BUILD = 'astral40-fold-v1.build.json';
 
@@ -47,7 +49,7 @@ export function buildFiles(source: Buffer, sourceLabel: string): { fasta: string
 }
 
 function main(): void {
-  const src = process.argv[2] ?? SOURCE_DEFAULT;
+  const src = process.argv[2] ?? SOURCE_DEFAULT ?? fail('set PLMBENCH_SOURCE_DATA (holding scop/scope_2.07_astral40/) or pass the ASTRAL file');
   const bytes = readFileSync(src);
   const { fasta, build } = buildFiles(bytes, src);
   const gz = gzipSync(Buffer.from(fasta, 'utf8'), { level: 9 });
@@ -57,3 +59,7 @@ function main(): void {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();
+
+function fail(message: string): never {
+  throw new Error(message);
+}

@@ -3,7 +3,7 @@
 made from sha256 ranks or from a sha256 counter stream, never from a library RNG.
 
 Inputs (paths relative to the repository root):
-  ../shared/data/sequences/UP000000625-E.coli.fasta.gz, UP000002311-S.cerevisiae.fasta.gz
+  $PLMBENCH_SOURCE_DATA/sequences/UP000000625-E.coli.fasta.gz, UP000002311-S.cerevisiae.fasta.gz
       UniProt reference proteomes (CC BY 4.0), skinnider/CFdb-searches @ 1f84d40a, data/fasta/filtered/
   models/train/split-accessions.tsv.gz
       the example models' training split (models/train/SPLIT.md): every record that is NOT in training
@@ -32,7 +32,7 @@ import os
 import sys
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
-SEQ_DIR = os.path.join(ROOT, "..", "shared", "data", "sequences")
+SEQ_DIR = os.path.join(os.environ.get("PLMBENCH_SOURCE_DATA") or sys.exit("set PLMBENCH_SOURCE_DATA to the source-data folder"), "sequences")
 OUT = os.path.dirname(os.path.abspath(__file__))
 
 sys.path.insert(0, os.path.join(ROOT, "models", "train"))

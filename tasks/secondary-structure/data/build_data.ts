@@ -3,23 +3,23 @@
  *
  *   node --import tsx tasks/secondary-structure/data/build_data.ts [path/to/CB513.csv]
  *
- * (default source: ../shared/data/secondary_structure/CB513.csv beside the repository). Writes, next to this
+ * (default source: $PLMBENCH_SOURCE_DATA/secondary_structure/CB513.csv). Writes, next to this
  * script, `CB513.csv.gz` (the source bytes unchanged, gzip level 9, no name or time in the header) and
  * `CB513.build.json` (source sha256, the split rule and the sizes of its training, validation and test sets).
  * The split itself is not stored: the task recomputes it from each sequence (`../data.ts`, `roleOf`).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { sha256 } from '../../../src/util/hash.js';
+import { requireSourceDataPath } from '../../../src/util/source-data.js';
 import { parseNetsurfpCsv, roleOf, SS_SPLIT } from '../data.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const SOURCE_DEFAULT = resolve(here, '../../../../shared/data/secondary_structure/CB513.csv');
 
 function main(): void {
-  const src = process.argv[2] ?? SOURCE_DEFAULT;
+  const src = process.argv[2] ?? requireSourceDataPath('secondary_structure', 'CB513.csv');
   const bytes = readFileSync(src);
   const proteins = parseNetsurfpCsv(bytes.toString('utf8'), src);
   const sizes: Record<string, { proteins: number; distinctSequences: number; residues: number; evaluatedResidues: number }> = {};

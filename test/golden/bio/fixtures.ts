@@ -1,13 +1,14 @@
 /** Hand-made PDB text for the bio tests: ATOM lines in exact PDB columns and small synthetic chains. */
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { sourceDataPath } from '../../../src/util/source-data.js';
 
 /**
- * The shared structures folder (41 X-ray chains: index.csv + pdb/*.pdb.gz): `PLMBENCH_STRUCTURES`, else
- * `<repo>/../shared/data/structures`; null when absent (tests that need it skip).
+ * The source structures folder (41 X-ray chains: index.csv + pdb/*.pdb.gz): `PLMBENCH_STRUCTURES`, else
+ * `$PLMBENCH_SOURCE_DATA/structures`; null when absent (tests that need it skip).
  */
 export function structuresDir(): string | null {
-  const dir = process.env['PLMBENCH_STRUCTURES'] ?? fileURLToPath(new URL('../../../../shared/data/structures', import.meta.url));
+  const dir = process.env['PLMBENCH_STRUCTURES'] ?? sourceDataPath('structures');
+  if (dir === null) return null;
   return existsSync(`${dir}/index.csv`) ? dir : null;
 }
 

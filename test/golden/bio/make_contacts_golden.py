@@ -5,7 +5,7 @@ Run from the repository root with Debian's Python (Biopython 1.80, numpy):
 
     /usr/bin/python3 test/golden/bio/make_contacts_golden.py [structures_dir]
 
-structures_dir defaults to ../shared/data/structures (index.csv + pdb/*.pdb.gz). Writes
+structures_dir defaults to $PLMBENCH_SOURCE_DATA/structures (index.csv + pdb/*.pdb.gz). Writes
 test/golden/bio/contacts_golden.json.
 
 Independence from the TypeScript code: coordinates come from Bio.PDB.PDBParser (first model, Biopython's
@@ -57,7 +57,7 @@ def coord(atom):
 
 def main():
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-    data = sys.argv[1] if len(sys.argv) > 1 else os.path.join(root, '..', 'shared', 'data', 'structures')
+    data = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.environ['PLMBENCH_SOURCE_DATA'], 'structures')
     rows = {r['shiftx2_id']: r for r in csv.DictReader(open(os.path.join(data, 'index.csv')))}
     out = {'generator': 'test/golden/bio/make_contacts_golden.py', 'biopython_threshold_A': THRESHOLD, 'chains': {}}
     parser = PDBParser(QUIET=True)

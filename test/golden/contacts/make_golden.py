@@ -4,7 +4,10 @@
    removal of the eos and bos tokens, Linear + sigmoid) applied to a random attention tensor of one
    unpadded sequence; the TS test feeds the same maps padded by one junk position and must match.
 2. `precision`: ESM's `compute_precisions` (examples/contact_prediction.ipynb, ranges short 6-11,
-   medium 12-23, long >= 24; P@L, P@L/2, P@L/5 with L = sequence length) and TAPE's
+   medium 12-23, long >= 24; P@L, P@L/2, P@L/5) transcribed WITHOUT its `override_length` line, i.e. with
+   L = sequence length: the contacts task's `seqres` convention (chainPrecision's default lengthForK). The
+   task's default `esm` convention (L = observed residues) is checked against ESM's notebook functions
+   loaded unchanged, by make_esm_golden.py beside this script; and TAPE's
    `compute_precision_at_l5` (pooled over proteins), on random scores and targets with unobserved residues
    (target -1), in cases with at least L candidates per range (where ESM's masking quirks do not matter).
 

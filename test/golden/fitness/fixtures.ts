@@ -18,6 +18,13 @@ export interface Golden {
   model: { maxLength: number; seed: number; scale: number; tableFirst: number[]; tableSum: number };
   assays: Record<string, { uniprot: string; selectionType: string; n: number; windowed: boolean; metrics: Record<string, number>; sampleScores: Record<string, number> }>;
   aggregate: Record<string, number>;
+  /** Tied-score copies of the assays (DMS_score rounded to one decimal), scored by the same model. */
+  tied: {
+    rule: string;
+    assays: Record<string, { uniprot: string; selectionType: string; distinctDmsScores: number; metrics: Record<string, number>; top_recall_a6fc27f: number }>;
+    aggregate: Record<string, number>;
+  };
+  proteingym: Record<string, { repository: string; commit: string; path: string; blob: string }>;
 }
 
 export interface PlainAssay {

@@ -17,11 +17,19 @@ tokens; label_row sums log p(mut) - log p(wt) from the log-softmax at the masked
 the model ignores its input, the log-softmax at window position r is that of table row r.
 
 Then the five ProteinGym metrics per assay (scipy spearmanr, sklearn roc_auc_score and
-matthews_corrcoef with the median cut, calc_ndcg and calc_toprecall copied from
-proteingym/performance_DMS_benchmarks.py, with ties in the model ranking broken by index as
-src/metrics documents) and the ProteinGym aggregate (mean per UniProt_ID and
-coarse_selection_type, then per selection type, then the mean; no pandas here, the same groupby by
-hand), and the plain mean over assays. Writes golden.json beside this script.
+matthews_corrcoef with the median cut, as the lines of ProteinGym's main(); calc_ndcg and calc_toprecall
+are ProteinGym's own functions, loaded unchanged at run time from OATML-Markslab/ProteinGym
+proteingym/performance_DMS_benchmarks.py at bb685245 by test/golden/proteingym_reference.py, which needs a
+git directory of ProteinGym (see there); calc_ndcg is run with numpy's argsort defaulting to the stable sort,
+ties in the model ranking broken by index as src/metrics documents) and the ProteinGym aggregate with
+main()'s pandas calls (every per-assay value rounded to 3 decimals, mean per UniProt_ID and
+coarse_selection_type, then per selection type, then the mean), and the plain mean of the rounded values.
+
+`tied`: a tied-score copy of each bundled assay (DMS_score rounded to one decimal with np.round, the model
+scores above, which tie too), with the five metrics from the same functions; `top_recall_a6fc27f` is
+calc_toprecall at a6fc27f (strict `>`), where `>=` and `>` differ on tied data.
+
+Writes golden.json beside this script.
 """
 
 import csv
@@ -29,12 +37,20 @@ import gzip
 import io
 import json
 import os
+import sys
 
 import numpy as np
 import scipy
 import sklearn
 from scipy.stats import spearmanr
 from sklearn.metrics import matthews_corrcoef, roc_auc_score
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import pandas as pd  # noqa: E402
+import proteingym_reference  # noqa: E402
+
+PG = proteingym_reference.load()
+PG_OLD = proteingym_reference.load(proteingym_reference.OLD_COMMIT)
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
 DATA = os.path.join(ROOT, "tasks", "fitness", "data")
@@ -76,54 +92,31 @@ def get_optimal_window(mutation_position_relative, seq_len_wo_special, model_win
         return [max(0, mutation_position_relative - half_model_window), min(seq_len_wo_special, mutation_position_relative + half_model_window)]
 
 
-# proteingym/performance_DMS_benchmarks.py
-def minmax(x):
-    return (x - np.min(x)) / (np.max(x) - np.min(x))
+def calc_ndcg(y_true, y_score):
+    # ProteinGym's calc_ndcg, unchanged, with argsort defaulting to kind='stable' (see proteingym_reference.StableSort):
+    # the known-answer model gives tied scores, which ProteinGym's default sort orders arbitrarily.
+    with proteingym_reference.StableSort(PG) as pg:
+        return pg.calc_ndcg(y_true, y_score)
 
 
-def calc_ndcg(y_true, y_score, top=10):
-    # One change: kind='stable' for the model ranking. The known-answer model gives tied scores (inner
-    # windows all read the same table row), and ProteinGym's default quicksort orders ties arbitrarily;
-    # src/metrics breaks ties by index (numpy's stable sort), documented in proteingymNdcg.
-    k = np.floor(y_true.shape[0] * (top / 100)).astype(int)
-    gains = minmax(y_true)
-    ranks = np.argsort(np.argsort(-y_score, kind='stable'), kind='stable') + 1
-    ranks_k = ranks[ranks <= k]
-    gains_k = gains[ranks <= k]
-    ranks_fil = ranks_k[gains_k != 0]
-    gains_fil = gains_k[gains_k != 0]
-    if len(ranks_fil) == 0:
-        return 0
-    dcg = np.sum([g / np.log2(r + 1) for r, g in zip(ranks_fil, gains_fil)])
-    ideal_ranks = np.argsort(np.argsort(-gains)) + 1
-    ideal_ranks_k = ideal_ranks[ideal_ranks <= k]
-    ideal_gains_k = gains[ideal_ranks <= k]
-    ideal_ranks_fil = ideal_ranks_k[ideal_gains_k != 0]
-    ideal_gains_fil = ideal_gains_k[ideal_gains_k != 0]
-    idcg = np.sum([g / np.log2(r + 1) for r, g in zip(ideal_ranks_fil, ideal_gains_fil)])
-    return dcg / idcg
+def metrics(y, b, scores):
+    median_cutoff = np.median(scores)
+    pred = np.array([1 if x >= median_cutoff else 0 for x in scores])
+    return {
+        "spearman": float(spearmanr(y, scores)[0]),
+        "auc": float(roc_auc_score(y_true=b, y_score=scores)),
+        "mcc": float(matthews_corrcoef(y_true=b, y_pred=pred)),
+        "ndcg": float(calc_ndcg(y, scores)),
+        "top_recall": float(PG.calc_toprecall(y, scores)),
+    }
 
 
-def calc_toprecall(true_scores, model_scores, top_true=10, top_model=10):
-    top_true = (true_scores > np.percentile(true_scores, 100 - top_true))
-    top_model = (model_scores > np.percentile(model_scores, 100 - top_model))
-    TP = (top_true) & (top_model)
-    return TP.sum() / (top_true.sum())
-
-
-def nanmean(v):
-    v = [x for x in v if not np.isnan(x)]
-    return float(np.mean(v)) if v else float("nan")
-
-
-def proteingym_average(rows):
-    groups = {}
-    for uniprot, sel, value in rows:
-        groups.setdefault((uniprot, sel), []).append(value)
-    by_type = {}
-    for (uniprot, sel), values in groups.items():
-        by_type.setdefault(sel, []).append(nanmean(values))
-    return nanmean([nanmean(v) for v in by_type.values()])
+def aggregates(assays):
+    agg = {}
+    for metric in ["spearman", "auc", "mcc", "ndcg", "top_recall"]:
+        rows = [(a["uniprot"], a["selectionType"], a["metrics"][metric]) for a in assays.values()]
+        agg[metric], agg[metric + "_mean"] = proteingym_reference.aggregate(rows, pd)
+    return agg
 
 
 def main():
@@ -133,9 +126,10 @@ def main():
     out = {
         "model": {"objective": "mlm", "vocab": "esm", "maxLength": MAX_LENGTH, "seed": SEED, "scale": SCALE,
                   "tableFirst": [float(x) for x in table().ravel()[:5]], "tableSum": float(table().astype(np.float64).sum())},
-        "versions": {"numpy": np.__version__, "scipy": scipy.__version__, "sklearn": sklearn.__version__},
+        "versions": {"numpy": np.__version__, "scipy": scipy.__version__, "sklearn": sklearn.__version__, "pandas": pd.__version__},
         "assays": {},
     }
+    tied = {}
     for r in ref:
         dms_id, wt = r["DMS_id"], r["target_seq"]
         with gzip.open(os.path.join(DATA, "dms", dms_id + ".csv.gz"), "rt") as f:
@@ -154,29 +148,27 @@ def main():
         scores = np.array(scores)
         y = np.array([float(x["DMS_score"]) for x in rows])
         b = np.array([int(x["DMS_score_bin"]) for x in rows])
-        median_cutoff = np.median(scores)
-        pred = np.array([1 if x >= median_cutoff else 0 for x in scores])
         samples = {rows[i]["mutant"]: float(scores[i]) for i in list(range(3)) + [i for i, x in enumerate(rows) if ":" in x["mutant"]][:3]}
         out["assays"][dms_id] = {
             "uniprot": r["UniProt_ID"],
             "selectionType": r["coarse_selection_type"],
             "n": len(rows),
             "windowed": n_tokens > MAX_LENGTH,
-            "metrics": {
-                "spearman": float(spearmanr(y, scores)[0]),
-                "auc": float(roc_auc_score(y_true=b, y_score=scores)),
-                "mcc": float(matthews_corrcoef(y_true=b, y_pred=pred)),
-                "ndcg": float(calc_ndcg(y, scores)),
-                "top_recall": float(calc_toprecall(y, scores)),
-            },
+            "metrics": metrics(y, b, scores),
             "sampleScores": samples,
         }
-    agg = {}
-    for metric in ["spearman", "auc", "mcc", "ndcg", "top_recall"]:
-        rows = [(a["uniprot"], a["selectionType"], a["metrics"][metric]) for a in out["assays"].values()]
-        agg[metric] = proteingym_average(rows)
-        agg[metric + "_mean"] = nanmean([x[2] for x in rows])
-    out["aggregate"] = agg
+        y1 = np.round(y, 1)
+        tied[dms_id] = {
+            "uniprot": r["UniProt_ID"],
+            "selectionType": r["coarse_selection_type"],
+            "distinctDmsScores": int(len(np.unique(y1))),
+            "metrics": metrics(y1, b, scores),
+            "top_recall_a6fc27f": float(PG_OLD.calc_toprecall(y1, scores)),
+        }
+    out["aggregate"] = aggregates(out["assays"])
+    out["tied"] = {"rule": "DMS_score rounded to one decimal (np.round(DMS_score, 1)); model scores and DMS_score_bin unchanged",
+                   "assays": tied, "aggregate": aggregates(tied)}
+    out["proteingym"] = proteingym_reference.LOADED
     with open(OUT, "w") as f:
         json.dump(out, f, indent=1, sort_keys=True)
         f.write("\n")

@@ -13,7 +13,7 @@ from collections import OrderedDict
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
-    HERE, '../../../../shared/data/scop/scope_2.07_astral40/astral-scopedom-seqres-gd-sel-gs-bib-40-2.07.fa')
+    os.environ['PLMBENCH_SOURCE_DATA'], 'scop/scope_2.07_astral40/astral-scopedom-seqres-gd-sel-gs-bib-40-2.07.fa')
 KEY = 'plmbench-fold-v1'
 STANDARD = set('ACDEFGHIKLMNPQRSTVWY')
 CAP = {'train': 60, 'valid': 8, 'test': 15}

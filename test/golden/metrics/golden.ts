@@ -23,7 +23,19 @@ export interface PairSet {
     mean_pred: number;
     sum_pred: number;
     percentile_pred: Record<string, number>;
-    proteingym: { spearman: number | null; auc: number | null; mcc: number; ndcg: number | null; top_recall: number };
+    proteingym: {
+      spearman: number | null;
+      auc: number | null;
+      mcc: number;
+      /** calc_ndcg with ties broken by index (numpy's stable sort), as src/metrics */
+      ndcg: number | null;
+      /** calc_ndcg as it stands (numpy's default sort): equal to ndcg when the model scores have no ties */
+      ndcg_default_sort: number | null;
+      /** calc_toprecall at bb685245 (>=) */
+      top_recall: number;
+      /** calc_toprecall at a6fc27f (>), for the record */
+      top_recall_a6fc27f: number;
+    };
   };
 }
 
@@ -39,6 +51,8 @@ export interface TopKSet {
 export interface Golden {
   seed: number;
   versions: Record<string, string>;
+  /** the ProteinGym files the generator loaded: commit -> {repository, commit, path, blob} */
+  proteingym: Record<string, { repository: string; commit: string; path: string; blob: string }>;
   pairs: Record<string, PairSet>;
   classification: {
     continuous_80x6: TopKSet;

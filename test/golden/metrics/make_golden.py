@@ -14,16 +14,20 @@ JSON has no NaN: every NaN is written as null, and the test loader turns null ba
 Inputs are rounded to 6 decimals (or drawn as small integers for the tie-heavy sets) before any
 value is computed, so the numbers in the JSON are exactly the inputs the references saw.
 
-ProteinGym metrics: the reference is a transcription of the logic of `calc_ndcg`, `calc_toprecall`
-and the AUC / MCC lines of `main()` in OATML-Markslab/ProteinGym
-`proteingym/performance_DMS_benchmarks.py` (commit a6fc27f), rewritten here, using the same numpy /
-sklearn calls. One deliberate difference: ranks for NDCG use `np.argsort(..., kind='stable')`
-(ties broken by index) where ProteinGym uses numpy's default, unstable sort; the script checks that
-the two agree on every data set whose model scores have no ties.
+ProteinGym metrics: `calc_ndcg` and `calc_toprecall` are ProteinGym's own functions, loaded unchanged at run
+time from OATML-Markslab/ProteinGym `proteingym/performance_DMS_benchmarks.py` at bb685245 (the commit the project
+cites) by test/golden/proteingym_reference.py (which needs a git directory of ProteinGym: see there; nothing of
+ProteinGym is committed here). AUC / MCC / Spearman are the lines of its `main()` (the same sklearn / scipy
+calls). NDCG: ProteinGym ranks with numpy's default, unstable sort; `ndcg` is its calc_ndcg run with argsort
+defaulting to kind='stable' (ties broken by index, as src/metrics does; see proteingym_reference.StableSort), and
+`ndcg_default_sort` the same function as it stands; the script checks the two agree on every set whose model
+scores have no ties. `top_recall_a6fc27f` is calc_toprecall at a6fc27f (strict `>`, before the 2024-08-08 merge),
+recorded to show where the old rule differs.
 """
 
 import json
 import os
+import sys
 
 import numpy as np
 import scipy
@@ -33,6 +37,12 @@ from sklearn.metrics import accuracy_score, matthews_corrcoef, roc_auc_score, to
 import warnings
 
 warnings.simplefilter("ignore")  # ConstantInputWarning etc.: the NaN is the expected value
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import proteingym_reference  # noqa: E402
+
+PG = proteingym_reference.load()
+PG_OLD = proteingym_reference.load(proteingym_reference.OLD_COMMIT)
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "golden.json")
 SEED = 20240611
@@ -73,28 +83,18 @@ def pg_mcc(dms_bin, model):
     return matthews_corrcoef(y_true=dms_bin, y_pred=pred)
 
 
-def pg_ndcg(dms, model, top=10, sort_kind="stable"):
-    # calc_ndcg(y_true=DMS_score, y_score=model score), quantile=True, top=10
-    k = int(np.floor(dms.shape[0] * (top / 100)))
+def pg_ndcg(dms, model, stable=True):
+    # ProteinGym's calc_ndcg(y_true=DMS_score, y_score=model score), defaults quantile=True, top=10
     with np.errstate(invalid="ignore", divide="ignore"):
-        gains = (dms - np.min(dms)) / (np.max(dms) - np.min(dms))
-    model_rank = np.argsort(np.argsort(-model, kind=sort_kind), kind=sort_kind) + 1
-    keep = (model_rank <= k) & (gains != 0)
-    if keep.sum() == 0:
-        return 0.0
-    dcg = np.sum(gains[keep] / np.log2(model_rank[keep] + 1))
-    ideal_rank = np.argsort(np.argsort(-gains, kind=sort_kind), kind=sort_kind) + 1
-    ideal_keep = (ideal_rank <= k) & (gains != 0)
-    idcg = np.sum(gains[ideal_keep] / np.log2(ideal_rank[ideal_keep] + 1))
-    return dcg / idcg
+        if stable:
+            with proteingym_reference.StableSort(PG) as pg:
+                return float(pg.calc_ndcg(dms, model))
+        return float(PG.calc_ndcg(dms, model))
 
 
-def pg_top_recall(dms, model, top=10):
-    # calc_toprecall(true_scores=DMS_score, model_scores=model score): strict '>' percentile cut
-    top_true = dms > np.percentile(dms, 100 - top)
-    top_model = model > np.percentile(model, 100 - top)
-    n_true = top_true.sum()
-    return (top_true & top_model).sum() / n_true if n_true > 0 else 0.0
+def pg_top_recall(dms, model, module=PG):
+    # ProteinGym's calc_toprecall(true_scores=DMS_score, model_scores=model score), top 10% both sides
+    return float(module.calc_toprecall(dms, model))
 
 
 # ---- data sets ---------------------------------------------------------------------------------
@@ -163,9 +163,11 @@ def pair_metrics(s):
         "mcc": pg_mcc(b, p),
         "ndcg": pg_ndcg(t, p),
         "top_recall": pg_top_recall(t, p),
+        "top_recall_a6fc27f": pg_top_recall(t, p, PG_OLD),
+        "ndcg_default_sort": pg_ndcg(t, p, stable=False),
     }
     if len(np.unique(p)) == n:
-        default = pg_ndcg(t, p, sort_kind="quicksort")
+        default = out["proteingym"]["ndcg_default_sort"]
         assert default == out["proteingym"]["ndcg"] or (np.isnan(default) and np.isnan(out["proteingym"]["ndcg"]))
     return out
 
@@ -220,6 +222,7 @@ def main():
         generator="test/golden/metrics/make_golden.py",
         seed=SEED,
         versions=dict(numpy=np.__version__, scipy=scipy.__version__, sklearn=sklearn.__version__),
+        proteingym=proteingym_reference.LOADED,
         pairs=pairs,
         classification=classification_sets(),
         perplexity=perplexity,

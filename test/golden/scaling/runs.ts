@@ -75,7 +75,7 @@ export function syntheticRun(s: SynthRun): RunResult {
     schemaVersion: 1,
     runId: `synthetic-${s.id}`,
     createdAt: '2024-01-01T00:00:00.000Z',
-    harness: { name: 'plmbench', version: '0.1.0', commit: null } as RunResult['harness'],
+    harness: { name: 'plmbench', version: '0.1.0', commit: null },
     model: {
       path: `${s.id}.onnx`,
       sha256: sha256(`model ${s.id}`),
