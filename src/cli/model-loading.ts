@@ -3,7 +3,7 @@ import { CacheStore, defaultCacheDir } from '../cache/store.js';
 import type { CacheLike } from '../model/cache-layers.js';
 import { loadModel, type LoadedModel } from '../model/model.js';
 import type { CardFlags } from '../model/card.js';
-import type { EpChoice } from '../model/session.js';
+import { autoSummary, type EpChoice } from '../model/session.js';
 import { checkConformance, CONFORMANCE_SEQUENCE, type ConformanceReport } from '../model/conformance.js';
 import { computeWarning, maskedWarnings } from '../model/declared-objective.js';
 import type { OutputName } from '../model/contract.js';
@@ -34,10 +34,9 @@ export async function loadForCli(path: string, flags: ModelFlags, cache: CacheLi
       ...(flags.maxBatch !== undefined ? { maxBatch: flags.maxBatch } : {}),
     },
     cache,
-    onFallback: (ep, reason) => {
-      if (!quiet) io.stderr(`bench: --ep auto: ${ep} unavailable (${reason}); trying the next provider\n`);
-    },
   });
+  // One line for --ep auto: which provider ran and why the ones before it were skipped.
+  if (flags.ep === 'auto' && !quiet) io.stderr(`${autoSummary(model.ep, model.fallbacks, model.adapter)}\n`);
   if (model.cardOverridden.length > 0 && !quiet) {
     io.stderr(`bench: flags override card fields: ${model.cardOverridden.join(', ')}\n`);
   }

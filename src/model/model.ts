@@ -13,7 +13,7 @@ import { notOnnxProblem } from './file-kind.js';
 import { capabilitiesOf, resolveIo, type IoMap, type Need, type OutputName } from './contract.js';
 import { countParams, readOnnxFile, type OnnxFileInfo, type ParamCount } from './onnx/file.js';
 import { DEFAULT_BATCH_POLICY, Runner, newMeter, type BatchPolicy, type ForwardRequest, type ForwardSpec, type Meter } from './runner.js';
-import { openSession, type EpChoice, type EpName } from './session.js';
+import { openSession, type EpChoice, type EpName, type GpuAdapter } from './session.js';
 import { Vocabulary, type Direction } from './vocab.js';
 
 export interface LoadOptions {
@@ -68,6 +68,8 @@ export interface LoadedModel extends ModelHandle {
   readonly cardOverridden: string[];
   readonly params: ParamCount;
   readonly fallbacks: { ep: EpName; reason: string }[];
+  /** The WebGPU adapter (inferred; see GpuAdapter) when the provider is WebGPU. */
+  readonly adapter?: GpuAdapter;
   /** The batching policy of the run (defaults merged with the user's budgets). */
   readonly batchPolicy: Readonly<BatchPolicy>;
   /** The runtime session, for measurements against the runtime itself (bench:perf). Tasks use `forward`. */
@@ -144,6 +146,8 @@ export async function loadModel(path: string, opts: LoadOptions): Promise<Loaded
       stableStringify({
         model: sha256,
         ep: opened.ep,
+        // WebGPU results differ slightly between adapters (1e-5 on logits between lavapipe and CPU).
+        ...(opened.adapter ? { adapter: opened.adapter.name } : {}),
         precision,
         objective: card.objective,
         maxLength: card.maxLength,
@@ -188,6 +192,7 @@ export async function loadModel(path: string, opts: LoadOptions): Promise<Loaded
     cardOverridden: resolved.overridden,
     params,
     fallbacks: opened.fallbacks,
+    ...(opened.adapter ? { adapter: opened.adapter } : {}),
     batchPolicy: policy,
     session: opened.session,
     metered: (meter: Meter, session?: ShardSession) => ({ ...base, forward: forwardWith(meter, session) }),

@@ -1,6 +1,7 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, realpathSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import type * as Ort from 'onnxruntime-node';
 import { BenchError } from '../util/errors.js';
 
@@ -14,9 +15,24 @@ export interface SessionOptions {
   threads?: number;
 }
 
+/**
+ * The adapter WebGPU runs on. onnxruntime-node does not report Dawn's adapter, so on Linux it is
+ * inferred from the Vulkan drivers the loader will see (manifests under icd.d, or VK_ICD_FILENAMES /
+ * VK_DRIVER_FILES) and the device nodes present: a hardware driver counts only with its device
+ * (/dev/nvidia*; for Mesa drivers, a render node whose kernel driver matches), and Dawn prefers a hardware adapter over a CPU one, so software is
+ * the adapter only when no hardware driver has a device.
+ */
+export interface GpuAdapter {
+  name: string;
+  /** A CPU-emulated device (Mesa llvmpipe/lavapipe, SwiftShader): correct but slower than the CPU provider. */
+  software: boolean;
+}
+
 export interface OpenedSession {
   session: Ort.InferenceSession;
   ep: EpName;
+  /** The WebGPU adapter, when the session runs on WebGPU. */
+  adapter?: GpuAdapter;
   /** Providers tried before the one that ran, with the reason each failed. */
   fallbacks: { ep: EpName; reason: string }[];
   ort: typeof Ort;
@@ -43,15 +59,22 @@ export function parseEp(value: string): EpChoice {
 }
 
 /**
- * Opens an inference session. `auto` tries CUDA, then WebGPU, then CPU, and reports each fallback;
- * an explicit provider that cannot start is an error (never a silent CPU run).
+ * Opens an inference session. `auto` tries CUDA, then WebGPU on a hardware adapter, then CPU, and
+ * reports each provider it skipped; it never runs on a software GPU adapter, which is many times slower
+ * than the CPU provider (explicit `--ep webgpu` does). An explicit provider that cannot start is an
+ * error (never a silent CPU run).
  */
 export async function openSession(modelPath: string, opts: SessionOptions, onFallback?: (ep: EpName, reason: string) => void): Promise<OpenedSession> {
   const ort = await loadOrt();
   const order: EpName[] = opts.ep === 'auto' ? ['cuda', 'webgpu', 'cpu'] : [opts.ep];
   const fallbacks: { ep: EpName; reason: string }[] = [];
   for (const ep of order) {
-    const missing = missingRuntimePiece(ep);
+    let missing = missingRuntimePiece(ep);
+    const adapter = ep === 'webgpu' && !missing ? webgpuAdapter() : undefined;
+    if (!missing && opts.ep === 'auto' && ep === 'webgpu') {
+      if (!adapter) missing = 'no GPU adapter found';
+      else if (adapter.software) missing = `only a software adapter (${adapter.name}); --ep webgpu runs on it`;
+    }
     if (missing) {
       if (opts.ep !== 'auto') throw new BenchError('E_EP', `--ep ${ep}: execution provider unavailable (${missing})`);
       fallbacks.push({ ep, reason: missing });
@@ -66,7 +89,7 @@ export async function openSession(modelPath: string, opts: SessionOptions, onFal
     if (ep === 'cpu' && opts.threads && opts.threads > 0) options.intraOpNumThreads = opts.threads;
     try {
       const session = await ort.InferenceSession.create(modelPath, options);
-      return { session, ep, fallbacks, ort };
+      return { session, ep, fallbacks, ort, ...(ep === 'webgpu' ? { adapter: adapter ?? { name: 'unknown (not inferred on this platform)', software: false } } : {}) };
     } catch (e) {
       const reason = firstLine((e as Error).message);
       if (ep === 'cpu' || opts.ep !== 'auto') {
@@ -82,6 +105,110 @@ export async function openSession(modelPath: string, opts: SessionOptions, onFal
   throw new Error('unreachable: the CPU provider is always tried last');
 }
 
+/** The one line `--ep auto` prints: which provider ran and, briefly, why each one before it was skipped. */
+export function autoSummary(ep: EpName, fallbacks: { ep: EpName; reason: string }[], adapter?: GpuAdapter): string {
+  const ran = ep === 'webgpu' && adapter ? `webgpu (${adapter.name})` : ep;
+  const skipped = fallbacks.map((f) => `${f.ep}: ${f.reason.length > 100 ? `${f.reason.slice(0, 100)}...` : f.reason}`);
+  return `bench: --ep auto: running on ${ran}${skipped.length ? `; skipped ${skipped.join('; ')}` : ''}`;
+}
+
+export interface ProviderStatus {
+  ep: EpName;
+  /** Whether `--ep auto` would consider it (a software GPU adapter is usable only when asked for). */
+  usable: boolean;
+  detail: string;
+}
+
+/** The providers on this machine as `bench inspect` lists them, found without starting any. */
+export function listProviders(): ProviderStatus[] {
+  const out: ProviderStatus[] = [];
+  const cuda = missingRuntimePiece('cuda');
+  out.push({ ep: 'cuda', usable: !cuda, detail: cuda ?? 'provider libraries present' });
+  const webgpu = missingRuntimePiece('webgpu');
+  if (webgpu) out.push({ ep: 'webgpu', usable: false, detail: webgpu });
+  else {
+    const a = webgpuAdapter();
+    out.push({ ep: 'webgpu', usable: !!a && !a.software, detail: a ? `${a.name}${a.software ? ' (software: used only with --ep webgpu)' : ''}` : 'no GPU adapter found' });
+  }
+  out.push({ ep: 'cpu', usable: true, detail: 'always available' });
+  return out;
+}
+
+/** Vulkan driver manifests the loader reads, in its search order (explicit lists replace the search). */
+function vulkanManifests(): string[] {
+  const explicit = process.env['VK_DRIVER_FILES'] || process.env['VK_ICD_FILENAMES'];
+  if (explicit) return explicit.split(':').filter((f) => f && existsSync(f));
+  const home = homedir();
+  const dirs = [
+    join(process.env['XDG_CONFIG_HOME'] || join(home, '.config'), 'vulkan/icd.d'),
+    '/etc/xdg/vulkan/icd.d', '/etc/vulkan/icd.d',
+    join(process.env['XDG_DATA_HOME'] || join(home, '.local/share'), 'vulkan/icd.d'),
+    '/usr/local/share/vulkan/icd.d', '/usr/share/vulkan/icd.d',
+  ];
+  const files: string[] = [];
+  for (const d of dirs) {
+    try {
+      for (const f of readdirSync(d).sort()) if (f.endsWith('.json')) files.push(join(d, f));
+    } catch {
+      // absent directory
+    }
+  }
+  return files;
+}
+
+const SOFTWARE_DRIVERS: [RegExp, string][] = [
+  [/lvp/, 'llvmpipe (Mesa lavapipe, software)'],
+  [/swiftshader/i, 'SwiftShader (software)'],
+];
+
+/** The WebGPU adapter Dawn would pick on this machine (see GpuAdapter); null when there is none. */
+export function webgpuAdapter(): GpuAdapter | null {
+  if (process.platform !== 'linux') return { name: `system default (${process.platform === 'darwin' ? 'Metal' : 'D3D12'})`, software: false };
+  // Kernel drivers behind the render nodes: Mesa installs every hardware Vulkan driver whatever the
+  // machine has, so a driver counts only when its kind of GPU is present.
+  const kernelDrivers = (() => {
+    try {
+      return readdirSync('/sys/class/drm').filter((f) => f.startsWith('renderD')).map((f) => {
+        try {
+          return basename(realpathSync(join('/sys/class/drm', f, 'device', 'driver')));
+        } catch {
+          return '';
+        }
+      });
+    } catch {
+      return [] as string[];
+    }
+  })();
+  const MESA_KERNEL: [RegExp, RegExp][] = [[/radeon/, /^amdgpu$/], [/intel/, /^(i915|xe)$/], [/nouveau/, /^nouveau$/], [/virtio/, /^virtio_gpu$/], [/freedreno/, /^msm$/], [/panfrost/, /^panfrost$/], [/asahi/, /^asahi$/]];
+  const hasNvidia = existsSync('/dev/nvidia0') || existsSync('/proc/driver/nvidia');
+  let software: GpuAdapter | null = null;
+  for (const file of vulkanManifests()) {
+    let lib: string;
+    try {
+      lib = String((JSON.parse(readFileSync(file, 'utf8')) as { ICD?: { library_path?: string } }).ICD?.library_path ?? '');
+    } catch {
+      continue;
+    }
+    if (!lib) continue;
+    const present = isAbsolute(lib) ? existsSync(lib) : lib.includes('/') ? existsSync(join(dirname(file), lib)) : findLibrary(lib);
+    if (!present) continue;
+    const name = basename(lib);
+    const soft = SOFTWARE_DRIVERS.find(([re]) => re.test(name));
+    if (soft) {
+      software ??= { name: soft[1], software: true };
+      continue;
+    }
+    if (/nvidia/i.test(name) || /nvidia/i.test(basename(file))) {
+      if (hasNvidia) return { name: `NVIDIA (Vulkan driver ${basename(file)})`, software: false };
+      continue;
+    }
+    const kernel = MESA_KERNEL.find(([re]) => re.test(name))?.[1];
+    const driver = kernel ? kernelDrivers.find((d) => kernel.test(d)) : undefined;
+    if (driver) return { name: `${driver} GPU (Vulkan driver ${basename(file)})`, software: false };
+  }
+  return software;
+}
+
 /**
  * Why a provider cannot start on this machine, found without trying it (trying prints native noise):
  * CUDA needs the provider libraries that onnxruntime-node installs only on request; WebGPU on Linux
@@ -91,7 +218,7 @@ export function missingRuntimePiece(ep: EpName): string | null {
   if (ep === 'cuda') {
     const dir = ortBinaryDir();
     if (dir && !existsSync(join(dir, 'libonnxruntime_providers_cuda.so'))) {
-      return 'onnxruntime-node was installed without its CUDA provider libraries (install with --onnxruntime-node-install=cuda12)';
+      return 'onnxruntime-node has no CUDA provider libraries (install it with --onnxruntime-node-install=cuda12)';
     }
   }
   if (ep === 'webgpu' && process.platform === 'linux' && !findLibrary('libvulkan.so.1')) {

@@ -96,6 +96,11 @@ export function gateRuns(baseline: RunFile, current: RunFile, opts: GateOptions)
       }
     }
   }
+  // Runs of one model at different precisions (fp16, fp32) differ in their outputs, not only in noise:
+  // they are never compared.
+  if (baseline.run.model.precision !== current.run.model.precision) {
+    throw new BenchError('E_GATE_INPUT', `gate: the runs have different precision (${baseline.run.model.precision} in ${baseline.path}, ${current.run.model.precision} in ${current.path}); compare runs of one precision`);
+  }
   const a = new Map(okTasks(baseline.run));
   const b = new Map(okTasks(current.run));
   const pair = `(${baseline.path} vs ${current.path})`;

@@ -27,6 +27,8 @@ export interface RunResult {
     paramsCounted: { total: number; nonEmbedding: number; embedding: number };
     ep: string;
     epFallbacks?: { ep: string; reason: string }[];
+    /** WebGPU runs: the adapter (issue 17). */
+    adapter?: string;
     precision: string;
     conformance?: { name: string; ok: boolean; detail: string }[];
     warnings?: string[];

@@ -1,7 +1,7 @@
 /**
  * `npm run bench:perf`: speed and memory of the harness, written to results/perf/<date>.json and .md.
  *
- *   npm run bench:perf [-- --tier smoke|full] [--skip-tasks] [--skip-torch] [--skip-memory] [--rounds N]
+ *   npm run bench:perf [-- --tier smoke|full] [--skip-tasks] [--skip-torch] [--skip-memory] [--skip-webgpu] [--rounds N]
  *
  * 1. Runner vs a plain loop of session.run on the same padded batches (tokens/s and their ratio), for the
  *    bundled masked example and an ESM-2 8M-shaped fixture (6 layers, 320 wide, 20 heads, random weights).
@@ -11,6 +11,8 @@
  *    assay as the fitness task: ratio of wall times, and the two Spearman values (they must agree).
  * 4. Memory bounds: contacts on a 1,000-residue chain with the ESM-2 8M-shaped fixture; fitness on a
  *    synthetic assay of 5,000 and of 50,000 variants (peak RSS must not grow with the variants).
+ * 5. WebGPU (test/perf/webgpu.ts): runner vs plain loop on the WebGPU provider, and tokens/s per batch
+ *    token budget on WebGPU and CPU; skipped, with the reason, where WebGPU cannot start.
  * Ratios are measured in one run on one machine; absolute numbers depend on the machine's load.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -26,6 +28,7 @@ import { packageRoot } from '../../src/util/paths.js';
 import { stableStringify } from '../../src/util/json.js';
 import type { TaskCost as RecordedTaskCost } from '../../src/task/execute.js';
 import { runnerVsPlain, type ThroughputResult } from './runner-vs-plain.js';
+import { perfSequences, webgpuMarkdown, webgpuSection } from './webgpu.js';
 import { helixStructureFolder, syntheticAssay } from './synthetic.js';
 
 const { values } = parseArgs({
@@ -34,6 +37,7 @@ const { values } = parseArgs({
     'skip-tasks': { type: 'boolean', default: false },
     'skip-torch': { type: 'boolean', default: false },
     'skip-memory': { type: 'boolean', default: false },
+    'skip-webgpu': { type: 'boolean', default: false },
     rounds: { type: 'string', default: '3' },
     threads: { type: 'string', default: '0' },
   },
@@ -149,6 +153,11 @@ async function main(): Promise<void> {
     log(`  ${JSON.stringify(report['memory'])}`);
   }
 
+  if (!values['skip-webgpu']) {
+    log('5/5 WebGPU: runner vs plain loop, token budgets');
+    report['webgpu'] = await webgpuSection(perfSequences(16), { log });
+  }
+
   const outDir = join(packageRoot, 'results', 'perf');
   mkdirSync(outDir, { recursive: true });
   const stem = join(outDir, new Date().toISOString().slice(0, 10));
@@ -203,6 +212,7 @@ function markdown(r: Record<string, any>): string {
   }
   if (r.pytorch) lines.push('', '## PyTorch eager vs the fitness task (one assay)', '', '```json', JSON.stringify(r.pytorch, null, 2), '```');
   if (r.memory) lines.push('', '## Memory', '', '```json', JSON.stringify(r.memory, null, 2), '```');
+  if (r.webgpu) lines.push(...webgpuMarkdown(r.webgpu));
   return lines.join('\n') + '\n';
 }
 

@@ -4,7 +4,7 @@ import { CacheStore } from '../../src/cache/store.js';
 import { loadModel, type LoadedModel } from '../../src/model/model.js';
 import { DEFAULT_BATCH_POLICY, planBatches, type BatchPolicy } from '../../src/model/runner.js';
 import { logSoftmaxRow } from '../../src/model/logits.js';
-import { loadOrt } from '../../src/model/session.js';
+import { loadOrt, type EpName } from '../../src/model/session.js';
 
 export interface ThroughputResult {
   model: string;
@@ -18,6 +18,9 @@ export interface ThroughputResult {
   ratio: number;
   threads: number;
   rounds: number;
+  /** Provider both sides ran on (cpu unless asked otherwise). */
+  ep: EpName;
+  adapter?: string;
 }
 
 /**
@@ -26,9 +29,9 @@ export interface ThroughputResult {
  * passes with a reducer that reads one log-softmax row per sequence, cache off. Tinybench times each
  * side; the rounds alternate so that load on a shared machine hits both alike.
  */
-export async function runnerVsPlain(path: string, sequences: string[], opts: { threads?: number; rounds?: number; policy?: Partial<BatchPolicy> } = {}): Promise<ThroughputResult> {
+export async function runnerVsPlain(path: string, sequences: string[], opts: { threads?: number; rounds?: number; policy?: Partial<BatchPolicy>; ep?: EpName } = {}): Promise<ThroughputResult> {
   const policy = { ...DEFAULT_BATCH_POLICY, ...opts.policy };
-  const model = await loadModel(path, { ep: 'cpu', cache: new CacheStore(null), batch: policy, ...(opts.threads ? { threads: opts.threads } : {}) });
+  const model = await loadModel(path, { ep: opts.ep ?? 'cpu', cache: new CacheStore(null), batch: policy, ...(opts.threads ? { threads: opts.threads } : {}) });
   const ort = await loadOrt();
   try {
     const requests = sequences.map((s) => ({ tokens: model.encode(s.slice(0, model.maxResidues)) }));
@@ -68,6 +71,8 @@ export async function runnerVsPlain(path: string, sequences: string[], opts: { t
       ratio: Math.round((runner / plain) * 1000) / 1000,
       threads: opts.threads ?? 0,
       rounds,
+      ep: model.ep,
+      ...(model.adapter ? { adapter: model.adapter.name } : {}),
     };
   } finally {
     await model.release();

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { checkConformance } from '../../model/conformance.js';
 import type { OutputName } from '../../model/contract.js';
 import type { LoadedModel } from '../../model/model.js';
-import { parseEp } from '../../model/session.js';
+import { listProviders, parseEp, type ProviderStatus } from '../../model/session.js';
 import { BenchError } from '../../util/errors.js';
 import type { CliIo } from '../io.js';
 import { loadForCli, openCache } from '../model-loading.js';
@@ -80,6 +80,9 @@ export interface InspectReport {
   compute: ComputeReport;
   ep: string;
   epFallbacks: { ep: string; reason: string }[];
+  /** [webgpu, issue 17] Providers on this machine, and the WebGPU adapter of this run. */
+  providers: ProviderStatus[];
+  adapter: string | null;
   conformance: { name: string; ok: boolean; detail: string }[];
 }
 
@@ -103,6 +106,8 @@ function inspectReport(model: LoadedModel, checks: { name: string; ok: boolean; 
     compute,
     ep: model.ep,
     epFallbacks: model.fallbacks,
+    providers: listProviders(),
+    adapter: model.adapter?.name ?? null,
     conformance: checks,
   };
 }
@@ -124,7 +129,8 @@ function formatInspect(r: InspectReport): string {
   lines.push(`parameters    counted ${r.params.nonEmbedding} non-embedding, ${r.params.total} total (embeddings: ${r.params.embeddingTensors.join(', ') || 'none found'})`);
   lines.push(`              card ${r.params.card.params ?? '-'} non-embedding, ${r.params.card.paramsTotal ?? '-'} total${r.params.warning ? `\n  warning: ${r.params.warning}` : ''}`);
   for (const l of r.compute.lines) lines.push(l);
-  lines.push(`provider      ${r.ep}${r.epFallbacks.length ? ` (after ${r.epFallbacks.map((f) => f.ep).join(', ')} failed)` : ''}`);
+  lines.push(`provider      ${r.ep}${r.adapter ? ` on ${r.adapter}` : ''}${r.epFallbacks.length ? ` (after ${r.epFallbacks.map((f) => f.ep).join(', ')} skipped)` : ''}`);
+  for (const p of r.providers) lines.push(`  ${p.usable ? '[yes]' : '[no] '} ${p.ep.padEnd(7)}${p.detail}`);
   lines.push('');
   lines.push('conformance');
   for (const c of r.conformance) lines.push(`  [${c.ok ? 'ok' : 'FAIL'}] ${c.name}: ${c.detail}`);

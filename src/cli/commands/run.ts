@@ -224,6 +224,7 @@ export async function runBench(opts: RunOptions, io: CliIo, display: RunDisplay 
         paramsCounted: { total: model.params.total, nonEmbedding: model.params.nonEmbedding, embedding: model.params.embedding },
         ep: model.ep,
         ...(model.fallbacks.length > 0 ? { epFallbacks: model.fallbacks } : {}),
+        ...(model.adapter ? { adapter: model.adapter.name } : {}),
         precision: model.precision,
         conformance: conformance.checks,
         ...(warnings.length > 0 ? { warnings } : {}),
