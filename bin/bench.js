@@ -3,7 +3,7 @@
 // A clone has the source (and tsx, a devDependency): it runs src/ through tsx, so edits need no build.
 import { existsSync } from 'node:fs';
 
-const source = new URL('../src/cli/entry.ts', import.meta.url);
+const source = new globalThis.URL('../src/cli/entry.ts', import.meta.url);
 let entry;
 if (existsSync(source)) {
   const { register } = await import('tsx/esm/api');

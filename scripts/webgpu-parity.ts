@@ -19,7 +19,7 @@ import { diffRuns, formatDiffs, readRun, type MetricDiff } from '../test/helpers
 const { values } = parseArgs({ options: { out: { type: 'string' }, tasks: { type: 'string' }, 'gpu-ep': { type: 'string', default: 'webgpu' }, models: { type: 'string' } } });
 const models = values.models ? values.models.split(',') : ['models/plm-mlm-mini.onnx', 'models/plm-clm-mini.onnx'];
 const tasks = values.tasks ? values.tasks.split(',') : ['perplexity', 'fitness', 'contacts', 'secondary-structure', 'fold', 'generation'];
-const gpuEp = values['gpu-ep']!;
+const gpuEp = values['gpu-ep'];
 const dir = mkdtempSync(join(tmpdir(), 'plmbench-parity-'));
 const report: { model: string; task: string; seconds: Record<string, number>; diffs: MetricDiff[]; skipped?: string }[] = [];
 for (const model of models) {

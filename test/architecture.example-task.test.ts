@@ -27,7 +27,7 @@ describe("architecture: ARCHITECTURE.md's example task runs as printed", functio
     mkdirSync(join(folder, 'self-logprob'));
     writeFileSync(join(folder, 'self-logprob', 'index.ts'), exampleTask());
   });
-  after(() => rmSync(folder, { recursive: true, force: true }));
+  after(() => { rmSync(folder, { recursive: true, force: true }); });
 
   it('bench run self-logprob --tasks-dir gives the mean log-probability computed here from the logits', async () => {
     const out = join(tempDir(), 'run.json');

@@ -33,7 +33,7 @@ describe('bio: mutant strings', () => {
   });
 
   it('names the position and both letters when the wild-type letter does not match', () => {
-    expect(() => checkAgainstWildType('A2C', parseMutant('A2C'), wt)).to.throw(MutantError, 'mutant "A2C": residue 2 of the wild type is K, not A');
+    expect(() => { checkAgainstWildType('A2C', parseMutant('A2C'), wt); }).to.throw(MutantError, 'mutant "A2C": residue 2 of the wild type is K, not A');
   });
 
   it('rejects a position outside the wild type, giving the valid range', () => {

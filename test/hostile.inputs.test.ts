@@ -38,7 +38,7 @@ async function withFs<K extends 'readFileSync' | 'openSync' | 'writeFileSync'>(n
 const errno = (code: string, syscall: string, path: string) => Object.assign(new Error(`${code}: ${syscall} '${path}'`), { code, syscall, path });
 
 describe('hostile inputs (issue 19)', () => {
-  afterEach(() => setReadLimits({}));
+  afterEach(() => { setReadLimits({}); });
 
   describe('3. messages quote no file content; special files and escaping symlinks refused', () => {
     it('a symlink to /proc/self/environ among the assay CSVs is refused, with or without --follow-symlinks, quoting nothing', async () => {
@@ -228,7 +228,7 @@ describe('hostile inputs (issue 19)', () => {
       await withFs('writeFileSync', (orig) => ((p: fs.PathOrFileDescriptor, d: unknown, o?: unknown) => {
         if (String(p).includes('fitness-scores.csv')) throw errno('ENOSPC', 'write', String(p));
         return (orig as (p: fs.PathOrFileDescriptor, d: unknown, o?: unknown) => unknown)(p, d, o);
-      }) as typeof fs.writeFileSync, async () => {
+      }), async () => {
         const io = memoryIo(dir);
         const code = await main(['run', 'fitness', '--model', CLM, '--no-cache', '--quiet', '--data', `fitness=${data}`, '--out', join(out, 'r.json'), '--option', 'fitness.scores=true'], io);
         expect(code, io.err.join('')).to.equal(2);

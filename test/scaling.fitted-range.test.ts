@@ -53,7 +53,7 @@ describe('scaling: the laws\' fitted range is data, and N/N_opt outside it is fl
     const r = describeCompute(card, params);
     expect(r.details['outsideFittedRange']).to.equal(true);
     expect(r.lines.join('\n')).to.match(/outside the fitted range: C = 5\.000e13 FLOPs is below/);
-    const ok = describeCompute({ ...card, params: 1e8, trainFlops: 1e20 } as ModelCard, params);
+    const ok = describeCompute({ ...card, params: 1e8, trainFlops: 1e20 }, params);
     expect(ok.details['outsideFittedRange']).to.equal(false);
     expect(ok.lines.join('\n')).to.not.match(/outside the fitted range/);
 

@@ -174,7 +174,7 @@ describe('scaling: matched-compute comparisons', () => {
 
   it('refuses a card without a valid objective', () => {
     const run = fitnessRun({ trainFlops: midC });
-    (run.model.card as Record<string, unknown>)['objective'] = 'seq2seq';
+    (run.model.card)['objective'] = 'seq2seq';
     expect(() => matchedCompute(run, { registry, laws, registered: none })).to.throw(/objective/);
   });
 });

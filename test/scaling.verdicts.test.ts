@@ -167,7 +167,7 @@ describe('scaling: compute intervals make a flipping verdict uncertain (issue 13
     const lo = flops('esm2-35m');
     const C = Math.sqrt(flops('esm2-35m') * flops('esm2-150m'));
     const r = run({ objective: 'mlm', trainFlops: C }, (i) => baseValue(1, i) + 0.03 + (i % 2 === 0 ? 0.002 : -0.002), [sameDataSet(ESM)]);
-    (r.model.card as Record<string, unknown>)['trainFlopsRange'] = [lo, flops('esm2-150m')];
+    (r.model.card)['trainFlopsRange'] = [lo, flops('esm2-150m')];
     const c = matchedCompute(r, { registry, laws, registered: none }).comparisons.find((x) => x.family === 'esm2')!;
     expect(c.computeInterval!.model).to.deep.equal([lo, flops('esm2-150m')]);
     const at = Object.fromEntries(c.computeInterval!.scenarios.map((s) => [s.model, s.verdict]));
@@ -221,11 +221,11 @@ describe('scaling: law sets in the run and multi-stage training (issue 13 items 
     expect(mc.model.lawSpread.map((s) => s.byLaw.length)).to.deep.equal([2, 2]);
     expect(mc.model.lawSpread[0]!.factor).to.be.above(1);
     expect(matchedCompute(r, { registry, laws, registered: none, law: 'cheng2024-paper-exponents' }).model.law).to.equal('cheng2024-paper-exponents');
-    (r.model.card as Record<string, unknown>)['scalingLaw'] = 'cheng2024-paper-exponents';
+    (r.model.card)['scalingLaw'] = 'cheng2024-paper-exponents';
     const viaCard = matchedCompute(r, { registry, laws, registered: none });
     expect(viaCard.model.law).to.equal('cheng2024-paper-exponents');
     expect(viaCard.model.frontier[0]!.nRatio).to.be.closeTo(0.1848, 0.0001);
-    (r.model.card as Record<string, unknown>)['scalingLaw'] = 'nope';
+    (r.model.card)['scalingLaw'] = 'nope';
     expect(() => matchedCompute(r, { registry, laws, registered: none, lawSets: loadLawSets() })).to.throw(BenchError, /the card's scalingLaw: unknown scaling law "nope"/);
   });
 
@@ -240,7 +240,7 @@ describe('scaling: law sets in the run and multi-stage training (issue 13 items 
       { objective: 'mlm', tokens: 5e10, flops: 3e19, flopsSource: 'card.flops', note: 'transfer' },
     ]);
     const r = run({ objective: 'mlm' }, (i) => baseValue(1, i), [sameDataSet(ESM)]);
-    (r.model.card as Record<string, unknown>)['stages'] = [{ objective: 'clm', tokens: 2e10 }, { objective: 'mlm', flops: 3e19 }];
+    (r.model.card)['stages'] = [{ objective: 'clm', tokens: 2e10 }, { objective: 'mlm', flops: 3e19 }];
     const mc = matchedCompute(r, { registry, laws, registered: none });
     expect(mc.model.compute.flops).to.equal(4.2e19);
     expect(schemaErrors('run', { ...r, matchedCompute: mc })).to.deep.equal([]);

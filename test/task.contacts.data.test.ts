@@ -39,7 +39,7 @@ describe('contacts: bundled data, split and published points', () => {
     cpSync(TASK_DIR, copy, { recursive: true });
     const f = join(copy, 'data/pdb/A040_1T8LB.pdbH.gz');
     const bytes = readFileSync(f);
-    bytes[bytes.length - 1] ^= 1;
+    bytes[bytes.length - 1]! ^= 1;
     writeFileSync(f, bytes);
     let err: Error | null = null;
     await loadBundled(copy).catch((e: Error) => (err = e));

@@ -119,7 +119,7 @@ describe('contacts: windows', () => {
         apcFeatures({ view, offset: 1, residues: n }, m, new Float64Array(2 * n), (lp, v) => {
           const [a, b] = local[lp]!;
           const gp = pairIndex(L, w.start + a, w.start + b);
-          sum[gp * 2 + m] += v;
+          sum[gp * 2 + m]! += v;
           if (m === 0) cnt[gp]!++;
         });
       }

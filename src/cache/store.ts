@@ -273,7 +273,7 @@ export class CacheShard {
     try {
       segments = listSegments(this.dir);
     } catch (e) {
-      throw new BenchError('E_IO', `cache ${this.dir}: cannot read (${(e as NodeJS.ErrnoException).code ?? e}); use --cache-dir or --no-cache`);
+      throw new BenchError('E_IO', `cache ${this.dir}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)}); use --cache-dir or --no-cache`);
     }
     for (const s of segments) {
       if (s.name === this.own) continue;
@@ -284,7 +284,7 @@ export class CacheShard {
       try {
         buf = readFrom(path, from);
       } catch (e) {
-        throw new BenchError('E_IO', `cache ${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? e}); use --cache-dir or --no-cache`);
+        throw new BenchError('E_IO', `cache ${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)}); use --cache-dir or --no-cache`);
       }
       if (!buf || buf.length === 0) continue;
       const scan = scanSegment(buf);
@@ -336,7 +336,7 @@ export class CacheShard {
         this.warn(`cache ${this.dir}: not writable (${code}); this run's results are not cached`);
         return;
       }
-      throw new BenchError('E_IO', `cache ${this.dir}: cannot write (${code ?? e}); use --cache-dir or --no-cache`);
+      throw new BenchError('E_IO', `cache ${this.dir}: cannot write (${code ?? String(e)}); use --cache-dir or --no-cache`);
     }
   }
 

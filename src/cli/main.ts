@@ -90,6 +90,7 @@ function oneLine(message: string): string {
     .map((l) => l.trim())
     .filter(Boolean)
     .join(' ')
+    // eslint-disable-next-line no-control-regex -- it matches control characters to escape them
     .replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 

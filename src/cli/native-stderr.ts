@@ -23,10 +23,10 @@ export function runWithFilteredStderr(argv: string[]): Promise<number> {
       stdio: ['inherit', 'inherit', 'pipe'],
       env: { ...process.env, [CHILD_ENV]: '1' },
     });
-    const lines = createInterface({ input: child.stderr! });
+    const lines = createInterface({ input: child.stderr });
     lines.on('line', (line) => {
       if (!DAWN_LINE.test(line)) process.stderr.write(`${line}\n`);
     });
-    child.on('close', (code, signal) => resolveExit(code ?? (signal ? 1 : 0)));
+    child.on('close', (code, signal) => { resolveExit(code ?? (signal ? 1 : 0)); });
   });
 }

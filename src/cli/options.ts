@@ -75,8 +75,8 @@ type Raw = Record<string, string | boolean | string[] | undefined>;
  * conflicts rejected. Every message names the flag, the rule and what was received.
  */
 export function normalizeRunOptions(raw: Raw, positionalTasks: string[] = []): RunOptions {
-  const str = (k: string) => (typeof raw[k] === 'string' ? (raw[k] as string) : undefined);
-  const list = (k: string) => (Array.isArray(raw[k]) ? (raw[k] as string[]) : []);
+  const str = (k: string) => (typeof raw[k] === 'string' ? (raw[k]) : undefined);
+  const list = (k: string) => (Array.isArray(raw[k]) ? (raw[k]) : []);
   const model = str('model');
   if (!model) throw new BenchError('E_USAGE', '--model: required (path to an .onnx file)');
   const tier = str('tier') ?? 'full';
@@ -198,6 +198,6 @@ export function assertCardCompute(card: Record<string, unknown>, where: string):
   for (const [k, max] of Object.entries(CARD_BOUNDS)) {
     const v = card[k];
     if (v === undefined) continue;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || v > max) throw new BenchError('E_CARD', `${where}: ${k} ${String(v)} is not plausible (a positive number at most ${max})`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || v > max) throw new BenchError('E_CARD', `${where}: ${k} ${JSON.stringify(v)} is not plausible (a positive number at most ${max})`);
   }
 }

@@ -31,7 +31,7 @@ export const realClock: ProgressClock = {
   every(ms, fn) {
     const t = setInterval(fn, ms);
     t.unref();
-    return () => clearInterval(t);
+    return () => { clearInterval(t); };
   },
 };
 

@@ -81,7 +81,7 @@ export function resolveCard(modelPath: string, info: OnnxFileInfo, opts: { cardP
     raw = parseJsonObject(readFileSync(file, 'utf8'), file);
     source = 'sidecar';
   } else if (info.metadata[METADATA_CARD_KEY] !== undefined) {
-    raw = parseJsonObject(info.metadata[METADATA_CARD_KEY]!, `${modelPath} (metadata ${METADATA_CARD_KEY})`);
+    raw = parseJsonObject(info.metadata[METADATA_CARD_KEY], `${modelPath} (metadata ${METADATA_CARD_KEY})`);
     source = 'metadata';
     file = modelPath;
   }

@@ -30,7 +30,8 @@ export function resolveIo(path: string, info: OnnxFileInfo, card: ModelCard, voc
   const io = card.io ?? {};
   const inputNames = new Set(info.inputs.map((i) => i.name));
   const outputNames = new Set(info.outputs.map((o) => o.name));
-  for (const [k, v] of Object.entries(io)) {
+  // A card's io map comes from JSON: a key may hold undefined whatever the type says.
+  for (const [k, v] of Object.entries(io) as [string, string | undefined][]) {
     const isInput = k === 'input_ids' || k === 'attention_mask';
     if (v !== undefined && !(isInput ? inputNames : outputNames).has(v)) {
       throw new BenchError('E_CARD', `${path}: card io.${k} = "${v}" but the graph has no ${isInput ? 'input' : 'output'} of that name`);

@@ -9,7 +9,7 @@ const EXPORT_FIRST = 'export it to ONNX first (models/export/, see models/README
  */
 export function notOnnxProblem(path: string): string | null {
   const head = Buffer.alloc(16);
-  let n = 0;
+  let n: number;
   const fd = openSync(path, 'r');
   try {
     n = readSync(fd, head, 0, head.length, 0);

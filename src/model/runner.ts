@@ -163,7 +163,7 @@ export class Runner {
     onProgress?: (done: number, total: number) => void,
   ): Promise<CachedArray[]> {
     const { maxLength, policy } = this.deps;
-    const results: (CachedArray | undefined)[] = new Array(requests.length);
+    const results = new Array<CachedArray | undefined>(requests.length);
     const todo: number[] = [];
     if (shard) shard.refresh();
     for (let i = 0; i < requests.length; i++) {
@@ -301,7 +301,7 @@ export class Runner {
       checkRealRows(outputs, reqs[b]!.tokens, this.deps.modelPath, this.deps.decode);
       results.push(spec.reduce({ length: reqs[b]!.tokens.length, tokens: reqs[b]!.tokens, outputs }, indices[b]!));
     }
-    for (const t of Object.values(out)) (t as Ort.Tensor).dispose?.();
+    for (const t of Object.values(out)) (t as { dispose?: () => void }).dispose?.();
     return results;
   }
 }

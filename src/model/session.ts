@@ -44,7 +44,8 @@ let ortModule: typeof Ort | null = null;
 export async function loadOrt(): Promise<typeof Ort> {
   if (!ortModule) {
     const mod = (await import('onnxruntime-node')) as typeof Ort & { default?: typeof Ort };
-    ortModule = mod.default && 'InferenceSession' in mod.default ? mod.default : mod;
+    const def = mod.default as typeof Ort | undefined; // present when loaded as CommonJS through ESM interop
+    ortModule = def && 'InferenceSession' in def ? def : mod;
     // The runtime logs its own provider-loading failures at error level; we report them ourselves.
     ortModule.env.logLevel = 'fatal';
   }
@@ -185,7 +186,7 @@ export function webgpuAdapter(): GpuAdapter | null {
   for (const file of vulkanManifests()) {
     let lib: string;
     try {
-      lib = String((JSON.parse(readFileSync(file, 'utf8')) as { ICD?: { library_path?: string } }).ICD?.library_path ?? '');
+      lib = (JSON.parse(readFileSync(file, 'utf8')) as { ICD?: { library_path?: string } }).ICD?.library_path ?? '';
     } catch {
       continue;
     }

@@ -49,7 +49,7 @@ export function fitWithValidation(
   const tieBreak = options.tieBreak ?? 'stronger-penalty';
   // Checked at run time: options also come from plain JavaScript callers.
   if (!(['stronger-penalty', 'log-loss'] as unknown[]).includes(tieBreak)) {
-    throw new RangeError(`fitWithValidation: tieBreak must be stronger-penalty or log-loss, got "${String(tieBreak)}"`);
+    throw new RangeError(`fitWithValidation: tieBreak must be stronger-penalty or log-loss, got "${tieBreak}"`);
   }
   const fitOptions = omit(options, ['Cs', 'warmStart', 'patience', 'refitOnTrainVal', 'tieBreak']);
   const refitOnTrainVal = options.refitOnTrainVal;
@@ -122,7 +122,6 @@ function logLossOfProba(model: MultinomialModel, p: Matrix64, y: Labels): number
 
 /** `obj` without the named keys (the validation options that the fit itself does not take). */
 function omit<T extends object, K extends keyof T>(obj: T, keys: readonly K[]): Omit<T, K> {
-  const out: Partial<T> = { ...obj };
-  for (const k of keys) delete out[k];
-  return out as Omit<T, K>;
+  const drop = new Set<PropertyKey>(keys);
+  return Object.fromEntries(Object.entries(obj).filter(([k]) => !drop.has(k))) as Omit<T, K>;
 }

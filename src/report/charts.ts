@@ -34,7 +34,7 @@ const offline = (() => {
 
 /** Renders a Vega-Lite spec to an SVG string. */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
-  const vg = compile({ ...spec, config: { ...CONFIG, ...(spec.config ?? {}) } } as TopLevelSpec).spec;
+  const vg = compile({ ...spec, config: { ...CONFIG, ...(spec.config ?? {}) } }).spec;
   const view = new vega.View(vega.parse(vg), { renderer: 'none', loader: offline });
   try {
     return await view.toSVG();
@@ -60,7 +60,7 @@ export function computeChartSpec(task: string, subjects: ReportSubject[], laws: 
   const headline = subjects.map((s) => s.tasks[task]?.headline).find(Boolean);
   if (!headline) return null;
   const models = subjects
-    .filter((s) => s.compute?.flops && s.tasks[task]?.status === 'ok' && s.tasks[task]?.headline === headline)
+    .filter((s) => s.compute?.flops && s.tasks[task]?.status === 'ok' && s.tasks[task].headline === headline)
     .map((s) => ({ s, m: s.tasks[task]!.metrics[headline] }))
     .filter((x) => x.m && x.m.value !== null);
   const curves = new Map<string, { family: string; id: string; flops: number; score: number; kind: string }[]>();

@@ -147,7 +147,7 @@ export function gateRuns(baseline: RunFile, current: RunFile, opts: GateOptions)
     ...tasks.filter((t) => t.regression).map((t) => `${t.task} (${t.reason})`),
     ...rows.filter((r) => r.status === 'regression').map((r) => `${r.task}.${r.metric}`),
   ];
-  const describe = (f: RunFile) => ({ path: f.path, runId: f.run.runId, model: String((f.run.model.card as { id?: string }).id ?? ''), sha256: f.run.model.sha256, tier: f.run.tier });
+  const describe = (f: RunFile) => ({ path: f.path, runId: f.run.runId, model: (f.run.model.card as { id?: string }).id ?? '', sha256: f.run.model.sha256, tier: f.run.tier });
   return {
     version: 1,
     statistic: GATE_STATISTIC,
@@ -200,7 +200,7 @@ function directionOf(name: string, metric: string, ta: OkTask, tb: OkTask, ruleH
     if (ruleHib !== undefined && ruleHib !== plugin) throw new BenchError('E_GATE_INPUT', `gate: ${name}.${metric}: the gate config says ${word(ruleHib)}, the task's definition says ${word(plugin)}; remove higherIsBetter from the config`);
     return plugin;
   }
-  const [ra, rb] = [recorded[0][1], recorded[1][1]];
+  const [ra, rb] = [recorded[0]![1], recorded[1]![1]];
   if (ra !== null && rb !== null && ra !== rb) throw new BenchError('E_GATE_INPUT', `gate: ${name}.${metric}: ${paths[0]} records ${word(ra)}, ${paths[1]} ${word(rb)}; the runs define the metric differently`);
   return rb ?? ra ?? ruleHib ?? null;
 }

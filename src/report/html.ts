@@ -56,7 +56,7 @@ export async function renderHtml(data: ReportData, generator: string): Promise<s
       ['task', 'metric', ...ids],
       tasks.map((t) => {
         const h = subjects.map((s) => s.tasks[t]?.headline).find(Boolean) ?? '';
-        return [`<a href="#task-${esc(t)}">${esc(t)}</a>`, esc(h || '-'), ...subjects.map((s) => `${metricHtml(s, t, s.tasks[t]?.headline ?? h)}${s.tasks[t]?.rank ? ` <span class="muted">#${s.tasks[t]!.rank}</span>` : ''}`)];
+        return [`<a href="#task-${esc(t)}">${esc(t)}</a>`, esc(h || '-'), ...subjects.map((s) => `${metricHtml(s, t, s.tasks[t]?.headline ?? h)}${s.tasks[t]?.rank ? ` <span class="muted">#${s.tasks[t].rank}</span>` : ''}`)];
       }),
       2,
     ),
@@ -87,7 +87,7 @@ export async function renderHtml(data: ReportData, generator: string): Promise<s
     const metricRow = (m: string) => [`${esc(m)}${m === headline ? ' <span class="muted">(headline)</span>' : ''}`, ...subjects.map((s) => metricHtml(s, t, m))];
     if (metrics.length) parts.push(tableHtml(['metric', ...ids], metrics.slice(0, 1).map(metricRow)));
     if (metrics.length > 1) parts.push(`<details><summary>all ${metrics.length} metrics</summary>${tableHtml(['metric', ...ids], metrics.map(metricRow))}</details>`);
-    else parts.push(`<p>${subjects.map((s) => esc(`${s.id}: ${s.tasks[t]?.status ?? 'absent'}${s.tasks[t]?.reason ? ` (${s.tasks[t]!.reason})` : ''}`)).join('<br>')}</p>`);
+    else parts.push(`<p>${subjects.map((s) => esc(`${s.id}: ${s.tasks[t]?.status ?? 'absent'}${s.tasks[t]?.reason ? ` (${s.tasks[t].reason})` : ''}`)).join('<br>')}</p>`);
     const rows: string[][] = [];
     for (const s of subjects) {
       for (const c of headlineComparisons(s, t)) {

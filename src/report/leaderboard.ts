@@ -181,7 +181,7 @@ export interface LeaderboardInputs {
 export function buildLeaderboard(inp: LeaderboardInputs): Leaderboard {
   const { runs, registry, laws, registered } = inp;
   if (runs.length === 0) throw new BenchError('E_USAGE', 'leaderboard: give at least one run JSON');
-  const idOf = (f: RunFile) => String((f.run.model.card as { id?: string }).id ?? basename(f.path, '.json'));
+  const idOf = (f: RunFile) => (f.run.model.card as { id?: string }).id ?? basename(f.path, '.json');
   const byId = new Map<string, RunFile>();
   for (const f of runs) {
     const id = idOf(f);
@@ -263,7 +263,7 @@ export function serializeLeaderboard(board: Leaderboard): string {
 /** A comparison as the run records it: its curve, source and description put back from the leaderboard's curves. */
 export function attachCurve(board: Pick<Leaderboard, 'curves'>, c: LeaderboardComparison): Comparison {
   const { curveId, ...rest } = c;
-  const curve = board.curves[curveId] as LeaderboardCurve | undefined;
+  const curve = board.curves[curveId];
   if (!curve) throw new Error(`leaderboard: comparison ${c.task}.${c.metric} vs ${c.family} names curve "${curveId}", which the leaderboard does not hold`);
   return { ...rest, curve: curve.points, source: curve.source, description: curve.description };
 }

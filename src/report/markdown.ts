@@ -80,7 +80,13 @@ export function renderMarkdown(data: ReportData, generator: string): string {
     }
     out.push('');
   }
-  for (const d of data.matchedData) out.push(`- matched-compute data (${String(d.from)}): ${Object.entries(d).filter(([k]) => k !== 'from').map(([k, v]) => `${k} \`${String((v as { sha256?: unknown })?.sha256 ?? '').slice(0, 12)}\``).join(', ')}`);
+  for (const d of data.matchedData) out.push(`- matched-compute data (${String(d.from)}): ${Object.entries(d).filter(([k]) => k !== 'from').map(([k, v]) => `${k} \`${sha12(v)}\``).join(', ')}`);
   out.push('', '</details>', '', `<sub>${cell(generator)}</sub>`, '');
   return out.join('\n');
+}
+
+/** The first 12 hex digits of a data record's sha256, or '' when it has none. */
+function sha12(v: unknown): string {
+  const sha = (v as { sha256?: unknown } | null)?.sha256;
+  return typeof sha === 'string' ? sha.slice(0, 12) : '';
 }

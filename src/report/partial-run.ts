@@ -80,7 +80,9 @@ export function readPartial(file: string): PartialRun {
   const ok =
     p.partial === true &&
     s && Number.isInteger(s.index) && Number.isInteger(s.count) && s.count >= 1 && s.index >= 0 && s.index < s.count && typeof s.cacheDir === 'string' &&
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JSON from disk: checked, not trusted
     p.harness && p.model && typeof p.model.sha256 === 'string' && p.command && typeof p.command.cwd === 'string' && p.command.options &&
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JSON from disk: checked, not trusted
     p.work && p.work.tasks && Array.isArray(p.work.splitTokensPerShard) && p.data && typeof p.seed === 'number' && (p.tier === 'smoke' || p.tier === 'full');
   if (!ok) throw new BenchError('E_RESULT', `${file}: malformed partial run (missing or invalid shard, harness, model, command, data or work)`);
   return p as PartialRun;

@@ -116,14 +116,14 @@ export function subjectFromRun(run: RunResult, file: string, sha256: string | nu
       protocol: r.protocol,
       data: r.data,
       baselines: r.baselines,
-      seconds: r.cost?.seconds,
+      seconds: r.cost.seconds,
     };
   }
   const card = run.model.card as { id?: unknown; objective?: unknown };
   return {
     id: str(card.id) ?? basename(file, '.json'),
     objective: objectiveOf(model?.objective) ?? objectiveOf(card.objective),
-    source: { kind: 'run', file, sha256, runId: run.runId, tier: run.tier, seed: run.seed, createdAt: run.createdAt, seconds: run.timings?.seconds ?? null, harness: harnessText(run.harness) },
+    source: { kind: 'run', file, sha256, runId: run.runId, tier: run.tier, seed: run.seed, createdAt: run.createdAt, seconds: run.timings.seconds, harness: harnessText(run.harness) },
     modelSha256: run.model.sha256,
     ep: run.model.ep,
     compute: (asObj(model?.compute) as ModelCompute | null) ?? null,

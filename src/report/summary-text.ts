@@ -88,7 +88,7 @@ export function computeText(s: ReportSubject): string {
   const c = s.compute;
   if (!c) return 'compute: not recorded';
   const n = `N = ${Number.isFinite(c.params) ? c.params.toLocaleString('en-US') : 'n/a'} non-embedding parameters (${c.paramsSource})`;
-  if (c.flops === null || c.flops === undefined) return `compute: unknown (${c.reason ?? 'no trainTokens or trainFlops in the card'}); ${n}`;
+  if (c.flops === null) return `compute: unknown (${c.reason ?? 'no trainTokens or trainFlops in the card'}); ${n}`;
   return `compute: C = ${sci(c.flops)} FLOPs (${c.flopsSource}); ${n}; D = ${sci(c.tokens)} tokens (${c.tokensSource ?? 'unknown'})`;
 }
 

@@ -32,7 +32,7 @@ export function trainingCompute(card: ComputeCard, countedNonEmbedding: number):
   const fromCard = typeof card.params === 'number' && card.params > 0;
   const N = fromCard ? card.params! : countedNonEmbedding;
   const paramsSource = fromCard ? 'card.params' : 'counted';
-  const range = Array.isArray(card.trainFlopsRange) && card.trainFlopsRange.length === 2 ? { flopsRange: [card.trainFlopsRange[0], card.trainFlopsRange[1]] as [number, number] } : {};
+  const range = Array.isArray(card.trainFlopsRange) && (card.trainFlopsRange as unknown[]).length === 2 ? { flopsRange: [card.trainFlopsRange[0], card.trainFlopsRange[1]] as [number, number] } : {};
   if (Array.isArray(card.stages) && card.stages.length > 0) {
     const stages: TrainingStage[] = [];
     for (const s of card.stages) {

@@ -146,7 +146,7 @@ async function runShardTask(task: RegisteredTask, ctx: TaskContext, meter: Meter
   try {
     await task.module.run(ctx);
   } catch (e) {
-    if (session.realError !== null) throw session.realError;
+    if (session.realError !== null) throw session.realError as Error;
     if (mode === 'whole' && !session.planOnly && isBenchError(e) && e.code !== 'E_MODEL') throw e;
     note = errorMessage(e);
   }

@@ -121,7 +121,7 @@ export function checkDataPath(path: string, what: string, followSymlinks: boolea
     }
     assertNotSpecial(p, shown);
   };
-  if (!isDir) return check(path, what);
+  if (!isDir) { check(path, what); return; }
   let budget = 20000;
   const walk = (dir: string, depth: number) => {
     let names: string[];
@@ -256,7 +256,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   try {
     mkdirSync(dir, { recursive: true });
   } catch (e) {
-    throw new BenchError('E_IO', `${path}: cannot create folder ${dir} (${(e as NodeJS.ErrnoException).code ?? e})`);
+    throw new BenchError('E_IO', `${path}: cannot create folder ${dir} (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
   try {
@@ -268,6 +268,6 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     } catch {
       /* the temporary file may not exist */
     }
-    throw new BenchError('E_IO', `${path}: cannot write (${(e as NodeJS.ErrnoException).code ?? e})`);
+    throw new BenchError('E_IO', `${path}: cannot write (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
 }

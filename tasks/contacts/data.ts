@@ -71,11 +71,11 @@ function readSplit(path: string): { lines: SplitLine[]; bytes: Buffer } {
   const bytes = readFileSync(path);
   const text = bytes.toString('utf8');
   if (text.split('\n')[0] !== SPLIT_HEADER) throw new BenchError('E_DATA', `${path}: header must be ${SPLIT_HEADER}`);
-  const rows = parse(text, { columns: true, skip_empty_lines: true }) as Record<string, string>[];
-  const lines = rows.map((r, k) => {
+  const rows = parse<Record<string, string>>(text, { columns: true, skip_empty_lines: true });
+  const lines = rows.map((r, k): SplitLine => {
     const role = r['role'];
     if (role !== 'train' && role !== 'eval') throw new BenchError('E_DATA', `${path}:${k + 2}: role must be train or eval, got ${JSON.stringify(role)}`);
-    return { id: r['id']!, length: Number(r['length']), role, smoke: r['smoke'] === '1' } as SplitLine;
+    return { id: r['id']!, length: Number(r['length']), role, smoke: r['smoke'] === '1' };
   });
   return { lines, bytes };
 }
@@ -84,7 +84,7 @@ function readSplit(path: string): { lines: SplitLine[]; bytes: Buffer } {
 export async function loadBundled(taskDir: string, convention: Convention = PUBLISHED_CONVENTION): Promise<BundledData> {
   const indexPath = join(taskDir, BUNDLED.index);
   const indexBytes = readFileSync(indexPath);
-  const indexRows = parse(indexBytes, { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+  const indexRows = parse<Record<string, string>>(indexBytes, { columns: true, skip_empty_lines: true });
   const index = describeDataFile(indexPath, BUNDLED.index, indexRows.length, indexBytes);
   const manifest = verifyManifest(taskDir, indexRows.map((r) => r['file'] ?? ''));
   const split = readSplit(join(taskDir, BUNDLED.split));

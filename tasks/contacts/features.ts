@@ -231,7 +231,7 @@ export async function computeTraining(ctx: TaskContext, tp: TrainingPlan, policy
         for (let m = 0; m < F; m++) {
           const ok = apcFeatures(block, m, scratch, (lp, v) => {
             const at = rowsHere[lp]!;
-            if (at >= 0) x[at + m] += v;
+            if (at >= 0) x[at + m]! += v;
           });
           if (!ok) throw nonFinite(chain.entry.id, 'attentions');
         }
@@ -307,7 +307,7 @@ export async function evaluationScores(
   const model = ctx.model;
   const plan = chains.map((entry) => ({ entry, cw: windowChain(entry.length, policy) }));
   const requests: { chain: number; window: ResidueWindow }[] = [];
-  plan.forEach((c, k) => c.cw.windows.forEach((w) => requests.push({ chain: k, window: w })));
+  plan.forEach((c, k) => { c.cw.windows.forEach((w) => requests.push({ chain: k, window: w })); });
   const pred = want.prediction;
   const useAttn = want.unsupervised || pred?.kind === 'regression';
   const outputs: ('attentions' | 'contacts' | 'logits')[] = [];
@@ -346,8 +346,8 @@ export async function evaluationScores(
             const w = coef ? coef[m]! : 0;
             if (!unsup && w === 0) continue;
             const ok = apcFeatures(block, m, scratch, (lp, v) => {
-              acc[lp] += v;
-              if (lin && w !== 0) lin[lp] += w * v;
+              acc[lp]! += v;
+              if (lin && w !== 0) lin[lp]! += w * v;
             });
             if (!ok) throw nonFinite(id, 'attentions');
           }
@@ -383,7 +383,7 @@ function stitch(
     const r = results[k]!;
     const s = sums[chain]!;
     forEachWindowPair(L, window.start, n, (q, p) => {
-      for (let t = 0; t < parts; t++) s[t]![p] += r[t * P + q]!;
+      for (let t = 0; t < parts; t++) s[t]![p]! += r[t * P + q]!;
     });
   });
   return plan.map((c, k) =>

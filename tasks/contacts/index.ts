@@ -121,7 +121,7 @@ async function run(ctx: TaskContext): Promise<TaskOutcome> {
   let fit: FittedRegression | null = null;
   if (predictor === 'regression') {
     const phase = ctx.progress.phase(`contacts: attention features of ${bundled.train.length} training chains`, 1);
-    fit = await fitRegression(ctx, bundled.train, policy, (d, t) => phase.set(t > 0 ? d / t : 1));
+    fit = await fitRegression(ctx, bundled.train, policy, (d, t) => { phase.set(t > 0 ? d / t : 1); });
     phase.end();
     if (fit.nonZero === 0) ctx.log.warn('contacts: the L1 regression kept no attention feature: its predictions are constant, so its ranking is the random tie order (expect the base rate)');
     ctx.log.info(
@@ -133,7 +133,7 @@ async function run(ctx: TaskContext): Promise<TaskOutcome> {
     prediction: fit ? { kind: 'regression', head: fit } : { kind: 'contacts' },
   };
   const phase = ctx.progress.phase(`contacts: ${evalChains.length} evaluation chains`, 1);
-  const scores = await evaluationScores(ctx, evalChains, policy, want, (d, t) => phase.set(t > 0 ? d / t : 1));
+  const scores = await evaluationScores(ctx, evalChains, policy, want, (d, t) => { phase.set(t > 0 ? d / t : 1); });
   phase.end();
 
   const trainSeqs = new Set(bundled.train.map((e) => e.sequence));

@@ -35,7 +35,7 @@ export function splitHash(pdbId: string, chain: string): string {
 
 /** Applies the rule; rows come back in the input order. */
 export function deriveSplit(rows: readonly SplitInput[]): SplitRow[] {
-  const withHash = rows.map((r) => ({ ...r, hash: splitHash(r.pdbId, r.chain), role: 'eval' as 'train' | 'eval', smoke: false }));
+  const withHash = rows.map((r): SplitRow => ({ ...r, hash: splitHash(r.pdbId, r.chain), role: 'eval', smoke: false }));
   const byLength = [...withHash].sort((a, b) => a.length - b.length || (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0));
   for (let k = 0; k + 1 < byLength.length; k += 2) {
     const a = byLength[k]!;

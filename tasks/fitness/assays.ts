@@ -97,9 +97,9 @@ export function subsetAssay(a: Assay, idx: readonly number[]): Assay {
   const mtCodes = new Uint8Array(total);
   idx.forEach((v, i) => {
     const len = a.offsets[v + 1]! - a.offsets[v]!;
-    positions.set(a.positions.subarray(a.offsets[v]!, a.offsets[v]! + len), offsets[i]!);
-    wtCodes.set(a.wtCodes.subarray(a.offsets[v]!, a.offsets[v]! + len), offsets[i]!);
-    mtCodes.set(a.mtCodes.subarray(a.offsets[v]!, a.offsets[v]! + len), offsets[i]!);
+    positions.set(a.positions.subarray(a.offsets[v], a.offsets[v]! + len), offsets[i]);
+    wtCodes.set(a.wtCodes.subarray(a.offsets[v], a.offsets[v]! + len), offsets[i]);
+    mtCodes.set(a.mtCodes.subarray(a.offsets[v], a.offsets[v]! + len), offsets[i]);
   });
   return {
     ...a,
@@ -150,6 +150,7 @@ export function readReference(path: string, label: string): { rows: Map<string, 
   const text = data.toString('utf8');
   let records: string[][];
   try {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- csv-parse's generic overload needs the columns option
     records = parseSync(text, { bom: true, skip_empty_lines: true, relax_column_count: false }) as string[][];
   } catch (e) {
     throw new BenchError('E_DATA', `${label}: ${(e as Error).message}`);
@@ -231,8 +232,8 @@ export async function readAssay(path: string, label: string, ref: ReferenceRow |
     size += (c as Buffer).length;
     if (size > maxInputBytes) parser.destroy(new BenchError('E_DATA', `${label}: more than the cap of ${maxInputBytes / 1048576} MiB per data file after decompression (--max-input-mb)`));
   });
-  source.on('error', (e: Error) => parser.destroy(new BenchError('E_DATA', `${label}: ${(e as Error).message}`)));
-  raw.on('error', (e: Error) => parser.destroy(new BenchError('E_IO', `${label}: cannot read (${(e as NodeJS.ErrnoException).code ?? e})`)));
+  source.on('error', (e: Error) => parser.destroy(new BenchError('E_DATA', `${label}: ${(e).message}`)));
+  raw.on('error', (e: Error) => parser.destroy(new BenchError('E_IO', `${label}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`)));
   source.pipe(parser);
 
   let idx: Record<(typeof REQUIRED_COLUMNS)[number], number> | null = null;
@@ -317,8 +318,8 @@ export async function readAssay(path: string, label: string, ref: ReferenceRow |
     contentSha256: content.digest('hex'),
     wildType: wildType!,
     wildTypeSource: ref ? 'reference' : 'reconstructed',
-    uniprot: hasGroups ? ref!.uniprot! : id,
-    selectionType: hasGroups ? ref!.selectionType! : UNKNOWN_SELECTION_TYPE,
+    uniprot: hasGroups ? ref.uniprot! : id,
+    selectionType: hasGroups ? ref.selectionType! : UNKNOWN_SELECTION_TYPE,
     groupingFallback: !hasGroups,
     cutoff: ref?.cutoff ?? null,
     binCutoffMismatches: mismatches,
@@ -339,7 +340,7 @@ function isGzip(path: string, label: string): boolean {
   try {
     fd = openSync(path, 'r');
   } catch (e) {
-    throw new BenchError('E_IO', `${label}: cannot read (${(e as NodeJS.ErrnoException).code ?? e})`);
+    throw new BenchError('E_IO', `${label}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
   try {
     const b = Buffer.alloc(2);

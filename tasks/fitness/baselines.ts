@@ -49,6 +49,7 @@ export function loadPublished(taskDir: string): PublishedTable {
   const csv = bundledData(taskDir, DMS_LEVEL_FILE);
   const ref = bundledData(taskDir, REFERENCE_FILE);
   const csvBytes = readFileSync(csv.path);
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- csv-parse's generic overload needs the columns option
   const records = parseSync(csvBytes.toString('utf8'), { skip_empty_lines: true }) as string[][];
   const header = records[0]!;
   const models = header.slice(5);
@@ -60,7 +61,7 @@ export function loadPublished(taskDir: string): PublishedTable {
     if (!a) assays.set(id, (a = { uniprot, selectionType, numberMutants: Number(count), values: Object.fromEntries(models.map((m) => [m, {} as Record<Metric, number>])) }));
     models.forEach((m, j) => {
       const text = r[5 + j]!.trim();
-      a!.values[m]![metric as Metric] = text === '' ? NaN : Number(text);
+      a.values[m]![metric as Metric] = text === '' ? NaN : Number(text);
     });
   });
   const refBytes = readFileSync(ref.path);
@@ -281,7 +282,7 @@ function mixedBaselineSets(run: readonly RunAssay[], table: PublishedTable, tier
       items[model] = {};
       for (const a of covered) {
         const v = table.assays.get(a.id)!.values[model]!;
-        items[model]![a.id] = Object.fromEntries(METRICS.map((k) => [k, nullIfNaN(v[k])]));
+        items[model][a.id] = Object.fromEntries(METRICS.map((k) => [k, nullIfNaN(v[k])]));
       }
       scores[model] = aggregates(run, complete, model);
     }

@@ -147,7 +147,7 @@ const task: TaskModule = {
     for (const full of assays) {
       const a = ctx.tier === 'smoke' ? subsetAssay(full, smokeSubset(full)) : full;
       const phase = ctx.progress.phase(`fitness ${a.id} (${opts.strategy})`, plannedPasses(model, a, opts.strategy));
-      const r = await scoreAssay(model, a, opts.strategy, (d) => phase.set(d));
+      const r = await scoreAssay(model, a, opts.strategy, (d) => { phase.set(d); });
       phase.end();
       for (let v = 0; v < a.n; v++) {
         if (!Number.isFinite(r.scores[v]!)) {

@@ -87,7 +87,7 @@ interface Prepared {
 const prepare = oncePerContext(async (ctx: TaskContext): Promise<Prepared> => {
   const ref = ctx.refModel;
   if (ref) {
-    const lacking = [...STANDARD].filter((a) => ref.vocab.residueId(a) < 0).join('');
+    const lacking = Array.from(STANDARD).filter((a) => ref.vocab.residueId(a) < 0).join('');
     if (lacking) throw new BenchError('E_USAGE', `--ref-model ${ref.path}: its ${ref.vocab.name} vocabulary lacks ${lacking}; the samples (20 standard amino acids) cannot be re-tokenised for it`);
   }
   const settings = readOptions(ctx.options, ctx.tier, ctx.model.maxResidues, ref ? ref.maxResidues : null);

@@ -67,6 +67,7 @@ export function readFoldAssay(path: string, label: string): FoldAssay {
   const { raw, data } = readMaybeGzipWithRaw(path);
   let records: string[][];
   try {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- csv-parse's generic overload needs the columns option
     records = parse(data.toString('utf8'), { bom: true, skip_empty_lines: true, relax_column_count: false }) as string[][];
   } catch (e) {
     throw new BenchError('E_DATA', `${label}: ${(e as Error).message}`);
@@ -199,6 +200,7 @@ export type PublishedTable = Map<string, Record<string, number | null>>;
 /** Reads `DMS_substitutions_Spearman_DMS_level_<scheme>.csv` (ProteinGym benchmarks/DMS_supervised). */
 export function readPublished(path: string, label: string): { table: PublishedTable; models: string[]; info: DataFileInfo } {
   const { raw, data } = readMaybeGzipWithRaw(path);
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- csv-parse's generic overload needs the columns option
   const records = parse(data.toString('utf8'), { bom: true, skip_empty_lines: true }) as string[][];
   const header = records[0]!;
   if (header[0] !== 'DMS_id') throw new BenchError('E_DATA', `${label}:1: first column must be DMS_id`);

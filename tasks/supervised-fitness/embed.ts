@@ -74,11 +74,11 @@ export async function variantEmbeddings(model: ModelHandle, a: FoldAssay, poolin
         const D = h.dims[h.dims.length - 1]!;
         const n = o.length - specials;
         const acc = new Float64Array(D);
-        for (let r = off; r < off + n; r++) for (let j = 0; j < D; j++) acc[j] += h.data[r * D + j]!;
+        for (let r = off; r < off + n; r++) for (let j = 0; j < D; j++) acc[j]! += h.data[r * D + j]!;
         return Float32Array.from(acc, (s) => s / n);
       },
     }, (d) => onProgress?.(d, total));
-    rows.forEach((r, v) => place(v, r));
+    rows.forEach((r, v) => { place(v, r); });
   } else {
     const groups = new Map<string, number[]>();
     readAt.forEach((p, v) => {
@@ -98,12 +98,12 @@ export async function variantEmbeddings(model: ModelHandle, a: FoldAssay, poolin
           const h = o.outputs.hidden_states!;
           const D = h.dims[h.dims.length - 1]!;
           const acc = new Float64Array(D);
-          for (const r of at) for (let j = 0; j < D; j++) acc[j] += h.data[r * D + j]!;
+          for (const r of at) for (let j = 0; j < D; j++) acc[j]! += h.data[r * D + j]!;
           return Float32Array.from(acc, (s) => s / at.length);
         },
       }, (d) => onProgress?.(done + d, total));
       done += members.length;
-      rows.forEach((r, k) => place(members[k]!, r));
+      rows.forEach((r, k) => { place(members[k]!, r); });
     }
   }
   const bad = firstNonFinite(data);

@@ -150,7 +150,7 @@ const task: TaskModule = {
       }
       const phase = ctx.progress.phase(`supervised-fitness ${a.id} (${pooling} embeddings)`, a.n);
       const t0 = performance.now();
-      const emb = await variantEmbeddings(ctx.model, a, pooling, (d) => phase.set(d));
+      const emb = await variantEmbeddings(ctx.model, a, pooling, (d) => { phase.set(d); });
       embedSeconds += (performance.now() - t0) / 1000;
       phase.end();
       requests += emb.requests;

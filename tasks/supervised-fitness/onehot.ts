@@ -74,8 +74,8 @@ export function sparseRidgeLearner(x: SparseRows): RidgeLearner {
       const mu = new Float64Array(m);
       const sq = new Float64Array(m);
       for (let k = 0; k < cc.length; k++) {
-        mu[cc[k]!] += cv[k]!;
-        sq[cc[k]!] += cv[k]! * cv[k]!;
+        mu[cc[k]!]! += cv[k]!;
+        sq[cc[k]!]! += cv[k]! * cv[k]!;
       }
       for (let j = 0; j < m; j++) mu[j] = mu[j]! / n;
       // diag(Xc^T Xc)_j = sum_i D_ij^2 - n mu_j^2
@@ -93,12 +93,12 @@ export function sparseRidgeLearner(x: SparseRows): RidgeLearner {
           su += s;
         }
         out.fill(0);
-        for (let i = 0; i < n; i++) for (let k = start[i]!; k < start[i + 1]!; k++) out[cc[k]!] += cv[k]! * u[i]!;
-        for (let j = 0; j < m; j++) out[j] -= mu[j]! * su;
+        for (let i = 0; i < n; i++) for (let k = start[i]!; k < start[i + 1]!; k++) out[cc[k]!]! += cv[k]! * u[i]!;
+        for (let j = 0; j < m; j++) out[j]! -= mu[j]! * su;
       };
       // Xc^T (y - mean y); the mu term vanishes because the centred y sums to zero.
       const b = new Float64Array(m);
-      for (let i = 0; i < n; i++) for (let k = start[i]!; k < start[i + 1]!; k++) b[cc[k]!] += cv[k]! * (y[i]! - yMean);
+      for (let i = 0; i < n; i++) for (let k = start[i]!; k < start[i + 1]!; k++) b[cc[k]!]! += cv[k]! * (y[i]! - yMean);
       return (alpha) => {
         const w = solvePcg(gram, b, diag, alpha, m);
         let muw = 0;
@@ -134,14 +134,14 @@ function solvePcg(gram: (v: Float64Array, out: Float64Array) => void, b: Float64
     gram(p, q);
     let pq = 0;
     for (let j = 0; j < m; j++) {
-      q[j] += alpha * p[j]!;
+      q[j]! += alpha * p[j]!;
       pq += p[j]! * q[j]!;
     }
     const step = rz / pq;
     let rr = 0;
     for (let j = 0; j < m; j++) {
-      w[j] += step * p[j]!;
-      r[j] -= step * q[j]!;
+      w[j]! += step * p[j]!;
+      r[j]! -= step * q[j]!;
       rr += r[j]! * r[j]!;
     }
     if (Math.sqrt(rr) <= TOLERANCE * bNorm) return w;

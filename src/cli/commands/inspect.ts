@@ -46,7 +46,7 @@ export async function inspectCommand(argv: string[], io: CliIo): Promise<number>
   // An empty value (--objective "") counts as not given here, as it always has for inspect.
   const cardFlags = parseCardFlags((flag) => values[flag] || undefined);
   const cache = openCache(null);
-  const model = await loadForCli(resolve(io.cwd, values.model), { ...(values.card ? { card: values.card } : {}), cardFlags, ep: parseEp(values.ep!) }, cache, io, values.json!);
+  const model = await loadForCli(resolve(io.cwd, values.model), { ...(values.card ? { card: values.card } : {}), cardFlags, ep: parseEp(values.ep) }, cache, io, values.json);
   try {
     const conformance = await checkConformance(model, Object.keys(model.io.outputs) as OutputName[]);
     const report = inspectReport(model, conformance.checks, describeCompute(model.card, model.params, values.law !== undefined ? { law: values.law } : {}));
@@ -118,7 +118,7 @@ function formatInspect(r: InspectReport): string {
   lines.push(`model     ${r.path}`);
   lines.push(`sha256    ${r.sha256}`);
   lines.push(`size      ${r.bytes} bytes, producer ${r.producer || 'unknown'}, opsets ${r.opsets.map((o) => `${o.domain}:${o.version}`).join(' ')}`);
-  lines.push(`card      ${card['id']} (${r.cardSource}${r.cardFile ? `: ${r.cardFile}` : ''}): objective ${card['objective']}, vocab ${r.vocab.name} (${r.vocab.size} tokens), maxLength ${card['maxLength']}`);
+  lines.push(`card      ${String(card['id'])} (${r.cardSource}${r.cardFile ? `: ${r.cardFile}` : ''}): objective ${String(card['objective'])}, vocab ${r.vocab.name} (${r.vocab.size} tokens), maxLength ${String(card['maxLength'])}`);
   lines.push('');
   const rows = [['', 'name', 'type', 'dims', 'role']];
   for (const i of r.inputs) rows.push(['input', i.name, i.type, JSON.stringify(i.dims), '']);

@@ -56,7 +56,7 @@ export async function mergeCommand(argv: string[], io: CliIo): Promise<number> {
     }
   }
   // The data must still be what the shards read.
-  const opts = optionsOf(first, values.out, Boolean(values.json), Boolean(values.quiet));
+  const opts = optionsOf(first, values.out, values.json, values.quiet);
   for (const [task, path] of Object.entries(opts.data)) {
     const abs = resolve(first.command.cwd, path);
     if (!existsSync(abs)) throw new BenchError('E_IO', `--data ${task}=${path}: not found (the shards read it from ${first.command.cwd})`);

@@ -78,7 +78,7 @@ export async function runCommand(argv: string[], io: CliIo, mode: 'all' | 'run')
   }
   if (mode === 'all' && positionals.length > 0) throw new BenchError('E_USAGE', `bench all: unexpected argument "${positionals[0]}" (use --tasks or bench run <task>...)`);
   if (mode === 'run' && positionals.length === 0 && !values.tasks) throw new BenchError('E_USAGE', 'bench run: name at least one task (bench list shows them)');
-  const opts = normalizeRunOptions(values as Record<string, string | boolean | string[] | undefined>, mode === 'run' ? positionals : []);
+  const opts = normalizeRunOptions(values, mode === 'run' ? positionals : []);
   const display: RunDisplay = { progress: values.progress };
   if (values['progress-interval'] !== undefined) display.intervalSeconds = parseNumber('--progress-interval', values['progress-interval']);
   if (values.shard === undefined) return runBench(opts, io, display);
@@ -102,7 +102,8 @@ export interface RunExtras {
 
 /** The recorded form of the options that decide a run's results (a partial's `command.options`). */
 export function resultOptions(opts: RunOptions): Record<string, unknown> {
-  const { out: _out, json: _json, quiet: _quiet, cacheDir: _cacheDir, ...rest } = opts;
+  const dropped = new Set(['out', 'json', 'quiet', 'cacheDir']);
+  const rest = Object.fromEntries(Object.entries(opts).filter(([k]) => !dropped.has(k)));
   return JSON.parse(JSON.stringify(rest)) as Record<string, unknown>;
 }
 
@@ -122,10 +123,10 @@ export async function runBench(opts: RunOptions, io: CliIo, display: RunDisplay 
       if (!known.includes(k)) throw new BenchError('E_USAGE', `--option ${t.module.name}.${k}: unknown option (${t.module.name} takes: ${known.join(', ') || 'none'})`);
     }
   }
-  setReadLimits(opts.readLimits ?? {});
+  setReadLimits(opts.readLimits);
   for (const [t, p] of Object.entries(opts.data)) {
     if (!existsSync(resolve(io.cwd, p))) throw new BenchError('E_IO', `--data ${t}=${p}: not found`);
-    checkDataPath(resolve(io.cwd, p), `--data ${t}=${p}`, opts.followSymlinks ?? false);
+    checkDataPath(resolve(io.cwd, p), `--data ${t}=${p}`, opts.followSymlinks);
   }
   if (opts.out) assertWritable(resolve(io.cwd, opts.out), '--out');
   if (opts.cacheDir !== null) assertWritableDir(resolve(io.cwd, opts.cacheDir ?? defaultCacheDir()), '--cache-dir', false);
@@ -134,7 +135,7 @@ export async function runBench(opts: RunOptions, io: CliIo, display: RunDisplay 
   const log = ui.log;
   const shard = extras.shard;
   const shardCacheDir = shard ? resolve(io.cwd, opts.cacheDir ?? defaultCacheDir(), `shard-${shard.index}-of-${shard.count}`) : null;
-  const cache = extras.cache ?? openCache(shardCacheDir ?? opts.cacheDir, (m) => log.warn(m));
+  const cache = extras.cache ?? openCache(shardCacheDir ?? opts.cacheDir, (m) => { log.warn(m); });
   const model = await loadForCli(resolve(io.cwd, opts.model), opts, cache, io, opts.quiet);
   let refModel: LoadedModel | null = null;
   try {

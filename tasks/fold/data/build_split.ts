@@ -55,7 +55,7 @@ function main(): void {
   const gz = gzipSync(Buffer.from(fasta, 'utf8'), { level: 9 });
   writeFileSync(join(here, OUT_FASTA), gz);
   writeFileSync(join(here, OUT_BUILD), JSON.stringify({ ...build, outputSha256: sha256(gz) }, null, 2) + '\n');
-  process.stdout.write(`${OUT_FASTA}: ${build.outputRecords} records, sha256 ${sha256(gz)}\n`);
+  process.stdout.write(`${OUT_FASTA}: ${String(build.outputRecords)} records, sha256 ${sha256(gz)}\n`);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();
