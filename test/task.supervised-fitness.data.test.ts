@@ -112,7 +112,7 @@ describe('supervised-fitness: bad input is one line naming the file and row, exi
 
   it('an unknown option and a bad embedding value', async () => {
     const { argv, out } = setup((l) => l);
-    await expectUserError([...argv, '--option', 'supervised-fitness.pool=mean'], /--option supervised-fitness\.pool: unknown option \(options: embedding\)/, out);
+    await expectUserError([...argv, '--option', 'supervised-fitness.pool=mean'], /--option supervised-fitness\.pool: unknown option \(supervised-fitness takes: embedding\)/, out);
     await expectUserError([...argv, '--option', 'supervised-fitness.embedding=cls'], /--option supervised-fitness\.embedding: must be mean or mutated-position, got "cls"/, out);
   });
 });
