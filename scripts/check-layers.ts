@@ -40,7 +40,8 @@ interface SourceFile {
   imports: string[];
 }
 
-const IMPORT_RE = /(?:^|[\s;])(?:import|export)\s+(?:type\s+)?(?:[\w*{}\s,$]+\s+from\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+const IMPORT_RE =
+  /(?:^|[\s;])(?:import|export)\s+(?:type\s+)?(?:[\w*{}\s,$]+\s+from\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 /** Import specifiers of a TypeScript source, comments removed first (examples in comments are not imports). */
 export function importSpecifiers(source: string): string[] {
@@ -118,7 +119,8 @@ export function checkLayers(root: string): Violation[] {
     for (const target of s.imports) {
       const toMod = srcModule(target);
       const toTask = taskName(target);
-      const v = (rule: Violation['rule'], message: string) => out.push({ file: s.path, imports: target, rule, message: `${s.path} imports ${target}: ${message}` });
+      const v = (rule: Violation['rule'], message: string) =>
+        out.push({ file: s.path, imports: target, rule, message: `${s.path} imports ${target}: ${message}` });
       if (target.startsWith('src/') || target.startsWith('tasks/')) {
         if (!known.has(target)) v('unresolved', 'no such source file');
       }
@@ -127,13 +129,19 @@ export function checkLayers(root: string): Violation[] {
         else if (toMod !== null && toMod !== fromMod) {
           const a = floorOf(fromMod);
           const b = floorOf(toMod);
-          if (a === -1 || b === -1) v('upward', `module ${a === -1 ? fromMod : toMod} is on no floor of scripts/check-layers.ts: place it there and in ARCHITECTURE.md`);
+          if (a === -1 || b === -1)
+            v(
+              'upward',
+              `module ${a === -1 ? fromMod : toMod} is on no floor of scripts/check-layers.ts: place it there and in ARCHITECTURE.md`,
+            );
           else if (b < a) v('upward', `${fromMod} (floor ${a}) imports ${toMod} (floor ${b}), a higher floor`);
           else if (b === a) v('same-floor', `${fromMod} and ${toMod} share a floor and stay independent`);
         }
       } else if (fromTask !== null) {
-        if (toTask !== null && toTask !== fromTask) v('task-imports-task', `task ${fromTask} imports task ${toTask}'s files; share code through src/ instead`);
-        else if (toMod !== null && !TASK_MAY_IMPORT.has(toMod)) v('task-imports-upper', `a task may import ${[...TASK_MAY_IMPORT].join(', ')}; not ${toMod}`);
+        if (toTask !== null && toTask !== fromTask)
+          v('task-imports-task', `task ${fromTask} imports task ${toTask}'s files; share code through src/ instead`);
+        else if (toMod !== null && !TASK_MAY_IMPORT.has(toMod))
+          v('task-imports-upper', `a task may import ${[...TASK_MAY_IMPORT].join(', ')}; not ${toMod}`);
       }
     }
   }

@@ -16,18 +16,35 @@ import { loadModel } from '../src/model/model.js';
 import { listProviders, type EpName } from '../src/model/session.js';
 import { packageRoot } from '../src/util/paths.js';
 
-const { values } = parseArgs({ options: { out: { type: 'string' }, sequences: { type: 'string', default: '64' }, 'budget-s': { type: 'string', default: '400' } } });
+const { values } = parseArgs({
+  options: { out: { type: 'string' }, sequences: { type: 'string', default: '64' }, 'budget-s': { type: 'string', default: '400' } },
+});
 if (!values.out) throw new Error('--out FILE required');
 const started = performance.now();
 const budget = Number(values['budget-s']) * 1000;
 const work = mkdtempSync(join(tmpdir(), 'plmbench-gpu-check-'));
 const spec = { layout: 'mlm' as const, layers: 6, dim: 320, heads: 20, ffn: 1280, maxLength: 1026, seed: 'esm2-8m-shape' };
 const p = transformerParams(spec);
-const esm8m = writeFixture(work, 'esm2-8m-shape', buildTransformer(spec), { id: 'esm2-8m-shape', objective: 'mlm', vocab: 'esm', maxLength: 1026, params: p.nonEmbedding, paramsTotal: p.total, trainTokens: 1e6 });
+const esm8m = writeFixture(work, 'esm2-8m-shape', buildTransformer(spec), {
+  id: 'esm2-8m-shape',
+  objective: 'mlm',
+  vocab: 'esm',
+  maxLength: 1026,
+  params: p.nonEmbedding,
+  paramsTotal: p.total,
+  trainTokens: 1e6,
+});
 const models = [join(packageRoot, 'models/plm-mlm-mini.onnx'), join(packageRoot, 'models/plm-clm-mini.onnx'), esm8m];
-const seqs = readFasta(join(packageRoot, 'tasks/perplexity/data/natural-heldout.fasta')).map((r) => r.sequence).slice(0, Number(values.sequences));
+const seqs = readFasta(join(packageRoot, 'tasks/perplexity/data/natural-heldout.fasta'))
+  .map((r) => r.sequence)
+  .slice(0, Number(values.sequences));
 const providers = listProviders();
-const eps: EpName[] = ['cpu', ...(['webgpu', 'cuda'] as const).filter((e) => !providers.find((x) => x.ep === e)!.detail.startsWith('no ') && !/has no CUDA/.test(providers.find((x) => x.ep === e)!.detail))];
+const eps: EpName[] = [
+  'cpu',
+  ...(['webgpu', 'cuda'] as const).filter(
+    (e) => !providers.find((x) => x.ep === e)!.detail.startsWith('no ') && !/has no CUDA/.test(providers.find((x) => x.ep === e)!.detail),
+  ),
+];
 
 function logSoftmax(data: Float32Array, dims: number[], length: number): Float32Array {
   const V = dims[dims.length - 1]!;
@@ -53,14 +70,22 @@ for (const path of models) {
     try {
       const model = await loadModel(path, { ep, cache: new CacheStore(null) });
       const reqs = seqs.map((s) => ({ tokens: model.encode(s.slice(0, model.maxResidues)) }));
-      const spec = { outputs: ['logits' as const], reducer: 'gpu-check', cache: false, reduce: (o: { length: number; outputs: { logits?: { data: Float32Array; dims: number[] } } }) => logSoftmax(o.outputs.logits!.data, o.outputs.logits!.dims, o.length) };
+      const spec = {
+        outputs: ['logits' as const],
+        reducer: 'gpu-check',
+        cache: false,
+        reduce: (o: { length: number; outputs: { logits?: { data: Float32Array; dims: number[] } } }) =>
+          logSoftmax(o.outputs.logits!.data, o.outputs.logits!.dims, o.length),
+      };
       await model.forward(reqs.slice(0, 4), spec); // warm-up: shader compilation, allocator
       const t0 = performance.now();
       const out = (await model.forward(reqs, spec)) as Float32Array[];
       const seconds = (performance.now() - t0) / 1000;
       const tokens = reqs.reduce((s, r) => s + r.tokens.length, 0);
       let maxDiff = 0;
-      if (reference) for (let i = 0; i < out.length; i++) for (let j = 0; j < out[i]!.length; j++) maxDiff = Math.max(maxDiff, Math.abs(out[i]![j]! - reference[i]![j]!));
+      if (reference)
+        for (let i = 0; i < out.length; i++)
+          for (let j = 0; j < out[i]!.length; j++) maxDiff = Math.max(maxDiff, Math.abs(out[i]![j]! - reference[i]![j]!));
       if (ep === 'cpu') reference = out;
       // A GPU may pay for larger batches (issue 17 item 7): the same passes at 4x the default token budget.
       let bigBudget: { maxTokens: number; tokensPerSecond: number } | undefined;
@@ -72,7 +97,19 @@ for (const path of models) {
         bigBudget = { maxTokens: big.batchPolicy.maxTokens, tokensPerSecond: Math.round(tokens / ((performance.now() - t1) / 1000)) };
         await big.release();
       }
-      results.push({ model: model.card.id, ep: model.ep, maxTokens: model.batchPolicy.maxTokens, ...(bigBudget ? { largerBudget: bigBudget } : {}), ...(model.adapter ? { adapter: model.adapter.name } : {}), precision: model.precision, sequences: reqs.length, tokens, seconds: Math.round(seconds * 1000) / 1000, tokensPerSecond: Math.round(tokens / seconds), ...(ep !== 'cpu' ? { maxLogSoftmaxDiffVsCpu: maxDiff } : {}) });
+      results.push({
+        model: model.card.id,
+        ep: model.ep,
+        maxTokens: model.batchPolicy.maxTokens,
+        ...(bigBudget ? { largerBudget: bigBudget } : {}),
+        ...(model.adapter ? { adapter: model.adapter.name } : {}),
+        precision: model.precision,
+        sequences: reqs.length,
+        tokens,
+        seconds: Math.round(seconds * 1000) / 1000,
+        tokensPerSecond: Math.round(tokens / seconds),
+        ...(ep !== 'cpu' ? { maxLogSoftmaxDiffVsCpu: maxDiff } : {}),
+      });
       await model.release();
     } catch (e) {
       results.push({ model: path, ep, error: (e as Error).message.split('\n')[0] });
@@ -80,5 +117,18 @@ for (const path of models) {
     console.error(JSON.stringify(results.at(-1)));
   }
 }
-writeFileSync(values.out, JSON.stringify({ date: new Date().toISOString(), machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version }, providers, seconds: Math.round((performance.now() - started) / 1000), results }, null, 2) + '\n');
+writeFileSync(
+  values.out,
+  JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version },
+      providers,
+      seconds: Math.round((performance.now() - started) / 1000),
+      results,
+    },
+    null,
+    2,
+  ) + '\n',
+);
 console.error(`gpu-check: wrote ${values.out}`);

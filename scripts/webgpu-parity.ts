@@ -16,7 +16,14 @@ import { main } from '../src/cli/main.js';
 import { memoryIo } from '../src/cli/io.js';
 import { diffRuns, formatDiffs, readRun, type MetricDiff } from '../test/helpers/parity.js';
 
-const { values } = parseArgs({ options: { out: { type: 'string' }, tasks: { type: 'string' }, 'gpu-ep': { type: 'string', default: 'webgpu' }, models: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    out: { type: 'string' },
+    tasks: { type: 'string' },
+    'gpu-ep': { type: 'string', default: 'webgpu' },
+    models: { type: 'string' },
+  },
+});
 const models = values.models ? values.models.split(',') : ['models/plm-mlm-mini.onnx', 'models/plm-clm-mini.onnx'];
 const tasks = values.tasks ? values.tasks.split(',') : ['perplexity', 'fitness', 'contacts', 'secondary-structure', 'fold', 'generation'];
 const gpuEp = values['gpu-ep'];

@@ -13,7 +13,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** The smallest complete task, as ARCHITECTURE.md prints it. */
 function exampleTask(): string {
   const doc = readFileSync(join(root, 'ARCHITECTURE.md'), 'utf8');
-  const start = doc.indexOf("```ts\nimport type { TaskContext, TaskModule, TaskOutcome }");
+  const start = doc.indexOf('```ts\nimport type { TaskContext, TaskModule, TaskOutcome }');
   expect(start, 'ARCHITECTURE.md lost its example task').to.be.greaterThan(-1);
   return doc.slice(start + '```ts\n'.length, doc.indexOf('```', start + 5));
 }
@@ -27,12 +27,17 @@ describe("architecture: ARCHITECTURE.md's example task runs as printed", functio
     mkdirSync(join(folder, 'self-logprob'));
     writeFileSync(join(folder, 'self-logprob', 'index.ts'), exampleTask());
   });
-  after(() => { rmSync(folder, { recursive: true, force: true }); });
+  after(() => {
+    rmSync(folder, { recursive: true, force: true });
+  });
 
   it('bench run self-logprob --tasks-dir gives the mean log-probability computed here from the logits', async () => {
     const out = join(tempDir(), 'run.json');
     const io = memoryIo();
-    const code = await main(['run', 'self-logprob', '--tasks-dir', folder, '--model', join(root, 'models/plm-clm-mini.onnx'), '--no-cache', '--out', out], io);
+    const code = await main(
+      ['run', 'self-logprob', '--tasks-dir', folder, '--model', join(root, 'models/plm-clm-mini.onnx'), '--no-cache', '--out', out],
+      io,
+    );
     expect(code, io.err.join('')).to.equal(0);
     const run = JSON.parse(readFileSync(out, 'utf8'));
     const task = run.tasks['self-logprob'];

@@ -44,7 +44,9 @@ describe('architecture: import floors (scripts/check-layers.ts)', () => {
     const v = checkLayers(dir);
     expect(v).to.have.length(1);
     expect(v[0]!.rule).to.equal('upward');
-    expect(v[0]!.message).to.equal('src/model/runner.ts imports src/report/gate.ts: model (floor 4) imports report (floor 1), a higher floor');
+    expect(v[0]!.message).to.equal(
+      'src/model/runner.ts imports src/report/gate.ts: model (floor 4) imports report (floor 1), a higher floor',
+    );
   });
 
   it('fails a type-only upward import too', () => {
@@ -82,7 +84,8 @@ describe('architecture: import floors (scripts/check-layers.ts)', () => {
       'src/report/leaderboard.ts': 'export const l = 1;\n',
       'src/model/index.ts': 'export const m = 1;\n',
       'src/util/errors.ts': 'export const e = 1;\n',
-      'tasks/perplexity/index.ts': "import { l } from '../../src/report/leaderboard.js';\nimport { m } from '../../src/model/index.js';\nimport { e } from '../../src/util/errors.js';\nexport default l + m + e;\n",
+      'tasks/perplexity/index.ts':
+        "import { l } from '../../src/report/leaderboard.js';\nimport { m } from '../../src/model/index.js';\nimport { e } from '../../src/util/errors.js';\nexport default l + m + e;\n",
     });
     expect(checkLayers(dir).map((v) => `${v.rule}: ${v.imports}`)).to.deep.equal(['task-imports-upper: src/report/leaderboard.ts']);
   });

@@ -91,7 +91,9 @@ describe('bio/align: placeOnReference', () => {
   it('tolerates a few mismatches and counts them', () => {
     const ref = 'MKVLAAGIIGDERKTWYPQLMNSTRVCHEAGLIKDFPQ';
     const obs = ref.slice(0, 10) + 'W' + ref.slice(11);
-    const p = placeOnReference(ref, obs, { breaks: Uint8Array.from({ length: obs.length + 1 }, (_, k) => (k === 0 || k === obs.length ? 1 : 0)) });
+    const p = placeOnReference(ref, obs, {
+      breaks: Uint8Array.from({ length: obs.length + 1 }, (_, k) => (k === 0 || k === obs.length ? 1 : 0)),
+    });
     expect(p.mismatches).to.equal(1);
     expect([...p.refIndex]).to.deep.equal([...Array(ref.length).keys()]);
   });
@@ -113,7 +115,10 @@ describe('bio/align: placeOnReference', () => {
   it('reference residues missing between bonded residues count as disagreements', () => {
     const ref = 'MKVLAAGIIGDERKTWYPQLMNSTRVCHEAGLIKDFPQ';
     const obs = ref.slice(0, 15) + ref.slice(20); // 5 residues gone, but no break: coordinates say bonded
-    expect(() => placeOnReference(ref, obs, { file: 'y.pdb', chain: 'A' })).to.throw(BenchError, /5 reference residues missing between bonded residues/);
+    expect(() => placeOnReference(ref, obs, { file: 'y.pdb', chain: 'A' })).to.throw(
+      BenchError,
+      /5 reference residues missing between bonded residues/,
+    );
     const breaks = new Uint8Array(obs.length + 1);
     breaks[0] = breaks[15] = breaks[obs.length] = 1;
     expect(placeOnReference(ref, obs, { breaks }).disagreements).to.equal(0);

@@ -4,7 +4,16 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { placeOnReference } from '../src/bio/align.js';
-import { cbCoordinates, cbDistances, contactMap, contactPairs, contactStats, residueCb, separationBand, virtualCb } from '../src/bio/contact-map.js';
+import {
+  cbCoordinates,
+  cbDistances,
+  contactMap,
+  contactPairs,
+  contactStats,
+  residueCb,
+  separationBand,
+  virtualCb,
+} from '../src/bio/contact-map.js';
 import { chainBreaks, parseStructure } from '../src/bio/pdb.js';
 import { loadStructureChain } from '../src/bio/structure-set.js';
 import { structuresDir } from './golden/bio/fixtures.js';

@@ -1,5 +1,13 @@
 import { expect } from 'chai';
-import { MutantError, applyMutant, canonicalMutant, checkAgainstWildType, firstDifference, parseMutant, revertMutant } from '../src/bio/mutant.js';
+import {
+  MutantError,
+  applyMutant,
+  canonicalMutant,
+  checkAgainstWildType,
+  firstDifference,
+  parseMutant,
+  revertMutant,
+} from '../src/bio/mutant.js';
 
 // ProteinGym mutant strings: `A10C` or `A10C:K23E`, 1-based positions into the wild type.
 describe('bio: mutant strings', () => {
@@ -33,7 +41,9 @@ describe('bio: mutant strings', () => {
   });
 
   it('names the position and both letters when the wild-type letter does not match', () => {
-    expect(() => { checkAgainstWildType('A2C', parseMutant('A2C'), wt); }).to.throw(MutantError, 'mutant "A2C": residue 2 of the wild type is K, not A');
+    expect(() => {
+      checkAgainstWildType('A2C', parseMutant('A2C'), wt);
+    }).to.throw(MutantError, 'mutant "A2C": residue 2 of the wild type is K, not A');
   });
 
   it('rejects a position outside the wild type, giving the valid range', () => {
@@ -42,7 +52,10 @@ describe('bio: mutant strings', () => {
 
   it('reverts a mutated sequence to its wild type, and checks the mutant letters are there', () => {
     expect(revertMutant('CKTAYIAKQW', 'M1C:R10W', parseMutant('M1C:R10W'))).to.equal(wt);
-    expect(() => revertMutant('MKTAYIAKQW', 'M1C:R10W', parseMutant('M1C:R10W'))).to.throw(MutantError, 'residue 1 of mutated_sequence is M, not C');
+    expect(() => revertMutant('MKTAYIAKQW', 'M1C:R10W', parseMutant('M1C:R10W'))).to.throw(
+      MutantError,
+      'residue 1 of mutated_sequence is M, not C',
+    );
   });
 
   it('gives the same canonical key to the same substitutions written in another order', () => {

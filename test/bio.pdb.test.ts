@@ -53,10 +53,9 @@ describe('bio/pdb: parser', () => {
   });
 
   it('microheterogeneity: two residue names at one number keep the more occupied one', () => {
-    const text = [
-      ...residueLines('S', 'A', 1, 0, { alt: 'A', occ: 0.3 }),
-      ...residueLines('T', 'A', 1, 0, { alt: 'B', occ: 0.7 }),
-    ].join('\n');
+    const text = [...residueLines('S', 'A', 1, 0, { alt: 'A', occ: 0.3 }), ...residueLines('T', 'A', 1, 0, { alt: 'B', occ: 0.7 })].join(
+      '\n',
+    );
     expect(parsePdb(text, 'A', 'm.pdb').sequence).to.equal('T');
   });
 
@@ -127,8 +126,17 @@ describe('bio/pdb: parser', () => {
   });
 
   it('reads mmCIF _atom_site (label_seq_id decides polymer membership) and _pdbx_poly_seq_scheme', () => {
-    const rows = (seq: string, resName: string, group: string, labelSeq: string, atoms: Array<[string, number, number, number, string, string?]>) =>
-      atoms.map(([name, x, y, z, el, alt]) => `${group} ${el} ${name} ${alt ?? '.'} ${resName} A ${labelSeq} ${seq} ? ${x} ${y} ${z} ${alt === 'B' ? 0.6 : alt === 'A' ? 0.4 : 1} 1`);
+    const rows = (
+      seq: string,
+      resName: string,
+      group: string,
+      labelSeq: string,
+      atoms: Array<[string, number, number, number, string, string?]>,
+    ) =>
+      atoms.map(
+        ([name, x, y, z, el, alt]) =>
+          `${group} ${el} ${name} ${alt ?? '.'} ${resName} A ${labelSeq} ${seq} ? ${x} ${y} ${z} ${alt === 'B' ? 0.6 : alt === 'A' ? 0.4 : 1} 1`,
+      );
     const text = [
       'data_1ABC',
       '_entry.id 1ABC',
@@ -162,11 +170,34 @@ describe('bio/pdb: parser', () => {
       '_atom_site.Cartn_z',
       '_atom_site.occupancy',
       '_atom_site.pdbx_PDB_model_num',
-      ...rows('1', 'GLY', 'ATOM', '1', [['N', 0, 0, 0, 'N'], ['CA', 1.2, 0.8, 0, 'C'], ['C', 2.5, 0, 0, 'C'], ['H', 0, 0, 1, 'H']]),
-      ...rows('2', 'MSE', 'HETATM', '2', [['N', 3.8, 0, 0, 'N'], ['CA', 5, 0.8, 0, 'C', 'A'], ['CA', 5.1, 0.9, 0, 'C', 'B'], ['C', 6.3, 0, 0, 'C'], ['CB', 5, 1.5, 1.2, 'C']]),
-      ...rows('4', 'TRP', 'ATOM', '4', [['N', 11.4, 0, 0, 'N'], ['CA', 12.6, 0.8, 0, 'C'], ['C', 13.9, 0, 0, 'C']]),
-      ...rows('5', 'MSE', 'HETATM', '.', [['N', 15.2, 0, 0, 'N'], ['CA', 16.4, 0.8, 0, 'C'], ['C', 17.7, 0, 0, 'C']]), // no label_seq_id (Biopython MMCIFIO)
-      ...rows('6', 'LEU', 'HETATM', '.', [['N', 30, 0, 0, 'N'], ['CA', 31, 0.8, 0, 'C'], ['C', 32, 0, 0, 'C']]), // a free amino acid: ligand
+      ...rows('1', 'GLY', 'ATOM', '1', [
+        ['N', 0, 0, 0, 'N'],
+        ['CA', 1.2, 0.8, 0, 'C'],
+        ['C', 2.5, 0, 0, 'C'],
+        ['H', 0, 0, 1, 'H'],
+      ]),
+      ...rows('2', 'MSE', 'HETATM', '2', [
+        ['N', 3.8, 0, 0, 'N'],
+        ['CA', 5, 0.8, 0, 'C', 'A'],
+        ['CA', 5.1, 0.9, 0, 'C', 'B'],
+        ['C', 6.3, 0, 0, 'C'],
+        ['CB', 5, 1.5, 1.2, 'C'],
+      ]),
+      ...rows('4', 'TRP', 'ATOM', '4', [
+        ['N', 11.4, 0, 0, 'N'],
+        ['CA', 12.6, 0.8, 0, 'C'],
+        ['C', 13.9, 0, 0, 'C'],
+      ]),
+      ...rows('5', 'MSE', 'HETATM', '.', [
+        ['N', 15.2, 0, 0, 'N'],
+        ['CA', 16.4, 0.8, 0, 'C'],
+        ['C', 17.7, 0, 0, 'C'],
+      ]), // no label_seq_id (Biopython MMCIFIO)
+      ...rows('6', 'LEU', 'HETATM', '.', [
+        ['N', 30, 0, 0, 'N'],
+        ['CA', 31, 0.8, 0, 'C'],
+        ['C', 32, 0, 0, 'C'],
+      ]), // a free amino acid: ligand
       ...rows('101', 'HOH', 'HETATM', '.', [['O', 9, 9, 9, 'O']]),
       ...rows('102', 'GOL', 'HETATM', '.', [['C1', 9, 9, 9, 'C']]),
       'ATOM N N . GLY A 1 1 ? 50 50 50 1 2',
@@ -185,12 +216,18 @@ describe('bio/pdb: parser', () => {
 
 describe('bio/pdb: bad input', () => {
   it('a PDB without the named chain', async () => {
-    await expectBenchError(() => parsePdb(syntheticPdb('A', 'MKGAL', 'MKGAL'), 'Q', 'x.pdb'), /^x\.pdb: no chain "Q" \(chains in the file: A\)$/);
+    await expectBenchError(
+      () => parsePdb(syntheticPdb('A', 'MKGAL', 'MKGAL'), 'Q', 'x.pdb'),
+      /^x\.pdb: no chain "Q" \(chains in the file: A\)$/,
+    );
   });
 
   it('a file that is not PDB', async () => {
     await expectBenchError(() => parseStructure(Buffer.from('>seq1\nMKVLA\n'), 'A', 'seq.fasta'), /^seq\.fasta: not a PDB file/);
-    await expectBenchError(() => parseStructure(Uint8Array.from([0x50, 0x4b, 3, 4, 0, 0, 1]), 'A', 'a.zip'), /^a\.zip: not a PDB or mmCIF file \(binary data\)$/);
+    await expectBenchError(
+      () => parseStructure(Uint8Array.from([0x50, 0x4b, 3, 4, 0, 0, 1]), 'A', 'a.zip'),
+      /^a\.zip: not a PDB or mmCIF file \(binary data\)$/,
+    );
     await expectBenchError(() => decodeStructureBytes(Uint8Array.from([0x1f, 0x8b, 1, 2, 3]), 'bad.gz'), /^bad\.gz: corrupt gzip data/);
   });
 

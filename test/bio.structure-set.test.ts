@@ -37,7 +37,11 @@ describe('bio/structure-set: loader', () => {
     );
     const set = await loadStructureSet(dir);
     expect(set.index.rows).to.equal(3);
-    expect(set.entries.map((e) => [e.id, e.pdbId])).to.deep.equal([['one', '9XYZ'], ['two', '1ABC'], ['three', '1ABC']]);
+    expect(set.entries.map((e) => [e.id, e.pdbId])).to.deep.equal([
+      ['one', '9XYZ'],
+      ['two', '1ABC'],
+      ['three', '1ABC'],
+    ]);
     for (const e of set.entries) {
       expect(e.sequence).to.equal(SEQ40);
       expect(e.length).to.equal(40);
@@ -85,11 +89,11 @@ describe('bio/structure-set: loader', () => {
   it('index problems: missing column, duplicate id, no reference anywhere, bad letters', async () => {
     const pdb = syntheticPdb('A', SEQ40, SEQ40);
     await expectLoadError(folder('path,chain\nx.pdb,A\n', { 'x.pdb': pdb }), /index\.csv: missing column "file" \(columns: path, chain\)$/);
-    await expectLoadError(
-      folder('file,chain,id\nx.pdb,A,a\nx.pdb,A,a\n', { 'x.pdb': pdb }),
-      /index\.csv:3: duplicate id "a"$/,
-    );
-    const noSeqres = pdb.split('\n').filter((l) => !l.startsWith('SEQRES')).join('\n');
+    await expectLoadError(folder('file,chain,id\nx.pdb,A,a\nx.pdb,A,a\n', { 'x.pdb': pdb }), /index\.csv:3: duplicate id "a"$/);
+    const noSeqres = pdb
+      .split('\n')
+      .filter((l) => !l.startsWith('SEQRES'))
+      .join('\n');
     await expectLoadError(folder('file,chain\nx.pdb,A\n', { 'x.pdb': noSeqres }), /x\.pdb: chain A: no reference sequence/);
     await expectLoadError(folder('file,chain,sequence\nx.pdb,A,MK1V\n', { 'x.pdb': pdb }), /not a residue letter: "1"$/);
     await expectBenchError(() => loadStructureSet(join(tmpdir(), 'plmbench-no-such-folder')), /plmbench-no-such-folder/, 'E_IO');
@@ -118,7 +122,10 @@ describe('bio/structure-set: the 41 chains of the source-data structures folder'
       expect(e.nObserved, e.id).to.equal(Number(row['n_observed_residues']));
       // the index's observed sequence lists residues with a CA atom
       const parsed = await readStructureFile(`${dir}/${e.file}`, e.chain);
-      const withCa = parsed.residues.filter((r) => r.atoms.has('CA')).map((r) => r.aa).join('');
+      const withCa = parsed.residues
+        .filter((r) => r.atoms.has('CA'))
+        .map((r) => r.aa)
+        .join('');
       expect(withCa, e.id).to.equal(row['observed_sequence']);
       expect(parsed.seqres, e.id).to.equal(row['seqres_sequence']);
     }
@@ -139,4 +146,3 @@ describe('bio/structure-set: the 41 chains of the source-data structures folder'
     expect(rate('long')).to.be.within(0.005, 0.05);
   });
 });
-

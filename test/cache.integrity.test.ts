@@ -33,7 +33,12 @@ async function pass(path: string, cacheDir: string, seqs: string[], batch = {}) 
   const store = new CacheStore(cacheDir, (m) => warnings.push(m));
   const model = await loadTestModel(path, batch, store);
   const meter = newMeter();
-  const values = (await model.metered(meter).forward(seqs.map((s) => ({ tokens: model.encode(s) })), meanLogitSpec())).map((v) => Array.from(v));
+  const values = (
+    await model.metered(meter).forward(
+      seqs.map((s) => ({ tokens: model.encode(s) })),
+      meanLogitSpec(),
+    )
+  ).map((v) => Array.from(v));
   await model.release();
   store.close();
   return { meter, values, warnings };
@@ -96,7 +101,10 @@ describe('cache integrity (issue 19, item 1)', () => {
       b[bit >> 3]! ^= 1 << (bit & 7);
       const scan = scanSegment(b);
       expect(scan.damaged, `bit ${bit}`).to.be.greaterThan(0);
-      expect(scan.records.map((r) => r.key), `bit ${bit}`).to.deep.equal([other]);
+      expect(
+        scan.records.map((r) => r.key),
+        `bit ${bit}`,
+      ).to.deep.equal([other]);
       expect(Array.from(scan.records[0]!.value)).to.deep.equal([3, 4, 5]);
     }
   });
@@ -111,7 +119,11 @@ describe('cache integrity (issue 19, item 1)', () => {
     ]);
     a.close();
     const b = new CacheStore(dir).shard('ns', 'f'.repeat(64));
-    expect([b.get('1'.repeat(64)), b.get('2'.repeat(64)), Array.from(b.get('3'.repeat(64)) ?? [])]).to.deep.equal([undefined, undefined, [7]]);
+    expect([b.get('1'.repeat(64)), b.get('2'.repeat(64)), Array.from(b.get('3'.repeat(64)) ?? [])]).to.deep.equal([
+      undefined,
+      undefined,
+      [7],
+    ]);
   });
 
   it('reads open every file read-only; a cache that cannot be written is used read-only with one warning', async () => {
@@ -124,7 +136,8 @@ describe('cache integrity (issue 19, item 1)', () => {
     fs.openSync = ((p: fs.PathLike, flags?: fs.OpenMode, mode?: fs.Mode) => {
       opens.push({ path: String(p), flags: String(flags ?? 'r') });
       // As for an unprivileged user whose cache is readable but not writable.
-      if (String(p).startsWith(cacheDir) && String(flags) !== 'r') throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
+      if (String(p).startsWith(cacheDir) && String(flags) !== 'r')
+        throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
       return original(p, flags ?? 'r', mode);
     }) as typeof fs.openSync;
     syncBuiltinESMExports();
@@ -159,7 +172,12 @@ describe('cache integrity (issue 19, item 1)', () => {
     const a = await pass(path, cacheDir, many.slice(0, 8), { maxBatch: 1 });
     expect(a.meter.cached).to.equal(0);
     const mB = newMeter();
-    const valuesB = (await modelB.metered(mB).forward(many.map((s) => ({ tokens: modelB.encode(s) })), meanLogitSpec())).map((v) => Array.from(v));
+    const valuesB = (
+      await modelB.metered(mB).forward(
+        many.map((s) => ({ tokens: modelB.encode(s) })),
+        meanLogitSpec(),
+      )
+    ).map((v) => Array.from(v));
     await modelB.release();
     storeB.close();
     expect(valuesB).to.deep.equal(solo.values);
@@ -184,10 +202,16 @@ describe('cache integrity (issue 19, item 1)', () => {
     const dir = tempDir();
     const path = randomTransformer('mlm', {}, dir);
     const cacheDir = join(dir, 'cache');
-    const many = Array.from({ length: 60 }, (_, i) => 'MKTAYIAKQRQISFVKSHFSRQ'.slice(i % 7, 8 + (i % 13)) + 'ACDEFGHIKLMNPQRSTVWY'.slice(0, i % 20));
+    const many = Array.from(
+      { length: 60 },
+      (_, i) => 'MKTAYIAKQRQISFVKSHFSRQ'.slice(i % 7, 8 + (i % 13)) + 'ACDEFGHIKLMNPQRSTVWY'.slice(0, i % 20),
+    );
     const keys = new Set(many).size;
-    const child = () => run(process.execPath, ['--import', 'tsx', 'test/helpers/cache-writer.ts', path, cacheDir, many.join(',')], { maxBuffer: 1 << 24 });
-    const outs = (await Promise.all([child(), child(), child()])).map((o) => JSON.parse(o.stdout) as { meter: { cached: number }; values: number[][] });
+    const child = () =>
+      run(process.execPath, ['--import', 'tsx', 'test/helpers/cache-writer.ts', path, cacheDir, many.join(',')], { maxBuffer: 1 << 24 });
+    const outs = (await Promise.all([child(), child(), child()])).map(
+      (o) => JSON.parse(o.stdout) as { meter: { cached: number }; values: number[][] },
+    );
     expect(outs[1]!.values).to.deep.equal(outs[0]!.values);
     expect(outs[2]!.values).to.deep.equal(outs[0]!.values);
     const s = verifyCache(cacheDir);

@@ -8,7 +8,9 @@ import { loadModel } from '../src/model/model.js';
 import { tempDir } from './helpers/tmp.js';
 
 function shardFiles(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath ?? (e as unknown as { path: string }).path, e.name));
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath ?? (e as unknown as { path: string }).path, e.name));
 }
 
 describe('forward cache', () => {
@@ -31,21 +33,33 @@ describe('forward cache', () => {
     // First run: only half of the sequences (as if interrupted after the first batches).
     let model = await loadTestModel(path, { maxTokens: 64 }, new CacheStore(cacheDir));
     const m1 = newMeter();
-    const first = await model.metered(m1).forward(seqs.slice(0, 2).map((s) => ({ tokens: model.encode(s) })), spec());
+    const first = await model.metered(m1).forward(
+      seqs.slice(0, 2).map((s) => ({ tokens: model.encode(s) })),
+      spec(),
+    );
     await model.release();
     expect([m1.forwardPasses, m1.cached]).to.deep.equal([2, 0]);
     // A new process: the cache is read back from disk.
     model = await loadTestModel(path, { maxTokens: 64 }, new CacheStore(cacheDir));
     const m2 = newMeter();
-    const all = await model.metered(m2).forward(seqs.map((s) => ({ tokens: model.encode(s) })), spec());
+    const all = await model.metered(m2).forward(
+      seqs.map((s) => ({ tokens: model.encode(s) })),
+      spec(),
+    );
     expect([m2.forwardPasses, m2.cached]).to.deep.equal([4, 2]);
     expect(Array.from(all[0]!)).to.deep.equal(Array.from(first[0]!));
     const m3 = newMeter();
-    await model.metered(m3).forward(seqs.map((s) => ({ tokens: model.encode(s) })), spec());
+    await model.metered(m3).forward(
+      seqs.map((s) => ({ tokens: model.encode(s) })),
+      spec(),
+    );
     expect([m3.forwardPasses, m3.cached, m3.batches]).to.deep.equal([4, 4, 0]);
     // A different reducer id is a different entry.
     const m4 = newMeter();
-    await model.metered(m4).forward(seqs.map((s) => ({ tokens: model.encode(s) })), spec('test.other.v1'));
+    await model.metered(m4).forward(
+      seqs.map((s) => ({ tokens: model.encode(s) })),
+      spec('test.other.v1'),
+    );
     expect(m4.cached).to.equal(0);
     await model.release();
   });
@@ -56,7 +70,10 @@ describe('forward cache', () => {
     const path = randomTransformer('clm', {}, dir);
     const store = new CacheStore(cacheDir);
     let model = await loadTestModel(path, {}, store);
-    await model.forward(seqs.map((s) => ({ tokens: model.encode(s) })), spec());
+    await model.forward(
+      seqs.map((s) => ({ tokens: model.encode(s) })),
+      spec(),
+    );
     await model.release();
     store.close(); // sealed: a cut-short record there is damage, not a write in progress
     const [file] = shardFiles(cacheDir);
@@ -64,7 +81,10 @@ describe('forward cache', () => {
     appendFileSync(file!, Buffer.alloc(20, 7)); // a half-written record
     model = await loadTestModel(path, {}, new CacheStore(cacheDir));
     const m = newMeter();
-    await model.metered(m).forward(seqs.map((s) => ({ tokens: model.encode(s) })), spec());
+    await model.metered(m).forward(
+      seqs.map((s) => ({ tokens: model.encode(s) })),
+      spec(),
+    );
     expect(m.cached).to.equal(4);
     await model.release();
     expect(statSync(file!).size).to.equal(size);
@@ -76,11 +96,17 @@ describe('forward cache', () => {
     const a = randomTransformer('mlm', { seed: 1 }, dir);
     const b = randomTransformer('mlm', { seed: 2 }, dir);
     let model = await loadTestModel(a, {}, new CacheStore(cacheDir));
-    await model.forward(seqs.map((s) => ({ tokens: model.encode(s) })), spec());
+    await model.forward(
+      seqs.map((s) => ({ tokens: model.encode(s) })),
+      spec(),
+    );
     await model.release();
     model = await loadTestModel(b, {}, new CacheStore(cacheDir));
     const m = newMeter();
-    await model.metered(m).forward(seqs.map((s) => ({ tokens: model.encode(s) })), spec());
+    await model.metered(m).forward(
+      seqs.map((s) => ({ tokens: model.encode(s) })),
+      spec(),
+    );
     expect(m.cached).to.equal(0);
     await model.release();
   });
@@ -94,7 +120,10 @@ describe('forward cache', () => {
     const run = async (cardFlags: Record<string, unknown>) => {
       const model = await loadModel(path, { ep: 'cpu', cache: new CacheStore(cacheDir), cardFlags });
       const m = newMeter();
-      await model.metered(m).forward(seqs.map((s) => ({ tokens: model.encode(s) })), spec());
+      await model.metered(m).forward(
+        seqs.map((s) => ({ tokens: model.encode(s) })),
+        spec(),
+      );
       await model.release();
       return m.cached;
     };

@@ -23,7 +23,24 @@ describe('CLI commands', () => {
     const dir = tempDir();
     const out = join(dir, 'r.json');
     const io = memoryIo();
-    expect(await main(['run', 'perplexity', '--model', randomTransformer('clm', {}, dir), '--tier', 'smoke', '--no-cache', '--json', '--quiet', '--out', out], io)).to.equal(0);
+    expect(
+      await main(
+        [
+          'run',
+          'perplexity',
+          '--model',
+          randomTransformer('clm', {}, dir),
+          '--tier',
+          'smoke',
+          '--no-cache',
+          '--json',
+          '--quiet',
+          '--out',
+          out,
+        ],
+        io,
+      ),
+    ).to.equal(0);
     expect(io.out.join('')).to.equal(readFileSync(out, 'utf8'));
     expect(io.err.join('')).to.equal('');
     validateRun(JSON.parse(io.out.join('')), 'stdout');
@@ -41,7 +58,23 @@ describe('CLI commands', () => {
     );
     const out = join(dir, 'r.json');
     const io = memoryIo();
-    expect(await main(['run', 'needs-contacts', '--model', randomTransformer('mlm', {}, dir), '--tasks-dir', plugins, '--no-cache', '--quiet', '--out', out], io)).to.equal(0);
+    expect(
+      await main(
+        [
+          'run',
+          'needs-contacts',
+          '--model',
+          randomTransformer('mlm', {}, dir),
+          '--tasks-dir',
+          plugins,
+          '--no-cache',
+          '--quiet',
+          '--out',
+          out,
+        ],
+        io,
+      ),
+    ).to.equal(0);
     const r = JSON.parse(readFileSync(out, 'utf8'));
     expect(r.tasks['needs-contacts']).to.deep.equal({ version: '0.1.0', status: 'skipped', reason: 'the model lacks a "contacts" output' });
   });
@@ -49,9 +82,14 @@ describe('CLI commands', () => {
   it('a plugin that breaks the interface is refused by name', async () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'p', 'broken'), { recursive: true });
-    writeFileSync(join(dir, 'p', 'broken', 'index.ts'), `export default { name: 'broken', version: '1', needs: ['logits'], describe: () => ({}) };\n`);
+    writeFileSync(
+      join(dir, 'p', 'broken', 'index.ts'),
+      `export default { name: 'broken', version: '1', needs: ['logits'], describe: () => ({}) };\n`,
+    );
     const io = memoryIo();
-    expect(await main(['run', 'broken', '--model', randomTransformer('mlm', {}, dir), '--tasks-dir', join(dir, 'p'), '--no-cache'], io)).to.equal(2);
+    expect(
+      await main(['run', 'broken', '--model', randomTransformer('mlm', {}, dir), '--tasks-dir', join(dir, 'p'), '--no-cache'], io),
+    ).to.equal(2);
     expect(io.err.join('')).to.match(/broken\/index\.ts: run must be a function/);
   });
 
@@ -66,7 +104,23 @@ describe('CLI commands', () => {
     );
     const out = join(dir, 'r.json');
     const io = memoryIo();
-    const code = await main(['run', 'buggy', 'perplexity', '--model', randomTransformer('clm', {}, dir), '--tasks-dir', join(dir, 'p'), '--tier', 'smoke', '--no-cache', '--out', out], io);
+    const code = await main(
+      [
+        'run',
+        'buggy',
+        'perplexity',
+        '--model',
+        randomTransformer('clm', {}, dir),
+        '--tasks-dir',
+        join(dir, 'p'),
+        '--tier',
+        'smoke',
+        '--no-cache',
+        '--out',
+        out,
+      ],
+      io,
+    );
     expect(code).to.equal(3);
     const r = JSON.parse(readFileSync(out, 'utf8'));
     expect(r.tasks.buggy.status).to.equal('failed');

@@ -29,7 +29,10 @@ describe('bench inspect', () => {
     expect(report['params'].warning).to.equal(null);
     expect(report['conformance'].every((c: { ok: boolean }) => c.ok)).to.equal(true);
     expect(report['conformance'].map((c: { name: string }) => c.name)).to.include.members([
-      'int64 input_ids accepted', 'logits width = vocabulary size', 'attention rows sum to 1', 'right padding leaves real positions unchanged',
+      'int64 input_ids accepted',
+      'logits width = vocabulary size',
+      'attention rows sum to 1',
+      'right padding leaves real positions unchanged',
     ]);
     expect(report['ep']).to.equal('cpu');
     expect(report['epFallbacks'].map((f: { ep: string }) => f.ep)).to.deep.equal(['cuda', 'webgpu']);
@@ -37,9 +40,26 @@ describe('bench inspect', () => {
 
   it('honours the card io map (renamed outputs, last_hidden_state alias)', async () => {
     const dir = tempDir();
-    const path = writeFixture(dir, 'renamed', buildTransformer({ layout: 'mlm', layers: 1, dim: 16, heads: 2, maxLength: 64, seed: 1, names: { logits: 'lm_logits', hidden_states: 'last_hidden_state', attentions: 'attn' } }), {
-      id: 'renamed', objective: 'mlm', vocab: 'esm', maxLength: 64, io: { logits: 'lm_logits', attentions: 'attn' },
-    });
+    const path = writeFixture(
+      dir,
+      'renamed',
+      buildTransformer({
+        layout: 'mlm',
+        layers: 1,
+        dim: 16,
+        heads: 2,
+        maxLength: 64,
+        seed: 1,
+        names: { logits: 'lm_logits', hidden_states: 'last_hidden_state', attentions: 'attn' },
+      }),
+      {
+        id: 'renamed',
+        objective: 'mlm',
+        vocab: 'esm',
+        maxLength: 64,
+        io: { logits: 'lm_logits', attentions: 'attn' },
+      },
+    );
     const { code, report } = await inspectJson(path);
     expect(code).to.equal(0);
     expect(report['io'].outputs).to.deep.equal({ logits: 'lm_logits', hidden_states: 'last_hidden_state', attentions: 'attn' });
@@ -47,9 +67,17 @@ describe('bench inspect', () => {
 
   it('flags an export whose outputs change with padding (exit 2, the check named)', async () => {
     const dir = tempDir();
-    const path = writeFixture(dir, 'leaky', buildTransformer({ layout: 'mlm', layers: 1, dim: 16, heads: 2, maxLength: 100, seed: 1, maskPadding: false }), {
-      id: 'leaky', objective: 'mlm', vocab: 'esm', maxLength: 100,
-    });
+    const path = writeFixture(
+      dir,
+      'leaky',
+      buildTransformer({ layout: 'mlm', layers: 1, dim: 16, heads: 2, maxLength: 100, seed: 1, maskPadding: false }),
+      {
+        id: 'leaky',
+        objective: 'mlm',
+        vocab: 'esm',
+        maxLength: 100,
+      },
+    );
     const { code, report, err } = await inspectJson(path);
     expect(code).to.equal(2);
     const pad = report['conformance'].find((c: { name: string }) => c.name.startsWith('right padding'));
@@ -66,7 +94,13 @@ describe('bench inspect', () => {
     // The hint holds: with --max-batch 1 nothing is padded, the check is not applicable and the run goes on.
     const alone = memoryIo();
     const out = join(dir, 'alone.json');
-    expect(await main(['run', 'perplexity', '--model', path, '--max-batch', '1', '--tier', 'smoke', '--no-cache', '--quiet', '--out', out], alone), alone.err.join('')).to.equal(0);
+    expect(
+      await main(
+        ['run', 'perplexity', '--model', path, '--max-batch', '1', '--tier', 'smoke', '--no-cache', '--quiet', '--out', out],
+        alone,
+      ),
+      alone.err.join(''),
+    ).to.equal(0);
     const check = JSON.parse(readFileSync(out, 'utf8')).model.conformance.find((c: { name: string }) => c.name.startsWith('right padding'));
     expect(check.ok).to.equal(true);
     expect(check.detail).to.match(/^not applicable: --max-batch 1/);

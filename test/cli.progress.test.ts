@@ -81,7 +81,10 @@ describe('progress on stderr', () => {
     a.set(1 / 7); // 14.28...%
     b.set(2);
     c.advance(10_000);
-    expect(io.err).to.deep.equal(['progress: contacts: 7 evaluation chains: 14%, ETA 1m00s, elapsed 10s\n', 'progress: second phase: 50% (2/4), 0.2/s, ETA 10s, elapsed 10s\n']);
+    expect(io.err).to.deep.equal([
+      'progress: contacts: 7 evaluation chains: 14%, ETA 1m00s, elapsed 10s\n',
+      'progress: second phase: 50% (2/4), 0.2/s, ETA 10s, elapsed 10s\n',
+    ]);
     expect(io.err.join('')).not.to.contain('0.14285714285714285');
     a.end();
     b.end();
@@ -95,9 +98,16 @@ describe('progress on stderr', () => {
     const p = ui.progress.phase('perplexity (causal)', 20);
     c.advance(5000);
     p.set(5);
-    expect(io.err.slice(-2)).to.deep.equal(['\x1b[1A\r\x1b[J', '  perplexity (causal) [######..................]   25%  5/20  1/s  ETA 15s\n']);
+    expect(io.err.slice(-2)).to.deep.equal([
+      '\x1b[1A\r\x1b[J',
+      '  perplexity (causal) [######..................]   25%  5/20  1/s  ETA 15s\n',
+    ]);
     ui.log.info('a log line');
-    expect(io.err.slice(-3)).to.deep.equal(['\x1b[1A\r\x1b[J', 'a log line\n', '  perplexity (causal) [######..................]   25%  5/20  1/s  ETA 15s\n']);
+    expect(io.err.slice(-3)).to.deep.equal([
+      '\x1b[1A\r\x1b[J',
+      'a log line\n',
+      '  perplexity (causal) [######..................]   25%  5/20  1/s  ETA 15s\n',
+    ]);
     p.end();
     expect(io.err.at(-1)).to.equal('\x1b[1A\r\x1b[J'); // the finished bar is cleared
     ui.close();
@@ -130,13 +140,18 @@ describe('progress on stderr', () => {
     const out = join(dir, 'r.json');
     const io = memoryIo();
     const model = randomTransformer('clm', {}, dir);
-    const code = await main(['run', 'perplexity', '--model', model, '--tier', 'smoke', '--no-cache', '--progress-interval', '0.001', '--out', out], io);
+    const code = await main(
+      ['run', 'perplexity', '--model', model, '--tier', 'smoke', '--no-cache', '--progress-interval', '0.001', '--out', out],
+      io,
+    );
     const err = io.err.join('');
     expect(code, err).to.equal(0);
     expect(err).to.match(/^progress: perplexity \(causal\): \d+% \(\d+\/\d+\), [\d.]+\/s, ETA /m);
     expect(err).not.to.match(/\r|\x1b/);
     expect(err).to.match(/== plmbench summary: rand-clm-1 \(clm\), tier smoke, seed 0, [\d.]+ s ==/);
-    expect(err).to.match(/\n {2}task\s+metric\s+value\s+95% CI\s+n\s+status\n {2}perplexity\s+perplexity\s+[\d.]+\s+\[[\d.]+, [\d.]+\]\s+20\s+ok\n/);
+    expect(err).to.match(
+      /\n {2}task\s+metric\s+value\s+95% CI\s+n\s+status\n {2}perplexity\s+perplexity\s+[\d.]+\s+\[[\d.]+, [\d.]+\]\s+20\s+ok\n/,
+    );
     expect(err).to.contain(`result JSON: ${out}\n`);
     const bad = memoryIo();
     expect(await main(['run', 'perplexity', '--model', model, '--progress', 'fancy', '--out', out], bad)).to.equal(2);

@@ -17,7 +17,8 @@ describe('src/contacts: shared pair indexing and the unsupervised contact map', 
       const P = T + 2; // two padding positions, as a longer sequence in the batch would add
       const maps = c.layers * c.heads;
       const data = new Float32Array(maps * P * P).fill(0.91);
-      for (let m = 0; m < maps; m++) for (let r = 0; r < T; r++) for (let s = 0; s < T; s++) data[m * P * P + r * P + s] = c.attentions[m * T * T + r * T + s]!;
+      for (let m = 0; m < maps; m++)
+        for (let r = 0; r < T; r++) for (let s = 0; s < T; s++) data[m * P * P + r * P + s] = c.attentions[m * T * T + r * T + s]!;
       const scores = shared.meanApcScores({ view: { data, dims: [c.layers, c.heads, P, P] }, offset: 1, residues: c.residues })!;
       expect(scores.length).to.equal(shared.pairCount(c.residues));
       scores.forEach((v, p) => expect(v).to.be.closeTo(c.meanFeature[p]!, 2e-6));

@@ -37,12 +37,17 @@ function encode(vocab: 'esm' | 'progen2', seq: string): number[] {
 function int64(rows: number[][], pad: number): ort.Tensor {
   const L = Math.max(...rows.map((r) => r.length));
   const data = new BigInt64Array(rows.length * L).fill(BigInt(pad));
-  rows.forEach((r, i) => { r.forEach((v, j) => (data[i * L + j] = BigInt(v))); });
+  rows.forEach((r, i) => {
+    r.forEach((v, j) => (data[i * L + j] = BigInt(v)));
+  });
   return new ort.Tensor('int64', data, [rows.length, L]);
 }
 
 function mask(rows: number[][]): ort.Tensor {
-  return int64(rows.map((r) => r.map(() => 1)), 0);
+  return int64(
+    rows.map((r) => r.map(() => 1)),
+    0,
+  );
 }
 
 /** Largest |a - golden| over the real positions of batch row `b`. */
@@ -88,9 +93,19 @@ for (const id of ['plm-mlm-mini', 'plm-clm-mini']) {
       expect(card['id']).to.equal(id);
       expect(card['vocab']).to.equal(golden.vocab);
       expect(card['objective']).to.equal(golden.objective);
-      expect(Object.keys(card).sort()).to.deep.equal(
-        ['family', 'id', 'license', 'maxLength', 'objective', 'params', 'paramsTotal', 'source', 'trainTokens', 'training', 'vocab'],
-      );
+      expect(Object.keys(card).sort()).to.deep.equal([
+        'family',
+        'id',
+        'license',
+        'maxLength',
+        'objective',
+        'params',
+        'paramsTotal',
+        'source',
+        'trainTokens',
+        'training',
+        'vocab',
+      ]);
       expect(statSync(onnxPath).size).to.be.at.most(10 * 1024 * 1024);
       expect(session.inputNames).to.deep.equal(golden.objective === 'clm' ? ['input_ids', 'attention_mask'] : ['input_ids']);
       expect(session.outputNames).to.deep.equal(['logits', 'hidden_states', 'attentions']);

@@ -33,14 +33,25 @@ describe('gate: unusable input exits 2 with one line', () => {
     const r = await gate(a, writeRun(dir, 'version', other));
     // A stale baseline (bumped task version) has its own exit code, so CI can refresh it (examples/ci/).
     expect(r.code).to.equal(4);
-    expect(r.err).to.match(/^bench: gate: task perplexity: baseline is from task version 1\.0\.0 \(.*\), this run from version 2\.0\.0 \(.*\): refresh it/);
+    expect(r.err).to.match(
+      /^bench: gate: task perplexity: baseline is from task version 1\.0\.0 \(.*\), this run from version 2\.0\.0 \(.*\): refresh it/,
+    );
     expect(r.err.trim().split('\n')).to.have.length(1);
   });
 
   it('no shared items', async () => {
     const other = syntheticRun({
-      id: 'm', objective: 'clm', params: 1e6, trainTokens: 1e9,
-      tasks: { fitness: { headline: 'spearman', directions: { spearman: true }, items: items(3, () => ({ spearman: 0.3 })).map((i) => ({ ...i, id: `other-${i.id}` })) } },
+      id: 'm',
+      objective: 'clm',
+      params: 1e6,
+      trainTokens: 1e9,
+      tasks: {
+        fitness: {
+          headline: 'spearman',
+          directions: { spearman: true },
+          items: items(3, () => ({ spearman: 0.3 })).map((i) => ({ ...i, id: `other-${i.id}` })),
+        },
+      },
     });
     const r = await gate(a, writeRun(dir, 'noshared', other));
     expect(r.code).to.equal(2);
@@ -61,13 +72,27 @@ describe('gate: unusable input exits 2 with one line', () => {
 
   it('a metric whose direction nobody records, unless the config gives it', async () => {
     const mk = () =>
-      syntheticRun({ id: 'm', objective: 'clm', params: 1e6, trainTokens: 1e9, tasks: { 'my-task': { headline: 'score', directions: { score: undefined }, items: items(5, (i) => ({ score: i })) } } });
+      syntheticRun({
+        id: 'm',
+        objective: 'clm',
+        params: 1e6,
+        trainTokens: 1e9,
+        tasks: { 'my-task': { headline: 'score', directions: { score: undefined }, items: items(5, (i) => ({ score: i })) } },
+      });
     const x = writeRun(dir, 'nodir', mk());
     const r = await gate(x, x);
     expect(r.code).to.equal(2);
     expect(r.err).to.match(/my-task\.score: direction unknown/);
     const cfg = join(dir, 'dir.json');
-    writeFileSync(cfg, JSON.stringify({ schemaVersion: 1, source: 'test', default: { tolerance: 0.01 }, metrics: { 'my-task.score': { tolerance: 0.1, higherIsBetter: true } } }));
+    writeFileSync(
+      cfg,
+      JSON.stringify({
+        schemaVersion: 1,
+        source: 'test',
+        default: { tolerance: 0.01 },
+        metrics: { 'my-task.score': { tolerance: 0.1, higherIsBetter: true } },
+      }),
+    );
     expect((await gate(x, x, '--config', cfg)).code).to.equal(0);
   });
 

@@ -31,12 +31,20 @@ describe('gate: refuses runs that scored differently (exit 2, one line)', () => 
   }
 
   it('different tiers (a smoke and a full run of the same assays)', async () => {
-    refused(await gate(file(gateRun('m', v)), file(gateRun('m', v, { tier: 'full' }))), /^bench: gate: task fitness: tier smoke vs full \(/);
+    refused(
+      await gate(file(gateRun('m', v)), file(gateRun('m', v, { tier: 'full' }))),
+      /^bench: gate: task fitness: tier smoke vs full \(/,
+    );
   });
 
   it('smoke runs of different seeds; full runs of different seeds are compared', async () => {
-    refused(await gate(file(gateRun('m', v, { seed: 0 })), file(gateRun('m', v, { seed: 1 }))), /^bench: gate: task fitness: smoke-tier seed 0 vs 1 \(/);
-    expect((await gate(file(gateRun('m', v, { tier: 'full', seed: 0 })), file(gateRun('m', v, { tier: 'full', seed: 1 })))).code).to.equal(0);
+    refused(
+      await gate(file(gateRun('m', v, { seed: 0 })), file(gateRun('m', v, { seed: 1 }))),
+      /^bench: gate: task fitness: smoke-tier seed 0 vs 1 \(/,
+    );
+    expect((await gate(file(gateRun('m', v, { tier: 'full', seed: 0 })), file(gateRun('m', v, { tier: 'full', seed: 1 })))).code).to.equal(
+      0,
+    );
   });
 
   it('different options of a compared task, compared exactly (an explicit default differs from none); key order does not matter', async () => {
@@ -53,7 +61,7 @@ describe('gate: refuses runs that scored differently (exit 2, one line)', () => 
     refused(await gate(a, b), /^bench: gate: task fitness: protocol\.strategy masked-marginals vs wt-marginals \(/);
   });
 
-  it('another contacts source (attentions vs the model\'s contacts head)', async () => {
+  it("another contacts source (attentions vs the model's contacts head)", async () => {
     const a = file(withProtocol(gateRun('m', v), 'perplexity', { source: 'attentions' }));
     const b = file(withProtocol(gateRun('m', v), 'perplexity', { source: 'contacts' }));
     refused(await gate(a, b), /^bench: gate: task perplexity: protocol\.source attentions vs contacts \(/);

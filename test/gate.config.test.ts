@@ -17,7 +17,12 @@ describe('gate: tolerance config', () => {
     const c: GateConfig = {
       ...config,
       default: { tolerance: 0.5 },
-      metrics: { 'p_at_l*': { tolerance: 0.1 }, p_at_l_long: { tolerance: 0.2 }, 'contacts.p_at_l*': { tolerance: 0.3 }, 'contacts.p_at_l_long': { tolerance: 0.4 } },
+      metrics: {
+        'p_at_l*': { tolerance: 0.1 },
+        p_at_l_long: { tolerance: 0.2 },
+        'contacts.p_at_l*': { tolerance: 0.3 },
+        'contacts.p_at_l_long': { tolerance: 0.4 },
+      },
     };
     expect(ruleFor(c, 'contacts', 'p_at_l_long')).to.deep.include({ key: 'contacts.p_at_l_long' });
     expect(ruleFor(c, 'contacts', 'p_at_l5_short')).to.deep.include({ key: 'contacts.p_at_l*' });

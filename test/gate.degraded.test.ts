@@ -58,7 +58,10 @@ describe('gate: a task degraded by a known amount fails', () => {
 
   it('a task that failed in the current run is a regression (missingTask: fail)', () => {
     const cur = gateRun('m', baseValues());
-    const failed = { ...cur, tasks: { ...cur.tasks, perplexity: { version: '1.0.0', status: 'failed' as const, code: 'E_MODEL_OUTPUT', reason: 'NaN logits' } } };
+    const failed = {
+      ...cur,
+      tasks: { ...cur.tasks, perplexity: { version: '1.0.0', status: 'failed' as const, code: 'E_MODEL_OUTPUT', reason: 'NaN logits' } },
+    };
     const r = gateRuns(file(gateRun('m'), 'a'), file(failed, 'b'), { config, seed: 0 });
     expect(r.passed).to.equal(false);
     expect(r.tasks.find((t) => t.task === 'perplexity')).to.include({ status: 'missing', regression: true });

@@ -11,7 +11,10 @@ import { tempDir } from './helpers/tmp.js';
 /** A real smoke run of the perplexity task on a tiny causal fixture, written to `out`. */
 async function benchRun(model: string, out: string): Promise<void> {
   const io = memoryIo();
-  const code = await main(['all', '--model', model, '--tasks', 'perplexity', '--tier', 'smoke', '--ep', 'cpu', '--no-cache', '--quiet', '--out', out], io);
+  const code = await main(
+    ['all', '--model', model, '--tasks', 'perplexity', '--tier', 'smoke', '--ep', 'cpu', '--no-cache', '--quiet', '--out', out],
+    io,
+  );
   expect(code, io.err.join('')).to.equal(0);
 }
 
@@ -30,7 +33,10 @@ describe('gate: end to end on real runs of a tiny fixture model', function () {
   });
 
   it('each run records metric directions and a schema-valid matchedCompute', () => {
-    const run = JSON.parse(readFileSync(r1, 'utf8')) as { tasks: { perplexity: { metrics: Record<string, { higherIsBetter?: boolean }> } }; matchedCompute: { model: { compute: { flops: number } } } };
+    const run = JSON.parse(readFileSync(r1, 'utf8')) as {
+      tasks: { perplexity: { metrics: Record<string, { higherIsBetter?: boolean }> } };
+      matchedCompute: { model: { compute: { flops: number } } };
+    };
     expect(schemaErrors('run', run)).to.deep.equal([]);
     expect(run.tasks.perplexity.metrics['perplexity']!.higherIsBetter).to.equal(false);
     expect(run.matchedCompute.model.compute.flops).to.be.above(0);

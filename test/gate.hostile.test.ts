@@ -12,7 +12,10 @@ import type { RunResult } from '../src/report/run-result.js';
 
 const config = loadGateConfig();
 const file = (run: RunResult, path: string) => ({ path, sha256: '', run });
-type Ok = { metrics: Record<string, { value: number | null; higherIsBetter?: boolean }>; items: { id: string; metrics: Record<string, number | null> }[] };
+type Ok = {
+  metrics: Record<string, { value: number | null; higherIsBetter?: boolean }>;
+  items: { id: string; metrics: Record<string, number | null> }[];
+};
 const ok = (run: RunResult, task: string) => run.tasks[task] as unknown as Ok;
 
 describe('gate: cannot be fooled (issue 19, item 2)', () => {
@@ -28,7 +31,7 @@ describe('gate: cannot be fooled (issue 19, item 2)', () => {
     expect(io.out.join('')).to.match(/perplexity\s+perplexity\s+finite in the baseline \([\d.]+\), null in the current run/);
   });
 
-  it('a metric missing from the current run, or one item\'s value lost, is a regression', () => {
+  it("a metric missing from the current run, or one item's value lost, is a regression", () => {
     const cur = gateRun('m');
     delete ok(cur, 'fitness').metrics['auc'];
     for (const it of ok(cur, 'fitness').items) delete it.metrics['auc'];
@@ -36,7 +39,9 @@ describe('gate: cannot be fooled (issue 19, item 2)', () => {
     const r = gateRuns(file(gateRun('m'), 'a'), file(cur, 'b'), { config, seed: 0 });
     expect(r.regressions).to.deep.equal(['fitness.auc', 'perplexity.nll']);
     expect(r.rows.find((x) => x.metric === 'auc')!.note).to.match(/missing in the current run/);
-    expect(r.rows.find((x) => x.metric === 'nll')!.note).to.match(/1 item\(s\) finite in the baseline have no value in the current run \(first: "item-003"\)/);
+    expect(r.rows.find((x) => x.metric === 'nll')!.note).to.match(
+      /1 item\(s\) finite in the baseline have no value in the current run \(first: "item-003"\)/,
+    );
   });
 
   it('directions come from the task plugin: a run whose higherIsBetter was flipped is refused (perplexity 17 -> 32 is no improvement)', async () => {
@@ -46,12 +51,23 @@ describe('gate: cannot be fooled (issue 19, item 2)', () => {
     for (const m of Object.values(ok(worse, 'perplexity').metrics)) m.higherIsBetter = true;
     const a = writeRun(dir, 'a', gateRun('m'));
     const b = writeRun(dir, 'b', worse);
-    await expectUserError(['gate', '--baseline', a, '--current', b], /perplexity\.nll: .*b\.json records higher is better, the task's definition says lower is better/);
+    await expectUserError(
+      ['gate', '--baseline', a, '--current', b],
+      /perplexity\.nll: .*b\.json records higher is better, the task's definition says lower is better/,
+    );
     // Without the plugin, runs that disagree with each other are refused too.
-    expect(() => gateRuns(file(gateRun('m'), 'a'), file(worse, 'b'), { config, seed: 0 })).to.throw(/perplexity\.nll: a records lower is better, b higher is better/);
+    expect(() => gateRuns(file(gateRun('m'), 'a'), file(worse, 'b'), { config, seed: 0 })).to.throw(
+      /perplexity\.nll: a records lower is better, b higher is better/,
+    );
     // A config that contradicts the plugin is refused.
     const flipped = { ...config, metrics: { ...config.metrics, 'perplexity.perplexity': { tolerance: 0, higherIsBetter: true } } };
-    expect(() => gateRuns(file(gateRun('m'), 'a'), file(gateRun('m'), 'b'), { config: flipped, seed: 0, direction: (t, m) => (t === 'perplexity' ? false : m === 'spearman' || m === 'auc') })).to.throw(/the gate config says higher is better/);
+    expect(() =>
+      gateRuns(file(gateRun('m'), 'a'), file(gateRun('m'), 'b'), {
+        config: flipped,
+        seed: 0,
+        direction: (t, m) => (t === 'perplexity' ? false : m === 'spearman' || m === 'auc'),
+      }),
+    ).to.throw(/the gate config says higher is better/);
   });
 
   it('runs of different objectives are refused with one line (masked pseudo-NLL vs causal NLL)', async () => {

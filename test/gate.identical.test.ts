@@ -15,7 +15,12 @@ describe('gate: identical runs pass', () => {
     const r = gateRuns(a, b, { config: loadGateConfig(), seed: 0 });
     expect(r.passed).to.equal(true);
     expect(r.regressions).to.deep.equal([]);
-    expect(r.rows.map((x) => `${x.task}.${x.metric}`)).to.deep.equal(['fitness.auc', 'fitness.spearman', 'perplexity.nll', 'perplexity.perplexity']);
+    expect(r.rows.map((x) => `${x.task}.${x.metric}`)).to.deep.equal([
+      'fitness.auc',
+      'fitness.spearman',
+      'perplexity.nll',
+      'perplexity.perplexity',
+    ]);
     for (const x of r.rows) {
       expect(x.status, x.metric).to.equal('pass');
       expect(x.diff).to.equal(0);

@@ -23,7 +23,11 @@ describe('leaderboard: entries, ranks and matched compute', () => {
     const r = board.tasks['fitness']!.tables[0]!.rankings;
     expect(r).to.have.length(1);
     expect(r[0]!.metric).to.equal('spearman');
-    expect(r[0]!.order.map((o) => [o.id, o.rank])).to.deep.equal([['masked-a', 1], ['causal-c', 2], ['masked-b', 3]]);
+    expect(r[0]!.order.map((o) => [o.id, o.rank])).to.deep.equal([
+      ['masked-a', 1],
+      ['causal-c', 2],
+      ['masked-b', 3],
+    ]);
     expect(board.entries.find((e) => e.id === 'masked-a')!.tasks['fitness']!.rank).to.equal(1);
   });
 
@@ -50,13 +54,32 @@ describe('leaderboard: entries, ranks and matched compute', () => {
 
   it('equal values share a rank', () => {
     const tie = (id: string, v: number) =>
-      file(syntheticRun({ id, objective: 'mlm', params: 1e6, trainTokens: 1e9, tasks: { fitness: { headline: 'spearman', directions: { spearman: true }, items: items(4, () => ({ spearman: v })) } } }));
+      file(
+        syntheticRun({
+          id,
+          objective: 'mlm',
+          params: 1e6,
+          trainTokens: 1e9,
+          tasks: { fitness: { headline: 'spearman', directions: { spearman: true }, items: items(4, () => ({ spearman: v })) } },
+        }),
+      );
     const b = buildLeaderboard({ runs: [tie('a', 0.3), tie('b', 0.5), tie('c', 0.3), tie('d', 0.1)], registry, laws, registered, harness });
-    expect(b.tasks['fitness']!.tables[0]!.rankings[0]!.order.map((o) => [o.id, o.rank])).to.deep.equal([['b', 1], ['a', 2], ['c', 2], ['d', 4]]);
+    expect(b.tasks['fitness']!.tables[0]!.rankings[0]!.order.map((o) => [o.id, o.rank])).to.deep.equal([
+      ['b', 1],
+      ['a', 2],
+      ['c', 2],
+      ['d', 4],
+    ]);
   });
 
   it('skipped and failed tasks are listed with their reason and not ranked', () => {
-    const skipped = syntheticRun({ id: 'no-fit', objective: 'clm', params: 1e6, trainTokens: 1e9, tasks: { fitness: { headline: 'spearman', directions: {}, items: [], status: 'skipped' } } });
+    const skipped = syntheticRun({
+      id: 'no-fit',
+      objective: 'clm',
+      params: 1e6,
+      trainTokens: 1e9,
+      tasks: { fitness: { headline: 'spearman', directions: {}, items: [], status: 'skipped' } },
+    });
     const b = buildLeaderboard({ runs: [file(maskedA()), file(skipped)], registry, laws, registered, harness });
     expect(b.entries.find((e) => e.id === 'no-fit')!.tasks['fitness']).to.include({ status: 'skipped', reason: 'synthetic skip' });
     expect(b.tasks['fitness']!.tables[0]!.rankings[0]!.order.map((o) => o.id)).to.deep.equal(['masked-a']);

@@ -24,19 +24,31 @@ describe('leaderboard: baseline curves stored once', () => {
   });
 
   it('each distinct curve once: as many curves as distinct (task, metric, family, source, points), fewer than comparisons', () => {
-    const distinct = new Set(runs.flatMap((r) => matchedCompute(r, { registry, laws, registered }).comparisons.map((c) => JSON.stringify([c.task, c.metric, c.family, c.kind, c.origin, c.source, c.description, c.curve]))));
+    const distinct = new Set(
+      runs.flatMap((r) =>
+        matchedCompute(r, { registry, laws, registered }).comparisons.map((c) =>
+          JSON.stringify([c.task, c.metric, c.family, c.kind, c.origin, c.source, c.description, c.curve]),
+        ),
+      ),
+    );
     expect(Object.keys(board.curves)).to.have.length(distinct.size);
     expect(Object.keys(board.curves).length).to.be.below(comparisons.length);
     // the three synthetic runs share the fitness Spearman curves of both families: one record each
-    expect(Object.keys(board.curves).filter((k) => k.startsWith('fitness/spearman/'))).to.deep.equal(['fitness/spearman/esm2/published/registry', 'fitness/spearman/progen2/published/registry']);
+    expect(Object.keys(board.curves).filter((k) => k.startsWith('fitness/spearman/'))).to.deep.equal([
+      'fitness/spearman/esm2/published/registry',
+      'fitness/spearman/progen2/published/registry',
+    ]);
   });
 
-  it('reattached, every comparison is the run\'s own comparison', () => {
+  it("reattached, every comparison is the run's own comparison", () => {
     for (const [k, r] of runs.entries()) {
       const id = (r.model.card as { id: string }).id;
       const entry = board.entries.find((e) => e.id === id)!;
       const own = matchedCompute(r, { registry, laws, registered }).comparisons;
-      expect(entry.matchedCompute.comparisons.map((c) => attachCurve(board, c)), `run ${k}`).to.deep.equal(own);
+      expect(
+        entry.matchedCompute.comparisons.map((c) => attachCurve(board, c)),
+        `run ${k}`,
+      ).to.deep.equal(own);
     }
   });
 
@@ -53,7 +65,18 @@ describe('leaderboard: baseline curves stored once', () => {
 
   it('the serialized board holds each curve once: smaller than with the curves inline', () => {
     const text = serializeLeaderboard(board);
-    const inline = JSON.stringify({ ...board, curves: undefined, entries: board.entries.map((e) => ({ ...e, matchedCompute: { ...e.matchedCompute, comparisons: e.matchedCompute.comparisons.map((c) => attachCurve(board, c)) } })) }, null, 2);
+    const inline = JSON.stringify(
+      {
+        ...board,
+        curves: undefined,
+        entries: board.entries.map((e) => ({
+          ...e,
+          matchedCompute: { ...e.matchedCompute, comparisons: e.matchedCompute.comparisons.map((c) => attachCurve(board, c)) },
+        })),
+      },
+      null,
+      2,
+    );
     expect(text.length).to.be.below(inline.length);
     expect(text.match(/"curve":/g)).to.equal(null);
     expect(text.match(/"points":/g)!.length).to.equal(Object.keys(board.curves).length);

@@ -13,7 +13,12 @@ import { causalC, maskedA, maskedB } from './golden/scaling/leaderboard-fixtures
 describe('leaderboard: deterministic bytes', () => {
   it('the same runs in any order give the same file: sorted keys, no timestamps, schema-valid', async () => {
     const dir = tempDir();
-    for (const [n, r] of [['a', maskedA()], ['b', maskedB()], ['c', causalC()]] as const) writeRun(dir, n, r);
+    for (const [n, r] of [
+      ['a', maskedA()],
+      ['b', maskedB()],
+      ['c', causalC()],
+    ] as const)
+      writeRun(dir, n, r);
     const out1 = join(dir, 'lb1.json');
     const out2 = join(dir, 'lb2.json');
     const io = memoryIo(dir);
@@ -25,7 +30,9 @@ describe('leaderboard: deterministic bytes', () => {
     expect(stableStringify(parsed, 2) + '\n').to.equal(t1);
     expect(schemaErrors('leaderboard', parsed)).to.deep.equal([]);
     expect(t1).to.not.match(/createdAt|startedAt/);
-    expect(io.err.join('')).to.match(/fitness \(v1\.0\.0, smoke\) — spearman \(higher is better; entries sharing a rank have overlapping 95% intervals/);
+    expect(io.err.join('')).to.match(
+      /fitness \(v1\.0\.0, smoke\) — spearman \(higher is better; entries sharing a rank have overlapping 95% intervals/,
+    );
   });
 
   it('without --out the JSON goes to stdout', async () => {

@@ -22,7 +22,13 @@ describe('leaderboard: end to end from real runs of fixture models', function ()
     for (const [i, m] of models.entries()) {
       const out = join(dir, `run${i}.json`);
       const io = memoryIo();
-      expect(await main(['all', '--model', m, '--tasks', 'perplexity', '--tier', 'smoke', '--ep', 'cpu', '--no-cache', '--quiet', '--out', out], io), io.err.join('')).to.equal(0);
+      expect(
+        await main(
+          ['all', '--model', m, '--tasks', 'perplexity', '--tier', 'smoke', '--ep', 'cpu', '--no-cache', '--quiet', '--out', out],
+          io,
+        ),
+        io.err.join(''),
+      ).to.equal(0);
       outs.push(out);
     }
     const lb = join(dir, 'leaderboard.json');
@@ -40,10 +46,17 @@ describe('leaderboard: end to end from real runs of fixture models', function ()
       expect(order[i]!.rank).to.be.at.least(order[i - 1]!.rank);
       if (order[i]!.rank === order[i - 1]!.rank) expect(order[i]!.value).to.be.at.least(order[i - 1]!.value);
     }
-    const [rand1, rand2, site] = [board.entries.find((e) => e.id === 'rand-clm-11')!, board.entries.find((e) => e.id === 'rand-clm-12')!, board.entries.find((e) => e.id.startsWith('site-independent'))!];
-    for (const e of [rand1, rand2]) expect(e.compute.flops).to.equal(6 * 1e6 * (e as unknown as { model: { card: { params: number } } }).model.card.params);
+    const [rand1, rand2, site] = [
+      board.entries.find((e) => e.id === 'rand-clm-11')!,
+      board.entries.find((e) => e.id === 'rand-clm-12')!,
+      board.entries.find((e) => e.id.startsWith('site-independent'))!,
+    ];
+    for (const e of [rand1, rand2])
+      expect(e.compute.flops).to.equal(6 * 1e6 * (e as unknown as { model: { card: { params: number } } }).model.card.params);
     expect(site.compute.flops).to.equal(null); // no params on its card and no non-embedding tensors in its graph
     expect(site.nOverNopt).to.equal(null);
-    expect(io.err.join('')).to.match(/perplexity \(v[\d.]+, smoke\) — perplexity \(lower is better; entries sharing a rank have overlapping 95% intervals/);
+    expect(io.err.join('')).to.match(
+      /perplexity \(v[\d.]+, smoke\) — perplexity \(lower is better; entries sharing a rank have overlapping 95% intervals/,
+    );
   });
 });

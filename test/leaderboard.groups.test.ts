@@ -20,13 +20,29 @@ describe('leaderboard: rank groups respect the 95% intervals', () => {
 
   it('overlap with the leader, not with the neighbour: groups, ranks 1 + entries in better groups', () => {
     // sorted best first: a leads; b and d overlap a (d despite its lower value); c does not and leads the next group
-    const g = rankGroups([e('a', 0.5, [0.4, 0.6]), e('b', 0.45, [0.35, 0.55]), e('c', 0.3, [0.28, 0.32]), e('d', 0.2, [0.1, 0.41]), e('f', 0.1, [0.05, 0.15])]);
-    expect(g.map((x) => [x.id, x.rank, x.leader])).to.deep.equal([['a', 1, 'a'], ['b', 1, 'a'], ['d', 1, 'a'], ['c', 4, 'c'], ['f', 5, 'f']]);
+    const g = rankGroups([
+      e('a', 0.5, [0.4, 0.6]),
+      e('b', 0.45, [0.35, 0.55]),
+      e('c', 0.3, [0.28, 0.32]),
+      e('d', 0.2, [0.1, 0.41]),
+      e('f', 0.1, [0.05, 0.15]),
+    ]);
+    expect(g.map((x) => [x.id, x.rank, x.leader])).to.deep.equal([
+      ['a', 1, 'a'],
+      ['b', 1, 'a'],
+      ['d', 1, 'a'],
+      ['c', 4, 'c'],
+      ['f', 5, 'f'],
+    ]);
   });
 
   it('a chain of overlaps does not merge groups: only overlap with the leader counts', () => {
     const g = rankGroups([e('a', 1.0, [0.9, 1.1]), e('b', 0.85, [0.8, 0.95]), e('c', 0.7, [0.6, 0.82])]);
-    expect(g.map((x) => [x.id, x.rank])).to.deep.equal([['a', 1], ['b', 1], ['c', 3]]);
+    expect(g.map((x) => [x.id, x.rank])).to.deep.equal([
+      ['a', 1],
+      ['b', 1],
+      ['c', 3],
+    ]);
   });
 
   it('a leader without an interval takes everyone; exact intervals separate distinct values', () => {
@@ -39,16 +55,31 @@ describe('leaderboard: rank groups respect the 95% intervals', () => {
     const laws = loadScalingLaws();
     const registered: RegisteredRuns = { file: 'none', sha256: null, runs: [] };
     const run = (id: string, f: (i: number) => number) =>
-      syntheticRun({ id, objective: 'mlm', params: 1e6, trainTokens: 1e9, tier: 'full', tasks: { fitness: { headline: 'spearman', directions: { spearman: true }, items: items(12, (i) => ({ spearman: f(i) })) } } });
+      syntheticRun({
+        id,
+        objective: 'mlm',
+        params: 1e6,
+        trainTokens: 1e9,
+        tier: 'full',
+        tasks: { fitness: { headline: 'spearman', directions: { spearman: true }, items: items(12, (i) => ({ spearman: f(i) })) } },
+      });
     const file = (r: RunResult): RunFile => ({ path: `${r.runId}.json`, sha256: 'f'.repeat(64), run: r });
     // control: mean 0.041 with a wide spread; trained: 0.02, narrow; bad: -0.3, narrow
-    const runs = [run('rand-control', (i) => 0.041 + (i % 2 === 0 ? 0.15 : -0.15)), run('trained', (i) => 0.02 + (i % 2 === 0 ? 0.005 : -0.005)), run('bad', (i) => -0.3 + (i % 2 === 0 ? 0.005 : -0.005))];
+    const runs = [
+      run('rand-control', (i) => 0.041 + (i % 2 === 0 ? 0.15 : -0.15)),
+      run('trained', (i) => 0.02 + (i % 2 === 0 ? 0.005 : -0.005)),
+      run('bad', (i) => -0.3 + (i % 2 === 0 ? 0.005 : -0.005)),
+    ];
     const b = buildLeaderboard({ runs: runs.map(file), registry, laws, registered, harness: { version: '0', commit: null } });
     const order = b.tasks['fitness']!.tables[0]!.rankings[0]!.order;
     const ci = (id: string) => order.find((o) => o.id === id)!.ci95 as [number, number];
     expect(ci('rand-control')[0]).to.be.below(ci('trained')[1]); // the premise: the intervals overlap
     expect(ci('rand-control')[0]).to.be.above(ci('bad')[1]);
-    expect(order.map((o) => [o.id, o.rank, o.leader])).to.deep.equal([['rand-control', 1, 'rand-control'], ['trained', 1, 'rand-control'], ['bad', 3, 'bad']]);
+    expect(order.map((o) => [o.id, o.rank, o.leader])).to.deep.equal([
+      ['rand-control', 1, 'rand-control'],
+      ['trained', 1, 'rand-control'],
+      ['bad', 3, 'bad'],
+    ]);
     expect(b.entries.find((x) => x.id === 'trained')!.tasks['fitness']!.rank).to.equal(1);
   });
 });

@@ -49,7 +49,9 @@ describe('leaderboard: runs it cannot rank together are ranked in separate table
     expect(r.code, r.err).to.equal(0);
     expect(tableIds(r.board!, 'perplexity')).to.deep.equal([['causal-c'], ['masked-a']]);
     expect(r.board!.tasks['perplexity']!.tables[1]!.apart[0]!.check).to.equal('data');
-    expect(r.board!.tasks['perplexity']!.tables[1]!.apart[0]!.detail).to.match(/data files differ: data\/b\.csv \(sha256 [0-9a-f]{12}, 10 rows\) vs data\/a\.csv/);
+    expect(r.board!.tasks['perplexity']!.tables[1]!.apart[0]!.detail).to.match(
+      /data files differ: data\/b\.csv \(sha256 [0-9a-f]{12}, 10 rows\) vs data\/a\.csv/,
+    );
     expect(tableIds(r.board!, 'fitness')).to.deep.equal([['causal-c', 'masked-a']]);
   });
 
@@ -70,7 +72,15 @@ describe('leaderboard: runs it cannot rank together are ranked in separate table
   it('a larger group of agreeing runs is table 1 whatever the ids', async () => {
     const c = causalC();
     c.tasks['fitness']!.version = '2.0.0';
-    const b = writeRun(dir, 'b', (() => { const x = maskedA(); (x.model.card as { id: string }).id = 'masked-z'; return x; })());
+    const b = writeRun(
+      dir,
+      'b',
+      (() => {
+        const x = maskedA();
+        (x.model.card as { id: string }).id = 'masked-z';
+        return x;
+      })(),
+    );
     const r = await leaderboard(a, b, writeRun(dir, 'c-version2', c));
     expect(tableIds(r.board!, 'fitness')).to.deep.equal([['masked-a', 'masked-z'], ['causal-c']]);
   });

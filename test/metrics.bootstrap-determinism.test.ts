@@ -26,7 +26,11 @@ describe('metrics: bootstrap is deterministic for a seed', () => {
 
   it('works with structured items (pairs for a Spearman interval) deterministically', () => {
     const pairs = items.map((x, i) => ({ x, y: x + Math.cos(i) }));
-    const stat = (s: readonly { x: number; y: number }[]) => spearman(s.map((p) => p.x), s.map((p) => p.y));
+    const stat = (s: readonly { x: number; y: number }[]) =>
+      spearman(
+        s.map((p) => p.x),
+        s.map((p) => p.y),
+      );
     const a = bootstrapCI(pairs, stat, { rng: new Rng(7), resamples: 300 });
     const b = bootstrapCI(pairs, stat, { rng: new Rng(7), resamples: 300 });
     expect(a).to.deep.equal(b);

@@ -10,8 +10,22 @@ describe('metrics: pearson', () => {
 
   it('is 1 / -1 for exact affine relations and stays within [-1, 1]', () => {
     const x = [0.1, 0.7, 0.2, 0.9, 0.33];
-    expectClose(pearson(x, x.map((v) => 3 * v + 2)), 1, 'positive');
-    expectClose(pearson(x, x.map((v) => -0.5 * v + 1)), -1, 'negative');
+    expectClose(
+      pearson(
+        x,
+        x.map((v) => 3 * v + 2),
+      ),
+      1,
+      'positive',
+    );
+    expectClose(
+      pearson(
+        x,
+        x.map((v) => -0.5 * v + 1),
+      ),
+      -1,
+      'negative',
+    );
     const big = x.map((v) => 1e8 + v);
     const r = pearson(big, big);
     expect(r).to.be.at.most(1);

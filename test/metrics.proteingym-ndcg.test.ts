@@ -19,7 +19,14 @@ describe('metrics: proteingymNdcg', () => {
   it('ranks by the model scores only, not scaled: an increasing transform of the model scores changes nothing', () => {
     const truth = Array.from({ length: 30 }, (_, i) => Math.sin(i));
     const model = Array.from({ length: 30 }, (_, i) => Math.cos(i * 0.7));
-    expectClose(proteingymNdcg(model.map((m) => 5 * m ** 3 + 1), truth), proteingymNdcg(model, truth), 'monotone');
+    expectClose(
+      proteingymNdcg(
+        model.map((m) => 5 * m ** 3 + 1),
+        truth,
+      ),
+      proteingymNdcg(model, truth),
+      'monotone',
+    );
   });
 
   it('uses k = floor(n/10): 0 for n < 10, so the result is 0', () => {
@@ -44,7 +51,12 @@ describe('metrics: proteingymNdcg', () => {
   });
 
   it('is NaN for constant true scores when k >= 1 (ProteinGym divides 0 by 0)', () => {
-    expect(proteingymNdcg(Array.from({ length: 10 }, (_, i) => i), new Array(10).fill(2))).to.be.NaN;
+    expect(
+      proteingymNdcg(
+        Array.from({ length: 10 }, (_, i) => i),
+        new Array(10).fill(2),
+      ),
+    ).to.be.NaN;
   });
 
   for (const [name, s] of pairSets()) {

@@ -37,7 +37,7 @@ describe('metrics: proteingymTopRecall', () => {
     expect(proteingymTopRecall(oneToTen, new Array(10).fill(3))).to.equal(0.1);
   });
 
-  it('was made from ProteinGym\'s own calc_toprecall at bb685245 (loaded by the golden script, not copied)', () => {
+  it("was made from ProteinGym's own calc_toprecall at bb685245 (loaded by the golden script, not copied)", () => {
     const pg = golden.proteingym;
     expect(pg['bb685245f8f4bb95a5b54b470396c23826cd6284']!.blob).to.equal('8c9ed7179e0100c66ede067b5abd9691568cc20e');
   });
@@ -49,7 +49,16 @@ describe('metrics: proteingymTopRecall', () => {
   }
 
   it('differs from the strict ">" of a6fc27f exactly on the sets with ties at a threshold', () => {
-    const differ = pairSets().filter(([, s]) => s.expected.proteingym.top_recall !== s.expected.proteingym.top_recall_a6fc27f).map(([n]) => n);
-    expect(differ).to.deep.equal(['small_ints_n40', 'one_decimal_n200', 'exact_percentile_n21', 'tied_top_n30', 'constant_pred_n30', 'constant_true_n30']);
+    const differ = pairSets()
+      .filter(([, s]) => s.expected.proteingym.top_recall !== s.expected.proteingym.top_recall_a6fc27f)
+      .map(([n]) => n);
+    expect(differ).to.deep.equal([
+      'small_ints_n40',
+      'one_decimal_n200',
+      'exact_percentile_n21',
+      'tied_top_n30',
+      'constant_pred_n30',
+      'constant_true_n30',
+    ]);
   });
 });

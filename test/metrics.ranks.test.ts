@@ -26,8 +26,12 @@ describe('metrics: ranks', () => {
       // catches: wrong tie grouping on tie-heavy sets, sorting as strings
       const rt = ranks(s.true);
       const rp = ranks(s.pred);
-      s.expected.ranks_true.forEach((v, i) => { expectClose(rt[i]!, v, `${name} true[${i}]`); });
-      s.expected.ranks_pred.forEach((v, i) => { expectClose(rp[i]!, v, `${name} pred[${i}]`); });
+      s.expected.ranks_true.forEach((v, i) => {
+        expectClose(rt[i]!, v, `${name} true[${i}]`);
+      });
+      s.expected.ranks_pred.forEach((v, i) => {
+        expectClose(rp[i]!, v, `${name} pred[${i}]`);
+      });
     });
   }
 });

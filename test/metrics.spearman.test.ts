@@ -16,7 +16,14 @@ describe('metrics: spearman', () => {
   it('is rank-based: a monotone transform of one side does not change it', () => {
     const x = [0.3, -1.2, 2.5, 0.9, 1.7, -0.4];
     const y = [1, 5, 2, 8, 3, 4];
-    expectClose(spearman(x.map((v) => Math.exp(3 * v)), y), spearman(x, y), 'exp transform');
+    expectClose(
+      spearman(
+        x.map((v) => Math.exp(3 * v)),
+        y,
+      ),
+      spearman(x, y),
+      'exp transform',
+    );
   });
 
   it('returns NaN when either side is constant (scipy ConstantInputWarning), including n = 1', () => {

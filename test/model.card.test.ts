@@ -34,7 +34,10 @@ describe('model card resolution', () => {
     const r = resolveCard(path, info, { flags: { objective: 'mlm', vocab: 'esm', maxLength: 64 } });
     expect(r.card).to.deep.equal({ id: 'bare_model', objective: 'mlm', vocab: 'esm', maxLength: 64 });
     expect(r.source).to.equal('flags');
-    writeFileSync(join(dir, 'bare model.card.json'), JSON.stringify({ id: 'c', objective: 'mlm', vocab: 'esm', maxLength: 64, trainTokens: 5 }));
+    writeFileSync(
+      join(dir, 'bare model.card.json'),
+      JSON.stringify({ id: 'c', objective: 'mlm', vocab: 'esm', maxLength: 64, trainTokens: 5 }),
+    );
     const o = resolveCard(path, info, { flags: { maxLength: 32, trainTokens: 7 } });
     expect(o.card.maxLength).to.equal(32);
     expect(o.overridden).to.deep.equal(['maxLength', 'trainTokens']);
@@ -42,7 +45,13 @@ describe('model card resolution', () => {
 
   it('validates against the schema and lists every error', () => {
     const dir = tempDir();
-    const path = writeFixture(dir, 'x', buildTransformer(base), { id: 'has space', objective: 'mlm', vocab: 'esm2', maxLength: 4, params: -1 });
+    const path = writeFixture(dir, 'x', buildTransformer(base), {
+      id: 'has space',
+      objective: 'mlm',
+      vocab: 'esm2',
+      maxLength: 4,
+      params: -1,
+    });
     try {
       resolveCard(path, readOnnxFile(path), {});
       expect.fail('should throw');
@@ -50,7 +59,8 @@ describe('model card resolution', () => {
       expect(e).to.be.instanceOf(BenchError);
       const msg = (e as Error).message;
       expect(msg).to.match(/x\.card\.json: invalid model card: /);
-      for (const part of ['/id must match pattern', '/vocab', '/maxLength must be >= 8', '/params must be > 0']) expect(msg).to.include(part);
+      for (const part of ['/id must match pattern', '/vocab', '/maxLength must be >= 8', '/params must be > 0'])
+        expect(msg).to.include(part);
       expect(msg).to.not.include('\n');
     }
   });

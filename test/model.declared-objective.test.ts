@@ -30,7 +30,9 @@ describe('declared objective checks', () => {
       expect(report.ok).to.equal(false);
       expect(check.ok).to.equal(false);
       // The change is at the residue two thirds in (token 1 + 52 of the 76-residue sequence = 51 with <cls> at 0).
-      expect(check.detail).to.match(/later token at position 51 \([A-Z] -> [AW]\) changes the logits at position \d+ by up to [0-9.]+ \(relative [0-9.e+-]+; \d+ of positions 0-50 moved\)/);
+      expect(check.detail).to.match(
+        /later token at position 51 \([A-Z] -> [AW]\) changes the logits at position \d+ by up to [0-9.]+ \(relative [0-9.e+-]+; \d+ of positions 0-50 moved\)/,
+      );
       const moved = Number(/by up to ([0-9.]+)/.exec(check.detail)![1]);
       expect(moved).to.be.greaterThan(0.01);
     } finally {
@@ -39,7 +41,10 @@ describe('declared objective checks', () => {
   });
 
   it('passes the causal example model as clm and the masked one as mlm', async () => {
-    for (const [path, name] of [[CLM, 'causal: earlier positions ignore later tokens'], [MLM, null]] as const) {
+    for (const [path, name] of [
+      [CLM, 'causal: earlier positions ignore later tokens'],
+      [MLM, null],
+    ] as const) {
       const model = await load(path);
       try {
         const report = await checkConformance(model, ['logits'] as OutputName[]);
@@ -56,8 +61,24 @@ describe('declared objective checks', () => {
     const dir = tempDir();
     const card = JSON.parse(readFileSync(MLM.replace(/\.onnx$/, '.card.json'), 'utf8')) as Record<string, unknown>;
     writeFileSync(join(dir, 'as-clm.card.json'), JSON.stringify({ ...card, objective: 'clm' }));
-    await expectUserError(['all', '--model', MLM, '--card', join(dir, 'as-clm.card.json'), '--tasks', 'perplexity', '--no-cache', '--ep', 'cpu', '--out', join(dir, 'r.json')],
-      /conformance check failed: causal: earlier positions ignore later tokens: .*position 51.*looks ahead/, dir);
+    await expectUserError(
+      [
+        'all',
+        '--model',
+        MLM,
+        '--card',
+        join(dir, 'as-clm.card.json'),
+        '--tasks',
+        'perplexity',
+        '--no-cache',
+        '--ep',
+        'cpu',
+        '--out',
+        join(dir, 'r.json'),
+      ],
+      /conformance check failed: causal: earlier positions ignore later tokens: .*position 51.*looks ahead/,
+      dir,
+    );
   });
 
   it('reports a masked model that ignores the mask token, and a causal one declared mlm', async () => {
@@ -111,6 +132,9 @@ describe('declared objective checks', () => {
     expect(notOnnxProblem(join(dir, 'model.bin'))).to.match(/not an ONNX model: a \.bin file is a checkpoint/);
     expect(notOnnxProblem(MLM)).to.equal(null);
     copyFileSync(join(dir, 'zip.onnx'), join(dir, 'model.pt'));
-    await expectUserError(['all', '--model', join(dir, 'model.pt'), '--no-cache'], /model\.pt: not an ONNX model: a zip archive, .*export it to ONNX first \(models\/export\/, see models\/README\.md\)$/);
+    await expectUserError(
+      ['all', '--model', join(dir, 'model.pt'), '--no-cache'],
+      /model\.pt: not an ONNX model: a zip archive, .*export it to ONNX first \(models\/export\/, see models\/README\.md\)$/,
+    );
   });
 });

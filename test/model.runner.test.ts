@@ -10,7 +10,12 @@ describe('runner', () => {
     expect(batches).to.deep.equal([[1, 3], [5, 2, 0], [4]]);
     for (const b of batches) expect(b.length * Math.max(...b.map((i) => lengths[i]!))).to.be.at.most(100);
     // The float budget (attention maps grow with L^2) splits further.
-    expect(planBatches(lengths, [0, 1, 2, 3, 4, 5], { ...policy, maxOutputFloats: 2600 }, (L) => L * L)).to.deep.equal([[1], [3], [5, 2], [0, 4]]);
+    expect(planBatches(lengths, [0, 1, 2, 3, 4, 5], { ...policy, maxOutputFloats: 2600 }, (L) => L * L)).to.deep.equal([
+      [1],
+      [3],
+      [5, 2],
+      [0, 4],
+    ]);
     // The padding cap (a sequence joins only if at least 60% as long as the batch's longest): 20 joins 30, 10 does not; 5 does not join 10.
     expect(planBatches(lengths, [0, 1, 2, 3, 4, 5], { ...policy, maxPadFraction: 0.4 }, () => 1)).to.deep.equal([[1, 3], [5, 2], [0], [4]]);
     // A sequence longer than the budget still runs, alone.
@@ -30,7 +35,12 @@ describe('runner', () => {
     for (const maxTokens of [32, 200, 10000]) {
       const model = await loadTestModel(path, { maxTokens });
       const meter = newMeter();
-      runs.push(await model.metered(meter).forward(seqs.map((s) => ({ tokens: model.encode(s) })), { outputs: ['logits'], reducer: 'x', cache: false, reduce }) as Float32Array[]);
+      runs.push(
+        (await model.metered(meter).forward(
+          seqs.map((s) => ({ tokens: model.encode(s) })),
+          { outputs: ['logits'], reducer: 'x', cache: false, reduce },
+        )) as Float32Array[],
+      );
       await model.release();
       expect(meter.tokens).to.equal(seqs.reduce((s, q) => s + q.length + 2, 0));
     }
@@ -49,7 +59,9 @@ describe('runner', () => {
     const model = await loadTestModel(randomTransformer('mlm', { maxLength: 16 }));
     try {
       let err: unknown = null;
-      await model.forward([{ tokens: model.encode('A'.repeat(20)) }], { outputs: ['logits'], reducer: 'x', reduce: () => new Float32Array(0) }).catch((e) => (err = e));
+      await model
+        .forward([{ tokens: model.encode('A'.repeat(20)) }], { outputs: ['logits'], reducer: 'x', reduce: () => new Float32Array(0) })
+        .catch((e) => (err = e));
       expect(String(err)).to.match(/22 tokens, more than the model's 16/);
     } finally {
       await model.release();

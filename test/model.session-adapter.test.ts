@@ -32,7 +32,11 @@ describe('WebGPU adapter inference and --ep auto (issue 17)', () => {
     process.env['LD_LIBRARY_PATH'] = lib;
   };
   after(() => {
-    for (const [k, v] of [['VK_ICD_FILENAMES', saved.icd], ['VK_DRIVER_FILES', saved.drv], ['LD_LIBRARY_PATH', saved.ld]] as const) {
+    for (const [k, v] of [
+      ['VK_ICD_FILENAMES', saved.icd],
+      ['VK_DRIVER_FILES', saved.drv],
+      ['LD_LIBRARY_PATH', saved.ld],
+    ] as const) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }
@@ -72,12 +76,17 @@ describe('WebGPU adapter inference and --ep auto (issue 17)', () => {
     }
     const providers = listProviders();
     expect(providers.map((p) => p.ep)).to.deep.equal(['cuda', 'webgpu', 'cpu']);
-    expect(providers[1]).to.deep.include({ usable: false, detail: 'llvmpipe (Mesa lavapipe, software) (software: used only with --ep webgpu)' });
+    expect(providers[1]).to.deep.include({
+      usable: false,
+      detail: 'llvmpipe (Mesa lavapipe, software) (software: used only with --ep webgpu)',
+    });
     expect(providers[2]).to.deep.include({ usable: true });
   });
 
   it('autoSummary names the adapter when WebGPU ran', () => {
-    expect(autoSummary('webgpu', [{ ep: 'cuda', reason: 'x' }], { name: 'NVIDIA H100', software: false })).to.equal('bench: --ep auto: running on webgpu (NVIDIA H100); skipped cuda: x');
+    expect(autoSummary('webgpu', [{ ep: 'cuda', reason: 'x' }], { name: 'NVIDIA H100', software: false })).to.equal(
+      'bench: --ep auto: running on webgpu (NVIDIA H100); skipped cuda: x',
+    );
   });
 
   it('only an explicit --ep webgpu runs the command behind the stderr filter', () => {

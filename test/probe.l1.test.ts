@@ -32,7 +32,7 @@ describe('probe: binary logistic regression with L1 penalty', () => {
     describe(`golden case "${name}" (scikit-learn ${c.solver}, C = ${c.C})`, () => {
       const { x, y } = data(c);
 
-      it('reaches scikit-learn\'s objective (within 1e-9 relative, never worse by more) and coefficients', () => {
+      it("reaches scikit-learn's objective (within 1e-9 relative, never worse by more) and coefficients", () => {
         const m = fitL1Binary(toMatrix(x), y, { C: c.C, penalizeIntercept: c.penalizeIntercept, ...tight });
         expect(m.report.converged).to.equal(true);
         expect((m.objective - c.objective) / c.objective).to.be.below(1e-9);
@@ -48,14 +48,14 @@ describe('probe: binary logistic regression with L1 penalty', () => {
       });
 
       if (c.clearPattern) {
-        it('has exactly scikit-learn\'s sparsity pattern (exact zeros)', () => {
+        it("has exactly scikit-learn's sparsity pattern (exact zeros)", () => {
           const m = fitL1Binary(toMatrix(x), y, { C: c.C, penalizeIntercept: c.penalizeIntercept });
           const zeros = [...m.coef].flatMap((v, j) => (v === 0 ? [j] : []));
           expect(zeros).to.deep.equal(c.zero);
         });
       }
 
-      it('its objective is scikit-learn\'s, evaluated at scikit-learn\'s coefficients', () => {
+      it("its objective is scikit-learn's, evaluated at scikit-learn's coefficients", () => {
         const X = toMatrix(x);
         const fg = binaryLogisticObjective(X, Uint8Array.from(y));
         const theta = Float64Array.from([...c.coef, c.intercept]);
@@ -134,7 +134,19 @@ describe('probe: binary logistic regression with L1 penalty', () => {
     expect(a.intercept).to.equal(b.intercept);
     // float32 rounding of the features moves the optimum only slightly
     expect(maxAbsDiff(a.coef, c.coef)).to.be.below(1e-3);
-    expect(() => fitL1Binary(x32, y.map((v) => v * 2), { C: 1 })).to.throw(/0 or 1/);
-    expect(() => fitL1Binary(x32, y.map(() => 1), { C: 1 })).to.throw(/both 0 and 1/);
+    expect(() =>
+      fitL1Binary(
+        x32,
+        y.map((v) => v * 2),
+        { C: 1 },
+      ),
+    ).to.throw(/0 or 1/);
+    expect(() =>
+      fitL1Binary(
+        x32,
+        y.map(() => 1),
+        { C: 1 },
+      ),
+    ).to.throw(/both 0 and 1/);
   });
 });

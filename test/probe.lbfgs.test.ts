@@ -67,7 +67,16 @@ describe('probe: L-BFGS and OWL-QN', () => {
     const x = Float64Array.from([-2]);
     const g0 = new Float64Array(1);
     const f0 = fg(x, g0);
-    const st = { x, f0, g0, p: Float64Array.from([1]), xt: new Float64Array(1), gt: new Float64Array(1), xb: new Float64Array(1), gb: new Float64Array(1) };
+    const st = {
+      x,
+      f0,
+      g0,
+      p: Float64Array.from([1]),
+      xt: new Float64Array(1),
+      gt: new Float64Array(1),
+      xb: new Float64Array(1),
+      gb: new Float64Array(1),
+    };
     for (const a0 of [0.01, 1, 3, 10]) {
       const f = lineSearchWolfe(fg, st, a0, 25, { evals: 0 });
       expect(f, `a0 = ${a0}`).to.not.equal(null);

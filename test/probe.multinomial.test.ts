@@ -75,7 +75,7 @@ describe('probe: multinomial logistic regression', () => {
         }
       });
 
-      it('its objective is scikit-learn\'s: C * sum log-loss + 0.5 ||W||^2 evaluated at scikit-learn\'s coefficients', () => {
+      it("its objective is scikit-learn's: C * sum log-loss + 0.5 ||W||^2 evaluated at scikit-learn's coefficients", () => {
         const x = toMatrix(c.xTrain);
         // the golden objective was computed on scikit-learn's standardized rows when the case standardizes
         const xs = c.standardize ? applyStandardizer(fitStandardizer(x), x) : x;
@@ -195,7 +195,10 @@ describe('probe: multinomial logistic regression', () => {
   it('reports unusable data as BenchError E_DATA and shape bugs as RangeError', () => {
     const x = { data: new Float64Array(6), rows: 3, cols: 2 };
     expect(() => fitMultinomial(x, [1, 1, 1], { C: 1 })).to.throw(BenchError, /at least 2 classes, got 1/);
-    expect(() => fitMultinomial({ ...x, data: Float64Array.from([0, 1, NaN, 0, 0, 0]) }, [0, 1, 1], { C: 1 })).to.throw(BenchError, /row 1, column 0/);
+    expect(() => fitMultinomial({ ...x, data: Float64Array.from([0, 1, NaN, 0, 0, 0]) }, [0, 1, 1], { C: 1 })).to.throw(
+      BenchError,
+      /row 1, column 0/,
+    );
     expect(() => fitMultinomial(x, [0, 1], { C: 1 })).to.throw(RangeError, /2 labels for 3 rows/);
     expect(() => fitMultinomial(x, [0, 1, 1], { C: 0 })).to.throw(RangeError, /C must be/);
     const m = fitMultinomial({ ...x, data: Float64Array.from([0, 1, 1, 0, 2, 2]) }, [0, 1, 1], { C: 1 });

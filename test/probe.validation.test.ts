@@ -82,7 +82,12 @@ describe('probe: penalty choice on a validation split', () => {
 
   it('refitOnTrainVal refits at the chosen C on train + validation rows', () => {
     const base = fitWithValidation(toMatrix(g.xTrain), g.yTrain, toMatrix(g.xVal), g.yVal, { Cs: g.Cs });
-    const r = fitWithValidation(toMatrix(g.xTrain), g.yTrain, toMatrix(g.xVal), g.yVal, { Cs: g.Cs, refitOnTrainVal: true, gradTol: 1e-9, funcTol: 0 });
+    const r = fitWithValidation(toMatrix(g.xTrain), g.yTrain, toMatrix(g.xVal), g.yVal, {
+      Cs: g.Cs,
+      refitOnTrainVal: true,
+      gradTol: 1e-9,
+      funcTol: 0,
+    });
     expect(r.C).to.equal(base.C);
     const all = { data: Float64Array.from([...g.xTrain.data, ...g.xVal.data]), rows: 400, cols: g.xTrain.cols };
     const direct = fitMultinomial(all, [...g.yTrain, ...g.yVal], { C: base.C, gradTol: 1e-9, funcTol: 0 });

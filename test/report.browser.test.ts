@@ -27,7 +27,7 @@ describe('bench report HTML in a real browser (Chromium)', function () {
     const text = readFileSync(html, 'utf8');
     expect(text).not.to.match(/<script|<link|<img|<iframe|@import|url\(/i);
 
-    const page = await openInChromium((chromium).path, html);
+    const page = await openInChromium(chromium.path, html);
     expect(page.requests, 'requests').to.deep.equal([pathToFileURL(html).href]);
     const names = page.charts.map((c) => c.name);
     // frontier, score vs compute for both tasks, per-assay Spearman, per-protein precision

@@ -9,7 +9,9 @@ import { tempDir } from './helpers/tmp.js';
 
 /** Drops what may differ between identical runs: ids and times, and the cost's timings. */
 function stable(text: string): unknown {
-  return JSON.parse(text, (k, v) => (['createdAt', 'runId', 'timings', 'seconds', 'inferenceSeconds', 'peakRssMiB'].includes(k) ? undefined : v));
+  return JSON.parse(text, (k, v) =>
+    ['createdAt', 'runId', 'timings', 'seconds', 'inferenceSeconds', 'peakRssMiB'].includes(k) ? undefined : v,
+  );
 }
 
 describe('run results are deterministic', () => {
@@ -17,10 +19,16 @@ describe('run results are deterministic', () => {
     const dir = tempDir();
     const model = randomTransformer('clm', {}, dir);
     const texts: string[] = [];
-    for (const [i, seed] of [['a', '5'], ['b', '5'], ['c', '6']] as const) {
+    for (const [i, seed] of [
+      ['a', '5'],
+      ['b', '5'],
+      ['c', '6'],
+    ] as const) {
       const out = join(dir, `${i}.json`);
       const io = memoryIo();
-      expect(await runBench(normalizeRunOptions({ model, tier: 'smoke', seed, out, 'no-cache': true, quiet: true, tasks: 'perplexity' }), io)).to.equal(0);
+      expect(
+        await runBench(normalizeRunOptions({ model, tier: 'smoke', seed, out, 'no-cache': true, quiet: true, tasks: 'perplexity' }), io),
+      ).to.equal(0);
       texts.push(readFileSync(out, 'utf8'));
     }
     expect(stable(texts[0]!)).to.deep.equal(stable(texts[1]!));

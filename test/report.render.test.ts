@@ -25,7 +25,12 @@ describe('bench report (Markdown and HTML)', function () {
   it('Markdown of the example leaderboard: headline table with intervals, n and ranks; matched compute; frontier', async () => {
     const r = await report([BOARD]);
     expect(r.code, r.err).to.equal(0);
-    const board = JSON.parse(readFileSync(BOARD, 'utf8')) as { entries: { id: string; tasks: Record<string, { headline?: string; metrics?: Record<string, { value: number; n: number }>; rank?: number }> }[] };
+    const board = JSON.parse(readFileSync(BOARD, 'utf8')) as {
+      entries: {
+        id: string;
+        tasks: Record<string, { headline?: string; metrics?: Record<string, { value: number; n: number }>; rank?: number }>;
+      }[];
+    };
     expect(r.out).to.match(/^## plmbench report: /);
     for (const e of board.entries) {
       expect(r.out).to.contain(`| ${e.id} |`);
@@ -36,7 +41,9 @@ describe('bench report (Markdown and HTML)', function () {
       expect(r.out).to.contain(`(n=${m.n}) #${t.rank}`);
     }
     // the example models are six decades below the baselines' compute: no verdict, the gap instead
-    expect(r.out).to.match(/\| plm-mlm-mini \| fitness\.spearman \| esm2\* \| same-data \| [\d.]+ \| [^|]+ \| out-of-range \| model compute 5\.9\d* decades below the esm2 range/);
+    expect(r.out).to.match(
+      /\| plm-mlm-mini \| fitness\.spearman \| esm2\* \| same-data \| [\d.]+ \| [^|]+ \| out-of-range \| model compute 5\.9\d* decades below the esm2 range/,
+    );
     expect(r.out).to.not.match(/\*\*(better|worse)\*\*/);
     expect(r.out).to.contain('<details><summary>Runs, protocols and data hashes</summary>');
     expect(r.out.endsWith('\n')).to.equal(true);
@@ -63,7 +70,8 @@ describe('bench report (Markdown and HTML)', function () {
     const run = await exampleRun();
     const data = readReportInputs([{ path: run, shownAs: run }]);
     const html = await renderHtml(data, 'test');
-    for (const c of ['frontier', 'compute-contacts', 'compute-fitness', 'items-contacts', 'items-fitness']) expect(html).to.contain(`data-chart="${c}"`);
+    for (const c of ['frontier', 'compute-contacts', 'compute-fitness', 'items-contacts', 'items-fitness'])
+      expect(html).to.contain(`data-chart="${c}"`);
     const r = JSON.parse(readFileSync(run, 'utf8')) as { tasks: Record<string, { data: { sha256: string }[]; items: { id: string }[] }> };
     for (const d of r.tasks['fitness']!.data) expect(html).to.contain(d.sha256);
     // the per-assay chart names every assay of the run
@@ -75,7 +83,10 @@ describe('bench report (Markdown and HTML)', function () {
   });
 
   it('reads the verdicts and fields of matched compute v2 (out-of-range with its compute gap, protocol-differs) and the curves the board stores once', async () => {
-    const board = JSON.parse(readFileSync(BOARD, 'utf8')) as Record<string, unknown> & { curves: Record<string, unknown>; entries: { matchedCompute: { comparisons: Record<string, unknown>[] } }[] };
+    const board = JSON.parse(readFileSync(BOARD, 'utf8')) as Record<string, unknown> & {
+      curves: Record<string, unknown>;
+      entries: { matchedCompute: { comparisons: Record<string, unknown>[] } }[];
+    };
     expect(Object.keys(board.curves).length, 'the example board stores its curves once').to.be.greaterThan(0);
     const fit = board.entries[0]!.matchedCompute.comparisons.find((c) => c.task === 'fitness' && c.metric === 'spearman' && c.primary)!;
     expect(fit.curve, 'leaderboard comparisons carry a curveId, not the curve').to.equal(undefined);
@@ -91,8 +102,12 @@ describe('bench report (Markdown and HTML)', function () {
     con.protocol = { baseline: 'esm', run: 'seqres', same: false };
     const subjects = subjectsFromLeaderboard(board, 'board.json');
     const md = renderMarkdown({ files: [], subjects, matchedData: [] }, 'test');
-    expect(md).to.match(/\| fitness\.spearman \| progen2\* \| same-data \| [\d.-]+ \| [^|]+ \| out-of-range \| model compute 6\.8 decades below the progen2 range \(nearest point progen2-small\): not matched; the model is outside the progen2 compute range/);
-    expect(md).to.match(/\| protocol-differs \| (published baseline on other data; )?baseline protocol esm, this run seqres; scored with another protocol \|/);
+    expect(md).to.match(
+      /\| fitness\.spearman \| progen2\* \| same-data \| [\d.-]+ \| [^|]+ \| out-of-range \| model compute 6\.8 decades below the progen2 range \(nearest point progen2-small\): not matched; the model is outside the progen2 compute range/,
+    );
+    expect(md).to.match(
+      /\| protocol-differs \| (published baseline on other data; )?baseline protocol esm, this run seqres; scored with another protocol \|/,
+    );
     // the curve comes back from the board: the fitness chart still has the family points
     const html = await renderHtml({ files: [], subjects, matchedData: [] }, 'test');
     const chart = html.slice(html.indexOf('data-chart="compute-fitness"'));
@@ -108,7 +123,10 @@ describe('bench report (Markdown and HTML)', function () {
       [[], /^bench: bench report: give one or more run or leaderboard JSON files\n$/],
       [[join(dir, 'missing.json'), '--out', out], /^bench: .*missing\.json: report input not found\n$/],
       [[notJson, '--out', out], /^bench: .*x\.json: not valid JSON \(.*\)\n$/],
-      [[BOARD, '--out', join(dir, 'r.pdf')], /^bench: --out .*r\.pdf: the format follows the extension \(\.html or \.md\); give --format md\|html for another name\n$/],
+      [
+        [BOARD, '--out', join(dir, 'r.pdf')],
+        /^bench: --out .*r\.pdf: the format follows the extension \(\.html or \.md\); give --format md\|html for another name\n$/,
+      ],
       [[BOARD, '--format', 'pdf'], /^bench: --format: must be md or html, got "pdf"\n$/],
       [[BOARD, BOARD], /^bench: report: the run \S+ of plm-clm-mini is given twice/],
     ];

@@ -23,7 +23,8 @@ describe('results/example-leaderboard.json', () => {
     const folders = listTaskFolders();
     for (const [task, info] of Object.entries(board.tasks as Record<string, { tables: { version: string }[] }>)) {
       const t = await loadTask(task, folders.get(task)!);
-      for (const table of info.tables) expect(table.version, `${task}: rebuild the example leaderboard (results/README.md)`).to.equal(t.module.version);
+      for (const table of info.tables)
+        expect(table.version, `${task}: rebuild the example leaderboard (results/README.md)`).to.equal(t.module.version);
     }
   });
 });

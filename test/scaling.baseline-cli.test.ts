@@ -20,7 +20,7 @@ describe('scaling: bench baseline add / list / remove, and registered runs in ma
     return main(['baseline', ...args, '--registry', store], io).then((code) => ({ code, out: io.out.join(''), err: io.err.join('') }));
   };
 
-  it('registers a run of a registry model with the registry\'s compute, and lists it', async () => {
+  it("registers a run of a registry model with the registry's compute, and lists it", async () => {
     writeRun(dir, 'esm8', syntheticRun({ id: 'esm2-8m', objective: 'mlm', params: 7.5e6, trainTokens: 1e12, tasks: fitness(0.2) }));
     writeRun(dir, 'esm35', syntheticRun({ id: 'esm2-35m', objective: 'mlm', params: 3.3e7, trainTokens: 1e12, tasks: fitness(0.3) }));
     expect((await run(['add', 'esm8.json'])).code).to.equal(0);
@@ -48,17 +48,26 @@ describe('scaling: bench baseline add / list / remove, and registered runs in ma
     writeRun(dir, 'model', syntheticRun({ id: 'new-model', objective: 'mlm', params: 2e7, trainTokens: 1e12 * 0.5, tasks: fitness(0.28) }));
     const io = memoryIo(dir);
     expect(await main(['leaderboard', 'model.json', '--registry', store, '--quiet'], io)).to.equal(0);
-    const board = JSON.parse(io.out.join('')) as { curves: Record<string, { points: { id: string }[] }>; entries: { matchedCompute: { comparisons: { family: string; origin: string; kind: string; interval: string; curveId: string }[] } }[] };
+    const board = JSON.parse(io.out.join('')) as {
+      curves: Record<string, { points: { id: string }[] }>;
+      entries: { matchedCompute: { comparisons: { family: string; origin: string; kind: string; interval: string; curveId: string }[] } }[];
+    };
     const c = board.entries[0]!.matchedCompute.comparisons.find((x) => x.family === 'esm2')!;
     expect(c).to.include({ origin: 'registered', kind: 'same-data', interval: 'paired-bootstrap-items' });
     expect(board.curves[c.curveId]!.points.map((p) => p.id)).to.deep.equal(['esm2-8m', 'esm2-35m']); // curves stored once per leaderboard
   });
 
   it('a registered run of another task version is not same-data: the leaderboard says why', async () => {
-    writeRun(dir, 'model2', syntheticRun({ id: 'new-model', objective: 'mlm', params: 2e7, trainTokens: 5e11, tasks: fitness(0.28, '2.0.0') }));
+    writeRun(
+      dir,
+      'model2',
+      syntheticRun({ id: 'new-model', objective: 'mlm', params: 2e7, trainTokens: 5e11, tasks: fitness(0.28, '2.0.0') }),
+    );
     const io = memoryIo(dir);
     expect(await main(['leaderboard', 'model2.json', '--registry', store, '--quiet'], io)).to.equal(0);
-    const board = JSON.parse(io.out.join('')) as { entries: { matchedCompute: { notes: string[]; comparisons: { family: string; origin: string }[] } }[] };
+    const board = JSON.parse(io.out.join('')) as {
+      entries: { matchedCompute: { notes: string[]; comparisons: { family: string; origin: string }[] } }[];
+    };
     expect(board.entries[0]!.matchedCompute.notes.join('\n')).to.match(/esm2-8m has fitness version 1\.0\.0, this run 2\.0\.0/);
     expect(board.entries[0]!.matchedCompute.comparisons.find((x) => x.family === 'esm2')!.origin).to.equal('registry');
   });

@@ -2,9 +2,14 @@ import { expect } from 'chai';
 import { trainingCompute } from '../src/scaling/index.js';
 
 describe('scaling: training compute C = 6 N D', () => {
-  it('uses the card\'s non-embedding params and tokens', () => {
+  it("uses the card's non-embedding params and tokens", () => {
     expect(trainingCompute({ params: 1e6, trainTokens: 2e9 }, 5)).to.deep.equal({
-      flops: 1.2e16, flopsSource: '6ND', params: 1e6, paramsSource: 'card.params', tokens: 2e9, tokensSource: 'card.trainTokens',
+      flops: 1.2e16,
+      flopsSource: '6ND',
+      params: 1e6,
+      paramsSource: 'card.params',
+      tokens: 2e9,
+      tokensSource: 'card.trainTokens',
     });
   });
 
@@ -15,7 +20,7 @@ describe('scaling: training compute C = 6 N D', () => {
     expect(c.flops).to.equal(6 * 3000 * 1e9);
   });
 
-  it('the card\'s trainFlops overrides 6ND', () => {
+  it("the card's trainFlops overrides 6ND", () => {
     const c = trainingCompute({ params: 1e6, trainTokens: 2e9, trainFlops: 5e15 }, 1);
     expect(c.flops).to.equal(5e15);
     expect(c.flopsSource).to.equal('card.trainFlops');

@@ -28,11 +28,25 @@ describe('scaling/gate/leaderboard/baseline: a directory given for a file is one
     expect(r.err).to.match(/not a file|directory/);
   }
 
-  it('gate --baseline <dir>', async () => { oneLine(await bench('gate', '--baseline', folder, '--current', run), folder); });
-  it('gate --current <dir>', async () => { oneLine(await bench('gate', '--baseline', run, '--current', folder), folder); });
-  it('gate --config <dir>', async () => { oneLine(await bench('gate', '--baseline', run, '--current', run, '--config', folder), folder); });
-  it('leaderboard <dir>', async () => { oneLine(await bench('leaderboard', run, folder, '--quiet'), folder); });
-  it('leaderboard --registry <dir>', async () => { oneLine(await bench('leaderboard', run, '--registry', folder, '--quiet'), folder); });
-  it('baseline add <dir>', async () => { oneLine(await bench('baseline', 'add', folder, '--registry', join(dir, 'reg.json')), folder); });
-  it('baseline list --registry <dir>', async () => { oneLine(await bench('baseline', 'list', '--registry', folder), folder); });
+  it('gate --baseline <dir>', async () => {
+    oneLine(await bench('gate', '--baseline', folder, '--current', run), folder);
+  });
+  it('gate --current <dir>', async () => {
+    oneLine(await bench('gate', '--baseline', run, '--current', folder), folder);
+  });
+  it('gate --config <dir>', async () => {
+    oneLine(await bench('gate', '--baseline', run, '--current', run, '--config', folder), folder);
+  });
+  it('leaderboard <dir>', async () => {
+    oneLine(await bench('leaderboard', run, folder, '--quiet'), folder);
+  });
+  it('leaderboard --registry <dir>', async () => {
+    oneLine(await bench('leaderboard', run, '--registry', folder, '--quiet'), folder);
+  });
+  it('baseline add <dir>', async () => {
+    oneLine(await bench('baseline', 'add', folder, '--registry', join(dir, 'reg.json')), folder);
+  });
+  it('baseline list --registry <dir>', async () => {
+    oneLine(await bench('baseline', 'list', '--registry', folder), folder);
+  });
 });

@@ -8,7 +8,14 @@ import { describeCompute } from '../src/cli/compute-report.js';
 import type { ModelCard } from '../src/model/card.js';
 import { buildLeaderboard, serializeLeaderboard } from '../src/report/leaderboard.js';
 import { formatLeaderboard } from '../src/cli/commands/leaderboard.js';
-import { frontierPositions, loadBaselineRegistry, loadScalingLaws, matchedCompute, trainingCompute, type RegisteredRuns } from '../src/scaling/index.js';
+import {
+  frontierPositions,
+  loadBaselineRegistry,
+  loadScalingLaws,
+  matchedCompute,
+  trainingCompute,
+  type RegisteredRuns,
+} from '../src/scaling/index.js';
 import { schemaErrors } from '../src/util/schema.js';
 import { randomTransformer } from './helpers/models.js';
 import { tempDir } from './helpers/tmp.js';
@@ -22,14 +29,18 @@ const registry = loadBaselineRegistry();
 const none: RegisteredRuns = { file: 'none', sha256: null, runs: [] };
 const params = { total: 2e6, embedding: 1e6, nonEmbedding: 1e6, embeddingTensors: [] };
 
-describe('scaling: the laws\' fitted range is data, and N/N_opt outside it is flagged', () => {
+describe("scaling: the laws' fitted range is data, and N/N_opt outside it is flagged", () => {
   it('results/baselines/scaling-laws.json gives each law its range with its source', () => {
-    const raw = JSON.parse(readFileSync(new URL('../results/baselines/scaling-laws.json', import.meta.url), 'utf8')) as { sets: { laws: Record<string, { fittedRange: { params: number[]; flops: number[]; source: string } }> }[] };
+    const raw = JSON.parse(readFileSync(new URL('../results/baselines/scaling-laws.json', import.meta.url), 'utf8')) as {
+      sets: { laws: Record<string, { fittedRange: { params: number[]; flops: number[]; source: string } }> }[];
+    };
     expect(schemaErrors('scaling-laws', raw)).to.deep.equal([]);
     const mlm = raw.sets[0]!.laws['mlm']!.fittedRange;
     expect(mlm.params).to.deep.equal([6291456, 2834283904]);
     expect(mlm.flops).to.deep.equal([6.42244069e17, 3.353768618256e21]);
-    expect(mlm.source).to.match(/mlm_10b_all1\.33ep_noreg_tk263b/).and.match(/leaving out/);
+    expect(mlm.source)
+      .to.match(/mlm_10b_all1\.33ep_noreg_tk263b/)
+      .and.match(/leaving out/);
     expect(laws.laws.clm.fittedRange.flops).to.deep.equal([2.00700546e17, 3.353768618256e21]);
   });
 
@@ -37,7 +48,9 @@ describe('scaling: the laws\' fitted range is data, and N/N_opt outside it is fl
     const far = frontierPositions(laws, trainingCompute({ params: 1e6, trainFlops: 5e13 }, 1), 'mlm');
     for (const f of far) {
       expect(f.outsideFittedRange, f.objective).to.equal(true);
-      expect(f.rangeNote).to.match(/5\.000e13 FLOPs is below the compute range .* \((6\.422e17|2\.007e17) to 3\.354e21 FLOPs\).*extrapolat/);
+      expect(f.rangeNote).to.match(
+        /5\.000e13 FLOPs is below the compute range .* \((6\.422e17|2\.007e17) to 3\.354e21 FLOPs\).*extrapolat/,
+      );
     }
     const inside = frontierPositions(laws, trainingCompute({ params: 1e8, trainFlops: 1e20 }, 1), 'mlm');
     for (const f of inside) {
@@ -45,7 +58,9 @@ describe('scaling: the laws\' fitted range is data, and N/N_opt outside it is fl
       expect(f).to.not.have.property('rangeNote');
     }
     // Above the range: the paper's own 10.7B model at 1.72e22 FLOPs, chosen with the law, kept out of the range.
-    expect(frontierPositions(laws, trainingCompute({ params: 1.07e10, trainFlops: 1.72e22 }, 1), 'mlm')[0]!.rangeNote).to.match(/above the compute range/);
+    expect(frontierPositions(laws, trainingCompute({ params: 1.07e10, trainFlops: 1.72e22 }, 1), 'mlm')[0]!.rangeNote).to.match(
+      /above the compute range/,
+    );
   });
 
   it('the compute report (bench inspect) says so in text and JSON', async () => {
@@ -66,15 +81,25 @@ describe('scaling: the laws\' fitted range is data, and N/N_opt outside it is fl
     expect(io.out.join('')).to.match(/N\/N_opt = [\d.]+[\s\S]*outside the fitted range: C = 5\.000e13 FLOPs/);
   });
 
-  it('a run\'s matchedCompute.model.frontier and the leaderboard entry and summary carry the flag', () => {
+  it("a run's matchedCompute.model.frontier and the leaderboard entry and summary carry the flag", () => {
     const run = syntheticRun({
-      id: 'tiny', objective: 'mlm', params: 1e6, trainFlops: 5e13, tier: 'full',
+      id: 'tiny',
+      objective: 'mlm',
+      params: 1e6,
+      trainFlops: 5e13,
+      tier: 'full',
       tasks: { fitness: { headline: 'spearman', directions: { spearman: true }, items: items(4, (i) => ({ spearman: 0.1 * i })) } },
     });
     const mc = matchedCompute(run, { registry, laws, registered: none });
     expect(mc.model.frontier.every((f) => f.outsideFittedRange)).to.equal(true);
     expect(schemaErrors('run', { ...run, matchedCompute: mc })).to.deep.equal([]);
-    const board = buildLeaderboard({ runs: [{ path: 'tiny.json', sha256: 'f'.repeat(64), run }], registry, laws, registered: none, harness: { version: '0', commit: null } });
+    const board = buildLeaderboard({
+      runs: [{ path: 'tiny.json', sha256: 'f'.repeat(64), run }],
+      registry,
+      laws,
+      registered: none,
+      harness: { version: '0', commit: null },
+    });
     expect(schemaErrors('leaderboard', JSON.parse(serializeLeaderboard(board)))).to.deep.equal([]);
     const e = board.entries[0]!;
     expect(e.outsideFittedRange).to.equal(true);

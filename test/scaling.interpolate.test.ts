@@ -40,7 +40,7 @@ describe('scaling: interpolation linear in log10 C', () => {
     expect(above.upper.id).to.equal('p2');
   });
 
-  it('at a point\'s exact compute gives that point, not clamped', () => {
+  it("at a point's exact compute gives that point, not clamped", () => {
     const r = interpolateAtCompute(pts, 1e20);
     expect(r).to.include({ value: 0.3, clamped: null, weight: 0 });
     expect(r.lower.id).to.equal('p1');
@@ -58,7 +58,15 @@ describe('scaling: interpolation linear in log10 C', () => {
   });
 
   it('rejects two points at one compute, non-positive compute and non-finite scores', () => {
-    expect(() => interpolateAtCompute([{ id: 'a', flops: 1e20, score: 1 }, { id: 'b', flops: 1e20, score: 2 }], 1e20)).to.throw(RangeError, /same compute/);
+    expect(() =>
+      interpolateAtCompute(
+        [
+          { id: 'a', flops: 1e20, score: 1 },
+          { id: 'b', flops: 1e20, score: 2 },
+        ],
+        1e20,
+      ),
+    ).to.throw(RangeError, /same compute/);
     expect(() => interpolateAtCompute(pts, 0)).to.throw(RangeError);
     expect(() => interpolateAtCompute([{ id: 'a', flops: 1e20, score: NaN }], 1e20)).to.throw(RangeError);
     expect(() => interpolateAtCompute([], 1e20)).to.throw(RangeError, /no points/);

@@ -10,16 +10,20 @@ const registry = loadBaselineRegistry();
 const laws = loadScalingLaws();
 const flops = (id: string) => registry.models.find((m) => m.id === id)!.trainFlops.value!;
 const midC = Math.sqrt(flops('esm2-35m') * flops('esm2-150m'));
-const B35 = [0.30, 0.28, 0.41, 0.20, 0.36, 0.31, 0.25, 0.45, 0.33, 0.29];
-const B150 = [0.38, 0.33, 0.50, 0.27, 0.45, 0.37, 0.31, 0.55, 0.41, 0.35];
+const B35 = [0.3, 0.28, 0.41, 0.2, 0.36, 0.31, 0.25, 0.45, 0.33, 0.29];
+const B150 = [0.38, 0.33, 0.5, 0.27, 0.45, 0.37, 0.31, 0.55, 0.41, 0.35];
 const MODEL = [0.41, 0.35, 0.52, 0.28, 0.47, 0.39, 0.33, 0.58, 0.44, 0.36];
 
 type Extra = Partial<Pick<SynthRun, 'tier' | 'seed' | 'options'>> & { n?: number };
 
 function fitness(id: string, values: number[], extra: Extra, card: Partial<SynthRun>): RunResult {
   const run = syntheticRun({
-    id, objective: 'mlm', ...card,
-    ...(extra.tier ? { tier: extra.tier } : {}), ...(extra.seed !== undefined ? { seed: extra.seed } : {}), ...(extra.options ? { options: extra.options } : {}),
+    id,
+    objective: 'mlm',
+    ...card,
+    ...(extra.tier ? { tier: extra.tier } : {}),
+    ...(extra.seed !== undefined ? { seed: extra.seed } : {}),
+    ...(extra.options ? { options: extra.options } : {}),
     tasks: { fitness: { headline: 'spearman', directions: { spearman: true }, items: items(10, (i) => ({ spearman: values[i]! })) } },
   });
   // Per-item n: the number of variants scored per assay (300 on the smoke tier, all of them on the full tier).
@@ -28,12 +32,17 @@ function fitness(id: string, values: number[], extra: Extra, card: Partial<Synth
 }
 
 function registered(extra: Extra): RegisteredRuns {
-  const reg = (id: string, values: number[]) => registeredFromRun(fitness(id, values, extra, { params: 1, trainTokens: 1 }), '0'.repeat(64), registry, {});
+  const reg = (id: string, values: number[]) =>
+    registeredFromRun(fitness(id, values, extra, { params: 1, trainTokens: 1 }), '0'.repeat(64), registry, {});
   return { file: 'test', sha256: null, runs: [reg('esm2-35m', B35), reg('esm2-150m', B150)] };
 }
 
 function compare(regExtra: Extra, runExtra: Extra) {
-  const mc = matchedCompute(fitness('my-model', MODEL, runExtra, { params: 1e8, trainFlops: midC }), { registry, laws, registered: registered(regExtra) });
+  const mc = matchedCompute(fitness('my-model', MODEL, runExtra, { params: 1e8, trainFlops: midC }), {
+    registry,
+    laws,
+    registered: registered(regExtra),
+  });
   return { c: mc.comparisons.find((x) => x.family === 'esm2')!, notes: mc.notes.join('\n') };
 }
 
@@ -47,7 +56,9 @@ describe('scaling: registered runs are same-data only for the same tier, options
   it('a registered smoke run is not same-data for a full-tier run, even on the same item ids', () => {
     const { c, notes } = compare({ tier: 'smoke' }, { tier: 'full' });
     expect(c.origin).to.not.equal('registered');
-    expect(notes).to.match(/registered run esm2-35m \(run synthetic-esm2-35m\), fitness: tier smoke vs full here: not used as a same-data baseline for fitness/);
+    expect(notes).to.match(
+      /registered run esm2-35m \(run synthetic-esm2-35m\), fitness: tier smoke vs full here: not used as a same-data baseline for fitness/,
+    );
     expect(notes).to.match(/registered run esm2-150m .*tier smoke vs full/);
   });
 
@@ -72,7 +83,9 @@ describe('scaling: registered runs are same-data only for the same tier, options
   it('the same item ids with another per-item n (variants per assay) -> not same-data', () => {
     const { c, notes } = compare({ n: 300 }, { n: 2000 });
     expect(c.origin).to.not.equal('registered');
-    expect(notes).to.match(/registered run esm2-35m .*fitness: per-item n differs on 10 of 10 items \(e\.g\. item-000: n 300 registered, 2000 here\)/);
+    expect(notes).to.match(
+      /registered run esm2-35m .*fitness: per-item n differs on 10 of 10 items \(e\.g\. item-000: n 300 registered, 2000 here\)/,
+    );
   });
 
   it('records the options and per-item n it compares (valid store), and an entry without them is not trusted', () => {
@@ -87,9 +100,13 @@ describe('scaling: registered runs are same-data only for the same tier, options
       delete (x.tasks['fitness'] as { options?: unknown }).options;
       delete (x.tasks['fitness'] as { itemN?: unknown }).itemN;
     }
-    expect(schemaErrors('baseline-runs', { schemaVersion: 1, source: 'test', runs: JSON.parse(JSON.stringify(old.runs)) })).to.deep.equal([]);
+    expect(schemaErrors('baseline-runs', { schemaVersion: 1, source: 'test', runs: JSON.parse(JSON.stringify(old.runs)) })).to.deep.equal(
+      [],
+    );
     const mc = matchedCompute(fitness('my-model', MODEL, {}, { params: 1e8, trainFlops: midC }), { registry, laws, registered: old });
     expect(mc.comparisons.find((x) => x.family === 'esm2')!.origin).to.not.equal('registered');
-    expect(mc.notes.join('\n')).to.match(/registered run esm2-35m .*fitness: its task options were not recorded .*bench baseline add --replace/);
+    expect(mc.notes.join('\n')).to.match(
+      /registered run esm2-35m .*fitness: its task options were not recorded .*bench baseline add --replace/,
+    );
   });
 });

@@ -10,18 +10,42 @@ const golden = JSON.parse(readFileSync(new URL('./golden/scaling/param_counts.js
 
 // The sizes the papers and model cards publish, to check the architecture-derived counts against.
 const NOMINAL: Record<string, number> = {
-  'esm2-8m': 8e6, 'esm2-35m': 35e6, 'esm2-150m': 150e6, 'esm2-650m': 650e6, 'esm2-3b': 3e9, 'esm2-15b': 15e9,
-  'progen2-small': 151e6, 'progen2-medium': 764e6, 'progen2-base': 764e6, 'progen2-large': 2.7e9, 'progen2-xlarge': 6.4e9,
+  'esm2-8m': 8e6,
+  'esm2-35m': 35e6,
+  'esm2-150m': 150e6,
+  'esm2-650m': 650e6,
+  'esm2-3b': 3e9,
+  'esm2-15b': 15e9,
+  'progen2-small': 151e6,
+  'progen2-medium': 764e6,
+  'progen2-base': 764e6,
+  'progen2-large': 2.7e9,
+  'progen2-xlarge': 6.4e9,
 };
 
 describe('scaling: baseline registry (results/baselines/models.json)', () => {
   const reg = loadBaselineRegistry();
-  const raw = JSON.parse(readFileSync(new URL('../results/baselines/models.json', import.meta.url), 'utf8')) as { models: Record<string, unknown>[] };
+  const raw = JSON.parse(readFileSync(new URL('../results/baselines/models.json', import.meta.url), 'utf8')) as {
+    models: Record<string, unknown>[];
+  };
 
   it('is valid against its schema and lists exactly the agreed baseline ids', () => {
     expect(schemaErrors('baselines', raw)).to.deep.equal([]);
     expect(reg.models.map((m) => m.id).sort()).to.deep.equal(
-      ['esm2-8m', 'esm2-35m', 'esm2-150m', 'esm2-650m', 'esm2-3b', 'esm2-15b', 'progen2-small', 'progen2-medium', 'progen2-base', 'progen2-large', 'progen2-xlarge', 'site-independent'].sort(),
+      [
+        'esm2-8m',
+        'esm2-35m',
+        'esm2-150m',
+        'esm2-650m',
+        'esm2-3b',
+        'esm2-15b',
+        'progen2-small',
+        'progen2-medium',
+        'progen2-base',
+        'progen2-large',
+        'progen2-xlarge',
+        'site-independent',
+      ].sort(),
     );
     expect(reg.families['esm2']!.objective).to.equal('mlm');
     expect(reg.families['progen2']!.objective).to.equal('clm');

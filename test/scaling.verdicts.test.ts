@@ -8,7 +8,16 @@ import { join } from 'node:path';
 import { pairedBootstrapMeanDiff } from '../src/metrics/index.js';
 import { computeConflict, resolveCard, type ModelCard } from '../src/model/card.js';
 import { readOnnxFile } from '../src/model/onnx/file.js';
-import { loadBaselineRegistry, loadLawSets, loadScalingLaws, matchedCompute, registeredFromRun, trainingCompute, type Comparison, type RegisteredRuns } from '../src/scaling/index.js';
+import {
+  loadBaselineRegistry,
+  loadLawSets,
+  loadScalingLaws,
+  matchedCompute,
+  registeredFromRun,
+  trainingCompute,
+  type Comparison,
+  type RegisteredRuns,
+} from '../src/scaling/index.js';
 import type { BaselineSet } from '../src/task/types.js';
 import { BenchError } from '../src/util/errors.js';
 import { Rng } from '../src/util/rng.js';
@@ -23,7 +32,8 @@ const model = (id: string) => registry.models.find((m) => m.id === id)!;
 const flops = (id: string) => model(id).trainFlops.value!;
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const N = 10;
-const perItem = (f: (i: number) => number) => Object.fromEntries(Array.from({ length: N }, (_, i) => [`item-${String(i).padStart(3, '0')}`, { spearman: f(i) }]));
+const perItem = (f: (i: number) => number) =>
+  Object.fromEntries(Array.from({ length: N }, (_, i) => [`item-${String(i).padStart(3, '0')}`, { spearman: f(i) }]));
 const ESM = ['esm2-8m', 'esm2-35m', 'esm2-150m', 'esm2-650m', 'esm2-3b', 'esm2-15b'];
 const PG = ['progen2-small', 'progen2-medium', 'progen2-large', 'progen2-xlarge'];
 // Baseline per-item Spearman: rises with size; item i adds 0.01 i.
@@ -39,16 +49,37 @@ function sameDataSet(ids: string[], extra: Partial<BaselineSet> = {}): BaselineS
     ...extra,
   };
 }
-const publishedSet: BaselineSet = { kind: 'published', source: 'test: headline on other data', description: 'published', scores: Object.fromEntries([...ESM, ...PG].map((id, k) => [id, { spearman: 0.3 + 0.01 * k }])) };
+const publishedSet: BaselineSet = {
+  kind: 'published',
+  source: 'test: headline on other data',
+  description: 'published',
+  scores: Object.fromEntries([...ESM, ...PG].map((id, k) => [id, { spearman: 0.3 + 0.01 * k }])),
+};
 
-function run(card: Partial<SynthRun> & { objective: 'mlm' | 'clm' }, values: (i: number) => number, baselines: BaselineSet[], tier: 'smoke' | 'full' = 'full') {
+function run(
+  card: Partial<SynthRun> & { objective: 'mlm' | 'clm' },
+  values: (i: number) => number,
+  baselines: BaselineSet[],
+  tier: 'smoke' | 'full' = 'full',
+) {
   return syntheticRun({
-    id: 'm', params: 1e8, ...card, tier,
-    tasks: { fitness: { headline: 'spearman', directions: { spearman: true }, items: items(N, (i) => ({ spearman: values(i) })), baselines } },
+    id: 'm',
+    params: 1e8,
+    ...card,
+    tier,
+    tasks: {
+      fitness: { headline: 'spearman', directions: { spearman: true }, items: items(N, (i) => ({ spearman: values(i) })), baselines },
+    },
   });
 }
 
-const bundledCard = (name: string) => JSON.parse(readFileSync(new URL(`../models/${name}.card.json`, import.meta.url), 'utf8')) as { id: string; objective: 'mlm' | 'clm'; params: number; trainTokens: number };
+const bundledCard = (name: string) =>
+  JSON.parse(readFileSync(new URL(`../models/${name}.card.json`, import.meta.url), 'utf8')) as {
+    id: string;
+    objective: 'mlm' | 'clm';
+    params: number;
+    trainTokens: number;
+  };
 
 describe('scaling: a verdict only where compute is matched (issue 13)', () => {
   it('the bundled example models (about 5e13 FLOPs): out-of-range with the gap for every ESM-2 and ProGen2 comparison, no better/worse anywhere, both tiers, every kind of baseline', () => {
@@ -58,13 +89,26 @@ describe('scaling: a verdict only where compute is matched (issue 13)', () => {
       expect(C).to.be.within(4e13, 6e13);
       // Registered same-data runs of ESM-2 8M and 35M exports on the very items (same tier, seed, version).
       const regRuns = (tier: 'smoke' | 'full'): RegisteredRuns => ({
-        file: 'test', sha256: null,
-        runs: ['esm2-8m', 'esm2-35m'].map((id, k) => registeredFromRun(run({ id, objective: 'mlm', params: 1, trainTokens: 1 }, (i) => baseValue(k, i), [], tier), '0'.repeat(64), registry, {})),
+        file: 'test',
+        sha256: null,
+        runs: ['esm2-8m', 'esm2-35m'].map((id, k) =>
+          registeredFromRun(
+            run({ id, objective: 'mlm', params: 1, trainTokens: 1 }, (i) => baseValue(k, i), [], tier),
+            '0'.repeat(64),
+            registry,
+            {},
+          ),
+        ),
       });
       for (const tier of ['smoke', 'full'] as const) {
         for (const reg of [none, regRuns(tier)]) {
           // The model beats every baseline on every item: only the compute rule can stop a verdict.
-          const r = run({ id: card.id, objective: card.objective, params: card.params, trainTokens: card.trainTokens }, (i) => 0.9 + 0.001 * i, [sameDataSet(ESM), sameDataSet(PG), publishedSet], tier);
+          const r = run(
+            { id: card.id, objective: card.objective, params: card.params, trainTokens: card.trainTokens },
+            (i) => 0.9 + 0.001 * i,
+            [sameDataSet(ESM), sameDataSet(PG), publishedSet],
+            tier,
+          );
           const mc = matchedCompute(r, { registry, laws, registered: reg });
           expect(schemaErrors('run', { ...r, matchedCompute: mc })).to.deep.equal([]);
           expect(mc.version).to.equal(2);
@@ -74,14 +118,21 @@ describe('scaling: a verdict only where compute is matched (issue 13)', () => {
             expect(c.verdict, `${name} ${tier} ${c.family} ${c.origin}`).to.equal('out-of-range');
             const nearest = c.family === 'esm2' ? 'esm2-8m' : 'progen2-small';
             expect(c.computeGap).to.deep.equal({ side: 'below', decades: Math.log10(flops(nearest) / C), nearest });
-            expect(c.verdictReason).to.match(new RegExp(`compute not matched: the model's C = 5\\.\\d{3}e13 FLOPs is ${c.computeGap!.decades.toFixed(2)} decades below ${c.family}'s compute range`));
+            expect(c.verdictReason).to.match(
+              new RegExp(
+                `compute not matched: the model's C = 5\\.\\d{3}e13 FLOPs is ${c.computeGap!.decades.toFixed(2)} decades below ${c.family}'s compute range`,
+              ),
+            );
             expect(c.intervalNote).to.match(/shown for orientation only/);
           }
           expect(mc.comparisons.find((c) => c.family === 'esm2')!.computeGap!.decades).to.be.closeTo(5.95, 0.01);
-          expect(mc.comparisons.find((c) => c.family === 'progen2')!.computeGap!.decades).to.be.closeTo(6.80, 0.01);
+          expect(mc.comparisons.find((c) => c.family === 'progen2')!.computeGap!.decades).to.be.closeTo(6.8, 0.01);
           expect(mc.comparisons.some((c) => ['better', 'worse', 'indistinguishable', 'uncertain'].includes(c.verdict))).to.equal(false);
           // The model's compute against each family's range, in words.
-          expect(mc.model.families.map((f) => [f.family, f.side])).to.deep.equal([['esm2', 'below'], ['progen2', 'below']]);
+          expect(mc.model.families.map((f) => [f.family, f.side])).to.deep.equal([
+            ['esm2', 'below'],
+            ['progen2', 'below'],
+          ]);
           expect(mc.model.families[0]!.text).to.match(/NOT matched, no verdict against esm2/);
         }
       }
@@ -115,7 +166,9 @@ describe('scaling: a verdict only where compute is matched (issue 13)', () => {
       expect(esm.deltaCi95![0]).to.be.closeTo(ci[0], 1e-12);
       expect(esm.deltaCi95![1]).to.be.closeTo(ci[1], 1e-12);
       expect(esm.verdict, label).to.equal(verdict);
-      expect(esm.verdictReason).to.match(/^compute matched: C = 1\.000e20 FLOPs is inside esm2's compute range \(4\.501e19 to 4\.902e22 FLOPs\)/);
+      expect(esm.verdictReason).to.match(
+        /^compute matched: C = 1\.000e20 FLOPs is inside esm2's compute range \(4\.501e19 to 4\.902e22 FLOPs\)/,
+      );
       const pg = mc.comparisons.find((c) => c.family === 'progen2')!;
       expect(pg.verdict).to.equal('out-of-range');
       expect(pg.computeGap!.nearest).to.equal('progen2-small');
@@ -124,17 +177,23 @@ describe('scaling: a verdict only where compute is matched (issue 13)', () => {
   });
 
   it('no tolerance: just below the smallest point is out-of-range, the point itself is matched', () => {
-    const at = matchedCompute(run({ objective: 'mlm', trainFlops: flops('esm2-8m') }, (i) => baseValue(3, i), [sameDataSet(ESM)]), { registry, laws, registered: none }).comparisons[0]!;
+    const at = matchedCompute(
+      run({ objective: 'mlm', trainFlops: flops('esm2-8m') }, (i) => baseValue(3, i), [sameDataSet(ESM)]),
+      { registry, laws, registered: none },
+    ).comparisons[0]!;
     expect(at.computeGap).to.equal(null);
     expect(at.verdict).to.equal('better');
-    const below = matchedCompute(run({ objective: 'mlm', trainFlops: flops('esm2-8m') / 1.01 }, (i) => baseValue(3, i), [sameDataSet(ESM)]), { registry, laws, registered: none }).comparisons[0]!;
+    const below = matchedCompute(
+      run({ objective: 'mlm', trainFlops: flops('esm2-8m') / 1.01 }, (i) => baseValue(3, i), [sameDataSet(ESM)]),
+      { registry, laws, registered: none },
+    ).comparisons[0]!;
     expect(below.verdict).to.equal('out-of-range');
     expect(below.computeGap!.decades).to.be.closeTo(Math.log10(1.01), 1e-12);
   });
 });
 
 describe('scaling: compute intervals make a flipping verdict uncertain (issue 13)', () => {
-  it('ProGen2 token ranges: a model just above progen2-small\'s point compute but below its high end is uncertain; the scenarios are recorded', () => {
+  it("ProGen2 token ranges: a model just above progen2-small's point compute but below its high end is uncertain; the scenarios are recorded", () => {
     const small = model('progen2-small');
     expect(small.trainFlops.range).to.deep.equal([6 * small.params.nonEmbedding! * 1.75e11, 6 * small.params.nonEmbedding! * 4e11]);
     const C = 3.4e20; // point 3.173e20 < C < high end 3.626e20
@@ -144,7 +203,9 @@ describe('scaling: compute intervals make a flipping verdict uncertain (issue 13
     const c = mc.comparisons.find((x) => x.family === 'progen2')!;
     expect(c.computeGap).to.equal(null);
     expect(c.verdict).to.equal('uncertain');
-    expect(c.verdictReason).to.match(/but the verdict \(better at the point estimates\) is out-of-range with the model at 3\.400e20 FLOPs and the progen2 points at the high end of their compute ranges/);
+    expect(c.verdictReason).to.match(
+      /but the verdict \(better at the point estimates\) is out-of-range with the model at 3\.400e20 FLOPs and the progen2 points at the high end of their compute ranges/,
+    );
     expect(c.computeInterval!.model).to.deep.equal([C, C]);
     expect(c.computeInterval!.scenarios).to.deep.equal([
       { model: C, baseline: 'point', verdict: 'better' },
@@ -155,19 +216,22 @@ describe('scaling: compute intervals make a flipping verdict uncertain (issue 13
 
   it('a verdict that holds over the intervals stays, with the scenarios recorded', () => {
     const C = Math.sqrt(flops('progen2-medium') * flops('progen2-large'));
-    const c = matchedCompute(run({ objective: 'clm', trainFlops: C }, (i) => baseValue(3, i) + 0.2, [sameDataSet(PG)]), { registry, laws, registered: none }).comparisons.find((x) => x.family === 'progen2')!;
+    const c = matchedCompute(
+      run({ objective: 'clm', trainFlops: C }, (i) => baseValue(3, i) + 0.2, [sameDataSet(PG)]),
+      { registry, laws, registered: none },
+    ).comparisons.find((x) => x.family === 'progen2')!;
     expect(c.verdict).to.equal('better');
     expect(c.verdictReason).to.match(/the verdict holds over the compute intervals/);
     expect(c.computeInterval!.scenarios.map((s) => s.verdict)).to.deep.equal(['better', 'better', 'better']);
   });
 
-  it('the model card\'s trainFlopsRange: a verdict that flips inside it is uncertain', () => {
+  it("the model card's trainFlopsRange: a verdict that flips inside it is uncertain", () => {
     // Halfway between esm2-35m and esm2-150m the baseline is esm2-35m's + 0.02 on every item; the model is
     // + 0.03 (+-0.002): better there, but worse than esm2-150m (+ 0.04) at the high end of its range.
     const lo = flops('esm2-35m');
     const C = Math.sqrt(flops('esm2-35m') * flops('esm2-150m'));
     const r = run({ objective: 'mlm', trainFlops: C }, (i) => baseValue(1, i) + 0.03 + (i % 2 === 0 ? 0.002 : -0.002), [sameDataSet(ESM)]);
-    (r.model.card)['trainFlopsRange'] = [lo, flops('esm2-150m')];
+    r.model.card['trainFlopsRange'] = [lo, flops('esm2-150m')];
     const c = matchedCompute(r, { registry, laws, registered: none }).comparisons.find((x) => x.family === 'esm2')!;
     expect(c.computeInterval!.model).to.deep.equal([lo, flops('esm2-150m')]);
     const at = Object.fromEntries(c.computeInterval!.scenarios.map((s) => [s.model, s.verdict]));
@@ -190,20 +254,33 @@ describe('scaling: same protocol and same items as the baseline (issue 13 items 
     expect(c.protocol).to.deep.equal({ baseline: 'proteingym-progen2', run: 'causal-llr', same: false });
     expect(c.verdictReason).to.match(/scored with protocol proteingym-progen2, this run with causal-llr/);
     const same = sameDataSet(ESM, { protocol: { baseline: 'proteingym-progen2', run: 'proteingym-progen2', same: true } });
-    const ok = matchedCompute(run({ objective: 'mlm', trainFlops: C }, (i) => baseValue(5, i), [same]), { registry, laws, registered: none }).comparisons.find((x) => x.family === 'esm2')!;
+    const ok = matchedCompute(
+      run({ objective: 'mlm', trainFlops: C }, (i) => baseValue(5, i), [same]),
+      { registry, laws, registered: none },
+    ).comparisons.find((x) => x.family === 'esm2')!;
     expect(ok.verdict).to.equal('better');
     expect(ok.protocol!.same).to.equal(true);
   });
 
-  it('smoke tier: never a same-data verdict against the task\'s full-data numbers (not-comparable, said why); a registered smoke run on the same items still gives one', () => {
+  it("smoke tier: never a same-data verdict against the task's full-data numbers (not-comparable, said why); a registered smoke run on the same items still gives one", () => {
     const r = run({ objective: 'mlm', trainFlops: C }, (i) => baseValue(5, i), [sameDataSet(ESM)], 'smoke');
     const c = matchedCompute(r, { registry, laws, registered: none }).comparisons.find((x) => x.family === 'esm2')!;
     expect(c.kind).to.equal('same-data');
     expect(c.verdict).to.equal('not-comparable');
-    expect(c.verdictReason).to.match(/^smoke-tier run: it scores a seeded subset of the items, while the esm2 numbers of the task's baseline set are full-data values/);
+    expect(c.verdictReason).to.match(
+      /^smoke-tier run: it scores a seeded subset of the items, while the esm2 numbers of the task's baseline set are full-data values/,
+    );
     const reg: RegisteredRuns = {
-      file: 'test', sha256: null,
-      runs: ['esm2-35m', 'esm2-150m'].map((id, k) => registeredFromRun(run({ id, objective: 'mlm', params: 1, trainTokens: 1 }, (i) => baseValue(1 + k, i), [], 'smoke'), '0'.repeat(64), registry, {})),
+      file: 'test',
+      sha256: null,
+      runs: ['esm2-35m', 'esm2-150m'].map((id, k) =>
+        registeredFromRun(
+          run({ id, objective: 'mlm', params: 1, trainTokens: 1 }, (i) => baseValue(1 + k, i), [], 'smoke'),
+          '0'.repeat(64),
+          registry,
+          {},
+        ),
+      ),
     };
     const withReg = matchedCompute(r, { registry, laws, registered: reg });
     const viaReg = withReg.comparisons.find((x) => x.family === 'esm2')!;
@@ -214,23 +291,37 @@ describe('scaling: same protocol and same items as the baseline (issue 13 items 
 });
 
 describe('scaling: law sets in the run and multi-stage training (issue 13 items 2 and 4)', () => {
-  it('the run records the law set and the N/N_opt spread; --law (option) and the card\'s scalingLaw select another; an unknown card law is E_CARD', () => {
+  it("the run records the law set and the N/N_opt spread; --law (option) and the card's scalingLaw select another; an unknown card law is E_CARD", () => {
     const r = run({ objective: 'mlm', params: 651000320, trainTokens: 1e12 }, (i) => baseValue(3, i), []);
     const mc = matchedCompute(r, { registry, laws, registered: none });
     expect(mc.model.law).to.equal('cheng2024-released');
     expect(mc.model.lawSpread.map((s) => s.byLaw.length)).to.deep.equal([2, 2]);
     expect(mc.model.lawSpread[0]!.factor).to.be.above(1);
-    expect(matchedCompute(r, { registry, laws, registered: none, law: 'cheng2024-paper-exponents' }).model.law).to.equal('cheng2024-paper-exponents');
-    (r.model.card)['scalingLaw'] = 'cheng2024-paper-exponents';
+    expect(matchedCompute(r, { registry, laws, registered: none, law: 'cheng2024-paper-exponents' }).model.law).to.equal(
+      'cheng2024-paper-exponents',
+    );
+    r.model.card['scalingLaw'] = 'cheng2024-paper-exponents';
     const viaCard = matchedCompute(r, { registry, laws, registered: none });
     expect(viaCard.model.law).to.equal('cheng2024-paper-exponents');
     expect(viaCard.model.frontier[0]!.nRatio).to.be.closeTo(0.1848, 0.0001);
-    (r.model.card)['scalingLaw'] = 'nope';
-    expect(() => matchedCompute(r, { registry, laws, registered: none, lawSets: loadLawSets() })).to.throw(BenchError, /the card's scalingLaw: unknown scaling law "nope"/);
+    r.model.card['scalingLaw'] = 'nope';
+    expect(() => matchedCompute(r, { registry, laws, registered: none, lawSets: loadLawSets() })).to.throw(
+      BenchError,
+      /the card's scalingLaw: unknown scaling law "nope"/,
+    );
   });
 
   it('stages: compute is the sum (CLM then MLM), tokens the sum, each stage kept; the run validates', () => {
-    const c = trainingCompute({ params: 1e8, stages: [{ objective: 'clm', tokens: 2e10 }, { objective: 'mlm', flops: 3e19, note: 'transfer' }] }, 1);
+    const c = trainingCompute(
+      {
+        params: 1e8,
+        stages: [
+          { objective: 'clm', tokens: 2e10 },
+          { objective: 'mlm', flops: 3e19, note: 'transfer' },
+        ],
+      },
+      1,
+    );
     expect(c.flops).to.equal(6 * 1e8 * 2e10 + 3e19);
     expect(c.flopsSource).to.equal('card.stages');
     expect(c.tokens).to.equal(2e10 + 3e19 / 6e8);
@@ -240,7 +331,10 @@ describe('scaling: law sets in the run and multi-stage training (issue 13 items 
       { objective: 'mlm', tokens: 5e10, flops: 3e19, flopsSource: 'card.flops', note: 'transfer' },
     ]);
     const r = run({ objective: 'mlm' }, (i) => baseValue(1, i), [sameDataSet(ESM)]);
-    (r.model.card)['stages'] = [{ objective: 'clm', tokens: 2e10 }, { objective: 'mlm', flops: 3e19 }];
+    r.model.card['stages'] = [
+      { objective: 'clm', tokens: 2e10 },
+      { objective: 'mlm', flops: 3e19 },
+    ];
     const mc = matchedCompute(r, { registry, laws, registered: none });
     expect(mc.model.compute.flops).to.equal(4.2e19);
     expect(schemaErrors('run', { ...r, matchedCompute: mc })).to.deep.equal([]);
@@ -249,8 +343,19 @@ describe('scaling: law sets in the run and multi-stage training (issue 13 items 
 
   it('card validation: stages next to a different trainTokens / trainFlops, a stage without tokens or flops, and a bad trainFlopsRange are refused (E_CARD)', () => {
     const base = { id: 'x', objective: 'mlm', vocab: 'esm', maxLength: 64 } as unknown as ModelCard;
-    expect(computeConflict({ ...base, stages: [{ objective: 'clm', tokens: 1e9 }, { objective: 'mlm', tokens: 2e9 }], trainTokens: 3e9 })).to.equal(null);
-    expect(computeConflict({ ...base, stages: [{ objective: 'clm', tokens: 1e9 }], trainTokens: 2e9 })).to.match(/trainTokens 2000000000 is not the sum of the stages' tokens \(1000000000\)/);
+    expect(
+      computeConflict({
+        ...base,
+        stages: [
+          { objective: 'clm', tokens: 1e9 },
+          { objective: 'mlm', tokens: 2e9 },
+        ],
+        trainTokens: 3e9,
+      }),
+    ).to.equal(null);
+    expect(computeConflict({ ...base, stages: [{ objective: 'clm', tokens: 1e9 }], trainTokens: 2e9 })).to.match(
+      /trainTokens 2000000000 is not the sum of the stages' tokens \(1000000000\)/,
+    );
     expect(computeConflict({ ...base, stages: [{ objective: 'clm', tokens: 1e9 }], trainFlops: 1e19 })).to.match(/a stage gives no flops/);
     expect(computeConflict({ ...base, stages: [{ objective: 'clm' }] })).to.match(/stages\[0\] gives neither tokens nor flops/);
     expect(computeConflict({ ...base, trainFlops: 1e20, trainFlopsRange: [2e20, 3e20] })).to.match(/not inside trainFlopsRange/);
@@ -260,7 +365,10 @@ describe('scaling: law sets in the run and multi-stage training (issue 13 items 
     writeFileSync(onnx, readFileSync(new URL('../models/plm-mlm-mini.onnx', import.meta.url)));
     const card = join(dir, 'c.json');
     writeFileSync(card, JSON.stringify({ ...base, stages: [{ objective: 'clm', tokens: 1e9 }], trainTokens: 2e9 }));
-    expect(() => resolveCard(onnx, readOnnxFile(onnx), { cardPath: card })).to.throw(BenchError, /c\.json: invalid model card: trainTokens 2000000000 is not the sum/);
+    expect(() => resolveCard(onnx, readOnnxFile(onnx), { cardPath: card })).to.throw(
+      BenchError,
+      /c\.json: invalid model card: trainTokens 2000000000 is not the sum/,
+    );
     writeFileSync(card, JSON.stringify({ ...base, stages: [{ objective: 'seq2seq', tokens: 1e9 }] }));
     expect(() => resolveCard(onnx, readOnnxFile(onnx), { cardPath: card })).to.throw(BenchError, /invalid model card/);
   });

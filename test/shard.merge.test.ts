@@ -15,7 +15,9 @@ import { tempDir } from './helpers/tmp.js';
  * item cache of the shard that ran contacts, and says so (`regression.fromCache`).
  */
 function stable(text: string): unknown {
-  const run = JSON.parse(text, (k, v) => (['createdAt', 'runId', 'timings', 'peakRssMiB'].includes(k) || /seconds$/i.test(k) ? undefined : v));
+  const run = JSON.parse(text, (k, v) =>
+    ['createdAt', 'runId', 'timings', 'peakRssMiB'].includes(k) || /seconds$/i.test(k) ? undefined : v,
+  );
   delete run.tasks?.contacts?.protocol?.regression?.fromCache;
   return run;
 }
@@ -23,7 +25,9 @@ function stable(text: string): unknown {
 /** Paths where two JSON values differ (for a readable failure). */
 function differences(x: unknown, y: unknown, path = ''): string[] {
   if (typeof x !== 'object' || x === null || typeof y !== 'object' || y === null) {
-    return JSON.stringify(x) === JSON.stringify(y) ? [] : [`${path}: ${JSON.stringify(x)?.slice(0, 80)} vs ${JSON.stringify(y)?.slice(0, 80)}`];
+    return JSON.stringify(x) === JSON.stringify(y)
+      ? []
+      : [`${path}: ${JSON.stringify(x)?.slice(0, 80)} vs ${JSON.stringify(y)?.slice(0, 80)}`];
   }
   const keys = new Set([...Object.keys(x), ...Object.keys(y)]);
   return [...keys].flatMap((k) => differences((x as Record<string, unknown>)[k], (y as Record<string, unknown>)[k], `${path}.${k}`));
@@ -77,17 +81,22 @@ describe('sharded runs: bench all --shard i/n, bench merge', function () {
       expect(tasks[t]!.status, t).to.equal('ok');
       expect(tasks[t]!.cost.forwardPasses, t).to.be.greaterThan(0);
     }
-    expect(mergeErr).to.match(/merged 3 shard\(s\) in [\d.]+ s; tokens per shard \d+, \d+, \d+ \(max\/mean [\d.]+\); every forward pass came from the shards/);
+    expect(mergeErr).to.match(
+      /merged 3 shard\(s\) in [\d.]+ s; tokens per shard \d+, \d+, \d+ \(max\/mean [\d.]+\); every forward pass came from the shards/,
+    );
   });
 
-  it('the shards split each split task\'s batches without overlap and cover the single run\'s batches', () => {
+  it("the shards split each split task's batches without overlap and cover the single run's batches", () => {
     const ps = partials.map((p) => JSON.parse(readFileSync(p, 'utf8')));
     const run = JSON.parse(readFileSync(single, 'utf8'));
     for (const t of ['perplexity', 'fold']) {
       const ids = ps.flatMap((p) => p.work.tasks[t].covered as string[]);
       expect(new Set(ids).size, t).to.equal(ids.length);
       expect(ids.length, t).to.equal(run.tasks[t].cost.batches);
-      expect(ps.every((p) => p.work.tasks[t].batches > 0), `${t}: every shard has work`).to.equal(true);
+      expect(
+        ps.every((p) => p.work.tasks[t].batches > 0),
+        `${t}: every shard has work`,
+      ).to.equal(true);
     }
     const owners = ps.map((p) => p.work.tasks.contacts.owner);
     expect(new Set(owners).size).to.equal(1);
@@ -124,12 +133,19 @@ describe('sharded runs: bench all --shard i/n, bench merge', function () {
       await expectUserError(['merge', partials[0]!, partials[2]!, '--out', out()], /shard\(s\) 1\/3 missing/, dir);
     });
     it('a shard given twice', async () => {
-      await expectUserError(['merge', partials[0]!, partials[1]!, partials[1]!, partials[2]!, '--out', out()], /shard 1\/3 given twice/, dir);
+      await expectUserError(
+        ['merge', partials[0]!, partials[1]!, partials[1]!, partials[2]!, '--out', out()],
+        /shard 1\/3 given twice/,
+        dir,
+      );
     });
     it('overlapping shards', async () => {
       const other = JSON.parse(readFileSync(partials[0]!, 'utf8')).work.tasks.fold.covered[0];
       const f = forged(1, (p) => (p['work'] as { tasks: Record<string, { covered: string[] }> }).tasks['fold']!.covered.push(other));
-      await expectUserError(['merge', partials[0]!, f, partials[2]!, '--out', out()], /overlaps .*both computed batch [0-9a-f]{16} of task fold/);
+      await expectUserError(
+        ['merge', partials[0]!, f, partials[2]!, '--out', out()],
+        /overlaps .*both computed batch [0-9a-f]{16} of task fold/,
+      );
     });
     const differing: [string, RegExp, (p: Record<string, any>) => void][] = [
       ['model', /model differs/, (p) => (p.model.sha256 = '0'.repeat(64))],

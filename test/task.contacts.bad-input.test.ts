@@ -19,7 +19,11 @@ describe('contacts: bad input through the CLI', function () {
 
   /** `bench run contacts` held to the user-error contract (helpers/cli.ts), nothing written beside `out`. */
   const expectRunError = (args: string[], pattern: RegExp) =>
-    expectUserError(['run', 'contacts', '--model', model, '--ep', 'cpu', '--no-cache', '--quiet', '--tier', 'full', '--out', out, ...args], pattern, dirname(out));
+    expectUserError(
+      ['run', 'contacts', '--model', model, '--ep', 'cpu', '--no-cache', '--quiet', '--tier', 'full', '--out', out, ...args],
+      pattern,
+      dirname(out),
+    );
   const expectDataError = (dir: string, pattern: RegExp) => expectRunError(['--data', `contacts=${dir}`], pattern);
 
   it('a PDB file without the named chain', async () => {
@@ -61,6 +65,9 @@ describe('contacts: bad input through the CLI', function () {
     writeFileSync(join(empty, 'README'), 'nothing here\n');
     await expectDataError(empty, /index\.csv: not found/);
     await expectRunError(['--data', `contacts=${join(empty, 'nope')}`], /^bench: --data contacts=.*nope: not found$/);
-    await expectRunError(['--option', 'contacts.source=hidden'], /^bench: --option contacts\.source: must be auto, attentions or contacts, got "hidden"$/);
+    await expectRunError(
+      ['--option', 'contacts.source=hidden'],
+      /^bench: --option contacts\.source: must be auto, attentions or contacts, got "hidden"$/,
+    );
   });
 });

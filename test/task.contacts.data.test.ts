@@ -9,7 +9,12 @@ import { bundledChains, indexRows, TASK_DIR } from './golden/contacts/fixtures.j
 
 describe('contacts: bundled data, split and published points', () => {
   it('data/split.csv is the output of the written rule applied to data/index.csv', () => {
-    const rows = indexRows().map((r) => ({ id: r['shiftx2_id']!, pdbId: r['pdb_id']!, chain: r['chain']!, length: r['seqres_sequence']!.length }));
+    const rows = indexRows().map((r) => ({
+      id: r['shiftx2_id']!,
+      pdbId: r['pdb_id']!,
+      chain: r['chain']!,
+      length: r['seqres_sequence']!.length,
+    }));
     expect(readFileSync(join(TASK_DIR, 'data/split.csv'), 'utf8')).to.equal(formatSplitCsv(deriveSplit(rows)));
   });
 
@@ -26,7 +31,11 @@ describe('contacts: bundled data, split and published points', () => {
     // The longest chain (A069, 517 residues) is evaluated.
     expect(b.eval.some((e) => e.id === 'A069' && e.length === 517)).to.equal(true);
     expect(new Set(b.train.map((e) => e.sequence)).size).to.equal(20);
-    for (const e of b.eval) expect(b.train.some((t) => t.sequence === e.sequence), e.id).to.equal(false);
+    for (const e of b.eval)
+      expect(
+        b.train.some((t) => t.sequence === e.sequence),
+        e.id,
+      ).to.equal(false);
   });
 
   it('describe() lists the files loadBundled reads, with the same hashes and rows', async () => {
@@ -44,7 +53,9 @@ describe('contacts: bundled data, split and published points', () => {
     let err: Error | null = null;
     await loadBundled(copy).catch((e: Error) => (err = e));
     expect(err).to.have.property('code', 'E_DATA');
-    expect(String((err as Error | null)?.message)).to.match(/A040_1T8LB\.pdbH\.gz: sha256 [0-9a-f]{64} does not match data\/structures\.sha256/);
+    expect(String((err as Error | null)?.message)).to.match(
+      /A040_1T8LB\.pdbH\.gz: sha256 [0-9a-f]{64} does not match data\/structures\.sha256/,
+    );
   });
 
   it('carries the published ESM-2 points as two published baseline sets (fractions, CAMEO first, then CASP14)', () => {

@@ -15,14 +15,17 @@ import { oracleModel, structureFolder } from './golden/contacts/fixtures.js';
 // chains, three of them with unobserved residues (A002: 95 of 103, A036: 74 of 90, A020: 154 of 171).
 interface EsmGolden {
   esm: { commit: string; path: string; blob: string };
-  chains: Record<string, {
-    length: number;
-    nObserved: number;
-    observed: number[];
-    ca: ([number, number, number] | null)[];
-    contacts: [number, number][];
-    esm: Record<'oracle' | 'ca', Record<string, number>>;
-  }>;
+  chains: Record<
+    string,
+    {
+      length: number;
+      nObserved: number;
+      observed: number[];
+      ca: ([number, number, number] | null)[];
+      contacts: [number, number][];
+      esm: Record<'oracle' | 'ca', Record<string, number>>;
+    }
+  >;
 }
 const GOLDEN = JSON.parse(readFileSync(new URL('./golden/contacts/golden_esm.json', import.meta.url), 'utf8')) as EsmGolden;
 const IDS = Object.keys(GOLDEN.chains);
@@ -44,7 +47,7 @@ function caHead(ca: EsmGolden['chains'][string]['ca']): Float64Array {
   return out;
 }
 
-describe('contacts: the ESM convention gives the P@L of ESM\'s own compute_precisions', function () {
+describe("contacts: the ESM convention gives the P@L of ESM's own compute_precisions", function () {
   this.timeout(180_000);
   let folder: string;
   let esm: StructureEntry[];
@@ -56,12 +59,12 @@ describe('contacts: the ESM convention gives the P@L of ESM\'s own compute_preci
     seqres = (await loadUserStructures(folder, 'seqres')).entries;
   });
 
-  it('was made by ESM\'s notebook functions at the cited commit', () => {
+  it("was made by ESM's notebook functions at the cited commit", () => {
     expect(GOLDEN.esm.commit).to.equal('2b369911bb5b4b0dda914521b9475cad1656b2ac');
     expect(GOLDEN.esm.path).to.equal('examples/contact_prediction.ipynb');
   });
 
-  it('observes the residues with N, CA and C, and puts contacts where ESM\'s contacts_from_pdb does (virtual Cβ for every residue)', () => {
+  it("observes the residues with N, CA and C, and puts contacts where ESM's contacts_from_pdb does (virtual Cβ for every residue)", () => {
     for (const e of esm) {
       const g = GOLDEN.chains[e.id]!;
       expect(e.length, e.id).to.equal(g.length);
@@ -87,7 +90,7 @@ describe('contacts: the ESM convention gives the P@L of ESM\'s own compute_preci
     }
   });
 
-  it('the contact head of a model (the oracle), scored by the task with the default convention, gives compute_precisions\' P@L, P@L/2, P@L/5', async () => {
+  it("the contact head of a model (the oracle), scored by the task with the default convention, gives compute_precisions' P@L, P@L/2, P@L/5", async () => {
     const model = await loadTestModel(oracleModel(esm, { contacts: true, attentions: false }));
     const out = await task.run(testContext('contacts', model, { dataPath: folder, tier: 'full' }));
     expect(out.protocol['convention']).to.equal('esm');
@@ -96,7 +99,11 @@ describe('contacts: the ESM convention gives the P@L of ESM\'s own compute_preci
       const g = GOLDEN.chains[item.id]!;
       expect(item.extra!['lengthForK'], item.id).to.equal(g.nObserved);
       for (const range of RANGES) {
-        for (const cut of CUTS) expect(item.metrics[metricOf(range, cut)], `${item.id} ${range} ${cut}`).to.be.closeTo(g.esm.oracle[`${range}_${ESM_KEY[cut]}`]!, 1e-12);
+        for (const cut of CUTS)
+          expect(item.metrics[metricOf(range, cut)], `${item.id} ${range} ${cut}`).to.be.closeTo(
+            g.esm.oracle[`${range}_${ESM_KEY[cut]}`]!,
+            1e-12,
+          );
       }
     }
     // e.g. A002: 85 long-range contacts among 95 observed residues (the SEQRES convention: 84 / 103)

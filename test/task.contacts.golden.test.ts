@@ -42,7 +42,8 @@ function paddedView(c: ApcCase): { data: Float32Array; dims: number[] } {
   const P = T + 1;
   const maps = c.layers * c.heads;
   const data = new Float32Array(maps * P * P).fill(0.37);
-  for (let m = 0; m < maps; m++) for (let r = 0; r < T; r++) for (let s = 0; s < T; s++) data[m * P * P + r * P + s] = c.attentions[m * T * T + r * T + s]!;
+  for (let m = 0; m < maps; m++)
+    for (let r = 0; r < T; r++) for (let s = 0; s < T; s++) data[m * P * P + r * P + s] = c.attentions[m * T * T + r * T + s]!;
   return { data, dims: [c.layers, c.heads, P, P] };
 }
 

@@ -29,7 +29,10 @@ function expectOracle(out: TaskOutcome, chains: StructureEntry[], prefix: string
       const C = contactsInRange(e, lo, hi);
       for (const cut of CUTS) {
         const k = cutK(e.nObserved, cut);
-        expect(item.metrics[`${prefix}p_at_${cut}_${range}`], `${item.id} ${prefix}${cut} ${range}: ${C} contacts, k = ${k}`).to.be.closeTo(Math.min(1, C / k), 1e-12);
+        expect(item.metrics[`${prefix}p_at_${cut}_${range}`], `${item.id} ${prefix}${cut} ${range}: ${C} contacts, k = ${k}`).to.be.closeTo(
+          Math.min(1, C / k),
+          1e-12,
+        );
       }
     }
   }
@@ -54,7 +57,10 @@ describe('contacts: known-answer models', function () {
     const out = await task.run(testContext('contacts', model, { dataPath: folder, tier: 'full' }));
     expectOracle(out, chains, '');
     expectOracle(out, chains, 'unsupervised_');
-    const p = out.protocol as { source: string; regression: { features: number; nonZeroWeights: number; converged: boolean; trainingPairs: number } };
+    const p = out.protocol as {
+      source: string;
+      regression: { features: number; nonZeroWeights: number; converged: boolean; trainingPairs: number };
+    };
     expect(p.source).to.equal('regression');
     expect(p.regression.features).to.equal(1);
     expect(p.regression.nonZeroWeights).to.equal(1);

@@ -2,7 +2,14 @@ import { expect } from 'chai';
 import type { StructureEntry } from '../src/bio/index.js';
 import { slidingWindows } from '../src/model/index.js';
 import { Rng } from '../src/util/rng.js';
-import { computeTraining, evaluationScores, planTraining, windowChain, windowPolicy, type WindowPolicy } from '../tasks/contacts/features.js';
+import {
+  computeTraining,
+  evaluationScores,
+  planTraining,
+  windowChain,
+  windowPolicy,
+  type WindowPolicy,
+} from '../tasks/contacts/features.js';
 import { apcFeatures, forEachPair, pairCount, pairIndex } from '../src/contacts/index.js';
 import { chainPrecision } from '../tasks/contacts/scoring.js';
 import { testContext } from './helpers/context.js';
@@ -27,7 +34,19 @@ function entry(): StructureEntry {
       contacts[j * L + i] = c;
     }
   }
-  return { id: 'W', pdbId: 'W', chain: 'A', file: 'w.pdb', sha256: '', sequence: SEQ, length: L, observed, nObserved: L - 2, cb: new Float64Array(3 * L), contacts };
+  return {
+    id: 'W',
+    pdbId: 'W',
+    chain: 'A',
+    file: 'w.pdb',
+    sha256: '',
+    sequence: SEQ,
+    length: L,
+    observed,
+    nObserved: L - 2,
+    cb: new Float64Array(3 * L),
+    contacts,
+  };
 }
 
 /** Windows holding both residues of (i, j), by brute force. */
@@ -65,7 +84,10 @@ describe('contacts: windows', () => {
       },
     });
     const e = entry();
-    const [s] = await evaluationScores(testContext('contacts', model), [e], windowPolicy(model), { unsupervised: false, prediction: { kind: 'contacts' } });
+    const [s] = await evaluationScores(testContext('contacts', model), [e], windowPolicy(model), {
+      unsupervised: false,
+      prediction: { kind: 'contacts' },
+    });
     expect(s!.windows).to.equal(4);
     let uncoveredObserved = 0;
     forEachPair(L, (p, i, j) => {

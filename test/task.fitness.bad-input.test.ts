@@ -31,7 +31,14 @@ async function loadError(edit: (lines: string[]) => string[], reference = true):
 }
 
 const cell = (lines: string[], row: number, col: number, value: string) =>
-  lines.map((l, i) => (i === row ? l.split(',').map((c, j) => (j === col ? value : c)).join(',') : l));
+  lines.map((l, i) =>
+    i === row
+      ? l
+          .split(',')
+          .map((c, j) => (j === col ? value : c))
+          .join(',')
+      : l,
+  );
 
 describe('fitness: bad input is one clear line naming the file and row (exit 2)', function () {
   this.timeout(60000);
@@ -76,21 +83,29 @@ describe('fitness: bad input is one clear line naming the file and row (exit 2)'
 
   it('a mutated_sequence that is not the wild type with the mutant applied', async () => {
     const e = await loadError((l) => cell(l, 1, 1, 'Q' + l[1]!.split(',')[1]!.slice(1)));
-    expect(e.message).to.equal('assay.csv:2: mutant "A31C" applied to the wild type (target_seq of BCHB_CHLTE_Tsuboyama_2023_2KRU) does not give mutated_sequence (first difference at residue 1: E expected, Q found)');
+    expect(e.message).to.equal(
+      'assay.csv:2: mutant "A31C" applied to the wild type (target_seq of BCHB_CHLTE_Tsuboyama_2023_2KRU) does not give mutated_sequence (first difference at residue 1: E expected, Q found)',
+    );
   });
 
   it('without a reference row: the wild type comes from the first row, and a later row that disagrees is named', async () => {
     const e = await loadError((l) => cell(l, 4, 1, 'Q' + l[4]!.split(',')[1]!.slice(1)), false);
-    expect(e.message).to.match(/^assay\.csv:5: mutant "[A-Z0-9:]+" applied to the wild type does not give mutated_sequence \(first difference at residue 1: E expected, Q found\)$/);
+    expect(e.message).to.match(
+      /^assay\.csv:5: mutant "[A-Z0-9:]+" applied to the wild type does not give mutated_sequence \(first difference at residue 1: E expected, Q found\)$/,
+    );
   });
 
   it('an assay with fewer than 10 variants', async () => {
     const e = await loadError((l) => l.slice(0, 8));
-    expect(e.message).to.equal('assay.csv: 7 variants; an assay needs at least 10 (with fewer, NDCG\'s k = floor(n/10) is 0 and the metrics are undefined)');
+    expect(e.message).to.equal(
+      "assay.csv: 7 variants; an assay needs at least 10 (with fewer, NDCG's k = floor(n/10) is 0 and the metrics are undefined)",
+    );
   });
 
   it('a malformed mutant string and a row with too many fields', async () => {
-    expect((await loadError((l) => cell(l, 2, 0, 'A31'))).message).to.match(/^assay\.csv:3: mutant "A31": "A31" is not a substitution like A10C/);
+    expect((await loadError((l) => cell(l, 2, 0, 'A31'))).message).to.match(
+      /^assay\.csv:3: mutant "A31": "A31" is not a substitution like A10C/,
+    );
     const e = await loadError((l) => l.map((x, i) => (i === 6 ? `${x},extra` : x)));
     expect(e.code).to.equal('E_DATA');
     expect(e.message).to.match(/^assay\.csv: .*(record|column).*line 7/i);
@@ -99,14 +114,20 @@ describe('fitness: bad input is one clear line naming the file and row (exit 2)'
   it('a reference file without target_seq', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'ref.csv'), 'DMS_id,UniProt_ID\nX,Y\n');
-    expect(() => readReference(join(dir, 'ref.csv'), 'ref.csv')).to.throw(BenchError, 'ref.csv:1: missing required column "target_seq" (columns: DMS_id, UniProt_ID)');
+    expect(() => readReference(join(dir, 'ref.csv'), 'ref.csv')).to.throw(
+      BenchError,
+      'ref.csv:1: missing required column "target_seq" (columns: DMS_id, UniProt_ID)',
+    );
   });
 
   it('stops the CLI with exit 2 and one line "bench: <file>:<line>: ..."', async () => {
     const { dir } = userDir({ [ID]: 30 }, { edit: (_, l) => cell(l, 1, 0, 'G31C') });
     const m = siteIndependentModel('mlm', { maxLength: 64 });
     const io = memoryIo();
-    const code = await main(['run', 'fitness', '--model', m.path, '--data', `fitness=${dir}`, '--no-cache', '--quiet', '--out', join(tempDir(), 'r.json')], io);
+    const code = await main(
+      ['run', 'fitness', '--model', m.path, '--data', `fitness=${dir}`, '--no-cache', '--quiet', '--out', join(tempDir(), 'r.json')],
+      io,
+    );
     expect(code).to.equal(2);
     const err = io.err.join('');
     expect(err).to.equal(`bench: ${join(dir, `${ID}.csv`)}:2: mutant "G31C": residue 31 of the wild type is A, not G\n`);
@@ -116,15 +137,22 @@ describe('fitness: bad input is one clear line naming the file and row (exit 2)'
     const clm = siteIndependentModel('clm', { vocab: 'progen2', maxLength: 64 });
     const run = async (opt: string) => {
       const io = memoryIo();
-      const code = await main(['run', 'fitness', '--model', clm.path, '--option', opt, '--no-cache', '--quiet', '--out', join(tempDir(), 'r.json')], io);
+      const code = await main(
+        ['run', 'fitness', '--model', clm.path, '--option', opt, '--no-cache', '--quiet', '--out', join(tempDir(), 'r.json')],
+        io,
+      );
       return { code, err: io.err.join('') };
     };
     expect(await run('fitness.strategy=pseudo-ppl')).to.deep.equal({
       code: 2,
       err: 'bench: --option fitness.strategy=pseudo-ppl: needs a masked LM, and this model is causal (its strategies: causal-llr, progen2-proteingym)\n',
     });
-    expect((await run('fitness.strategy=best')).err).to.match(/^bench: --option fitness\.strategy: must be one of masked-marginals, wt-marginals, pseudo-ppl, causal-llr, progen2-proteingym, got "best"\n$/);
-    expect((await run('fitness.windows=1')).err).to.equal('bench: --option fitness.windows: unknown option (fitness takes: strategy, scores)\n');
+    expect((await run('fitness.strategy=best')).err).to.match(
+      /^bench: --option fitness\.strategy: must be one of masked-marginals, wt-marginals, pseudo-ppl, causal-llr, progen2-proteingym, got "best"\n$/,
+    );
+    expect((await run('fitness.windows=1')).err).to.equal(
+      'bench: --option fitness.windows: unknown option (fitness takes: strategy, scores)\n',
+    );
   });
 
   it('fails the task (not the run) when the model gives NaN scores, naming the assay and the row', async () => {
@@ -133,7 +161,11 @@ describe('fitness: bad input is one clear line naming the file and row (exit 2)'
     const table = new Float32Array(L * vocab.size).map((_, i) => Math.sin(i));
     table.fill(NaN, 31 * vocab.size, 32 * vocab.size); // token 31 = residue 31 (1-based): the first row's A31C
     const path = writeFixture(tempDir(), 'nan-mlm', buildSiteIndependent({ table, vocabSize: vocab.size, maxLength: L }), {
-      id: 'nan-mlm', objective: 'mlm', vocab: 'esm', maxLength: L, trainTokens: 1e6,
+      id: 'nan-mlm',
+      objective: 'mlm',
+      vocab: 'esm',
+      maxLength: L,
+      trainTokens: 1e6,
     });
     const { dir } = userDir({ [ID]: 30 });
     const ctx = testContext('fitness', await loadTestModel(path), { dataPath: dir });
@@ -145,6 +177,8 @@ describe('fitness: bad input is one clear line naming the file and row (exit 2)'
     }
     expect(caught).to.be.instanceOf(TaskFailure);
     expect((caught as TaskFailure).code).to.equal('E_MODEL_OUTPUT');
-    expect((caught as TaskFailure).message).to.equal(`${ID}: ${join(dir, `${ID}.csv`)}:2: mutant "A31C": the model's score is NaN (non-finite logits)`);
+    expect((caught as TaskFailure).message).to.equal(
+      `${ID}: ${join(dir, `${ID}.csv`)}:2: mutant "A31C": the model's score is NaN (non-finite logits)`,
+    );
   });
 });

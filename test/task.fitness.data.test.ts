@@ -41,7 +41,7 @@ describe('fitness: bundled data', function () {
     }
   });
 
-  it('reads the content sha256 of each bundled assay (decompressed) as the build recorded for ProteinGym\'s file: same data', async () => {
+  it("reads the content sha256 of each bundled assay (decompressed) as the build recorded for ProteinGym's file: same data", async () => {
     const published = loadPublished(FITNESS_DIR);
     for (const row of ref.rows.values()) {
       const a = await readAssay(resolve(FITNESS_DIR, `data/dms/${row.dmsId}.csv.gz`), row.dmsId, referenceFor(ref.rows, row.dmsId));

@@ -40,8 +40,11 @@ describe('fitness: scores of the example models equal a direct computation from 
 
     const session = await ort.InferenceSession.create(path);
     const logProbsAt = async (tokens: number[], t: number): Promise<Float64Array> => {
-      const feeds: Record<string, ort.Tensor> = { input_ids: new ort.Tensor('int64', BigInt64Array.from(tokens, BigInt), [1, tokens.length]) };
-      if (session.inputNames.includes('attention_mask')) feeds['attention_mask'] = new ort.Tensor('int64', new BigInt64Array(tokens.length).fill(1n), [1, tokens.length]);
+      const feeds: Record<string, ort.Tensor> = {
+        input_ids: new ort.Tensor('int64', BigInt64Array.from(tokens, BigInt), [1, tokens.length]),
+      };
+      if (session.inputNames.includes('attention_mask'))
+        feeds['attention_mask'] = new ort.Tensor('int64', new BigInt64Array(tokens.length).fill(1n), [1, tokens.length]);
       const out = await session.run(feeds);
       const logits = out['logits']!;
       const V = logits.dims[2]!;
@@ -89,8 +92,11 @@ describe('fitness: scores of the example models equal a direct computation from 
     const pid = (c: string) => 5 + 'ABCDEFGHIKLMNOPQRSTUVWXYZ'.indexOf(c);
     const session = await ort.InferenceSession.create(path);
     const logLik = async (tokens: number[]) => {
-      const feeds: Record<string, ort.Tensor> = { input_ids: new ort.Tensor('int64', BigInt64Array.from(tokens, BigInt), [1, tokens.length]) };
-      if (session.inputNames.includes('attention_mask')) feeds['attention_mask'] = new ort.Tensor('int64', new BigInt64Array(tokens.length).fill(1n), [1, tokens.length]);
+      const feeds: Record<string, ort.Tensor> = {
+        input_ids: new ort.Tensor('int64', BigInt64Array.from(tokens, BigInt), [1, tokens.length]),
+      };
+      if (session.inputNames.includes('attention_mask'))
+        feeds['attention_mask'] = new ort.Tensor('int64', new BigInt64Array(tokens.length).fill(1n), [1, tokens.length]);
       const logits = (await session.run(feeds))['logits']!;
       const V = logits.dims[2]!;
       const d = logits.data as Float32Array;
@@ -102,13 +108,15 @@ describe('fitness: scores of the example models equal a direct computation from 
       }
       return s;
     };
-    const both = async (seq: string) => (await logLik([3, ...Array.from(seq, pid), 4])) + (await logLik([4, ...Array.from([...seq].reverse().join(''), pid), 3]));
+    const both = async (seq: string) =>
+      (await logLik([3, ...Array.from(seq, pid), 4])) + (await logLik([4, ...Array.from([...seq].reverse().join(''), pid), 3]));
     let windowed = 0;
     for (const a of assays) {
       for (const r of [a.rows[0]!, a.rows[5]!, a.rows[11]!]) {
         const ss = subs(r.mutant);
         const L = a.wt.length;
-        const [s, e] = L <= maxResidues ? [0, L] : getOptimalWindow(Math.floor(ss.reduce((t, [p]) => t + p, 0) / ss.length), L, maxResidues);
+        const [s, e] =
+          L <= maxResidues ? [0, L] : getOptimalWindow(Math.floor(ss.reduce((t, [p]) => t + p, 0) / ss.length), L, maxResidues);
         if (e - s < L) windowed++;
         const expected = ((await both(r.mutated.slice(s, e))) - (await both(a.wt.slice(s, e)))) / 2;
         expect(run.scores.get(a.id)!.get(r.mutant), `${a.id} ${r.mutant}`).to.be.closeTo(expected, 1e-5);

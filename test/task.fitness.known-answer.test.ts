@@ -47,7 +47,8 @@ describe('fitness: known-answer models', function () {
 
     it('agrees with the scores the Python golden script computed', () => {
       for (const [id, g] of Object.entries(GOLDEN.assays)) {
-        for (const [mutant, s] of Object.entries(g.sampleScores)) expect(run.scores.get(id)!.get(mutant), `${id} ${mutant}`).to.be.closeTo(s, 1e-9);
+        for (const [mutant, s] of Object.entries(g.sampleScores))
+          expect(run.scores.get(id)!.get(mutant), `${id} ${mutant}`).to.be.closeTo(s, 1e-9);
       }
     });
 
@@ -87,11 +88,14 @@ describe('fitness: known-answer models', function () {
       const spec = Object.fromEntries(Object.keys(GOLDEN.tied.assays).map((id) => [id, 'all' as const]));
       // np.round(DMS_score, 1) is rint(x * 10) / 10, which proteingymRound reproduces
       const { dir } = userDir(spec, {
-        edit: (_id, lines) => [lines[0]!, ...lines.slice(1).map((l) => {
-          const f = l.split(',');
-          f[2] = String(proteingymRound(Number(f[2]), 1));
-          return f.join(',');
-        })],
+        edit: (_id, lines) => [
+          lines[0]!,
+          ...lines.slice(1).map((l) => {
+            const f = l.split(',');
+            f[2] = String(proteingymRound(Number(f[2]), 1));
+            return f.join(',');
+          }),
+        ],
       });
       run = await runFitness(await loadTestModel(m.path), { dataPath: dir, tier: 'full' });
     });
@@ -100,7 +104,7 @@ describe('fitness: known-answer models', function () {
       for (const g of Object.values(GOLDEN.tied.assays)) expect(g.distinctDmsScores).to.be.below(100);
     });
 
-    it('gives per-assay metrics equal to ProteinGym\'s functions at bb685245, top recall with >=, to 1e-9', () => {
+    it("gives per-assay metrics equal to ProteinGym's functions at bb685245, top recall with >=, to 1e-9", () => {
       expect(run.outcome.items.map((i) => i.id).sort()).to.deep.equal(Object.keys(GOLDEN.tied.assays).sort());
       for (const item of run.outcome.items) {
         const g = GOLDEN.tied.assays[item.id]!;
@@ -132,12 +136,17 @@ describe('fitness: known-answer models', function () {
     it('wt-marginals: equal to masked-marginals on the assays that fit; on long ones, each row read from its best overlapping window', async () => {
       const model = await loadTestModel(m.path);
       const V = m.vocab.size;
-      const { dir, assays } = userDir({ A0A1I9GEU1_NEIME_Kennouche_2019: 120, BBC1_YEAST_Tsuboyama_2023_1TG0: 120, R1AB_SARS2_Flynn_2022: 120 });
+      const { dir, assays } = userDir({
+        A0A1I9GEU1_NEIME_Kennouche_2019: 120,
+        BBC1_YEAST_Tsuboyama_2023_1TG0: 120,
+        R1AB_SARS2_Flynn_2022: 120,
+      });
       const mm = await runFitness(model, { dataPath: dir, tier: 'full', options: { scores: 'true' } });
       const wt = await runFitness(model, { dataPath: dir, tier: 'full', options: { scores: 'true', strategy: 'wt-marginals' } });
       expect(wt.outcome.protocol['strategy']).to.equal('wt-marginals');
       expect(wt.scores.get('BBC1_YEAST_Tsuboyama_2023_1TG0')!.size).to.equal(120);
-      for (const [mutant, s] of mm.scores.get('BBC1_YEAST_Tsuboyama_2023_1TG0')!) expect(wt.scores.get('BBC1_YEAST_Tsuboyama_2023_1TG0')!.get(mutant), mutant).to.be.closeTo(s, 1e-9);
+      for (const [mutant, s] of mm.scores.get('BBC1_YEAST_Tsuboyama_2023_1TG0')!)
+        expect(wt.scores.get('BBC1_YEAST_Tsuboyama_2023_1TG0')!.get(mutant), mutant).to.be.closeTo(s, 1e-9);
       for (const a of assays.filter((x) => !short.includes(x.id))) {
         // windows of 128 tokens, stride 64, the last aligned to the end; each token read from the
         // window where its distance to a window edge that is not a sequence edge is largest (first on ties)
@@ -190,13 +199,21 @@ describe('fitness: known-answer models', function () {
   describe('causal models (progen2 vocabulary, maxLength 128: two of the assays windowed)', () => {
     const m = siteIndependentModel('clm', { vocab: 'progen2', maxLength: 128, seed: 11 });
     // 150 variants of a short assay with multi-mutants and of two long ones (161 and 306 residues)
-    const { dir, assays } = userDir({ A0A1I9GEU1_NEIME_Kennouche_2019: 150, DNJA1_HUMAN_Tsuboyama_2023_2LO1: 150, R1AB_SARS2_Flynn_2022: 150 });
+    const { dir, assays } = userDir({
+      A0A1I9GEU1_NEIME_Kennouche_2019: 150,
+      DNJA1_HUMAN_Tsuboyama_2023_2LO1: 150,
+      R1AB_SARS2_Flynn_2022: 150,
+    });
     const V = m.vocab.size;
     const maxResidues = 126;
     const id = (c: string) => m.vocab.residueId(c);
 
     it('causal-llr: both directions, averaged, with the barycenter window, by hand', async () => {
-      const run = await runFitness(await loadTestModel(m.path), { dataPath: dir, tier: 'full', options: { scores: 'true', strategy: 'causal-llr' } });
+      const run = await runFitness(await loadTestModel(m.path), {
+        dataPath: dir,
+        tier: 'full',
+        options: { scores: 'true', strategy: 'causal-llr' },
+      });
       expect(run.outcome.protocol['strategy']).to.equal('causal-llr');
       expect(run.outcome.protocol['directions']).to.deep.equal(['N-to-C', 'C-to-N']);
       let checked = 0;
@@ -237,13 +254,21 @@ describe('fitness: known-answer models', function () {
       for (const set of sets) {
         const ids = Object.keys(set.scores);
         const progen2 = ids.every((id) => id.startsWith('progen2-'));
-        expect(set.protocol, set.description).to.deep.equal({ baseline: progen2 ? 'progen2-proteingym' : ids[0]!.startsWith('esm2-') ? 'masked-marginals' : 'site-independent-msa', run: 'progen2-proteingym', same: progen2 });
+        expect(set.protocol, set.description).to.deep.equal({
+          baseline: progen2 ? 'progen2-proteingym' : ids[0]!.startsWith('esm2-') ? 'masked-marginals' : 'site-independent-msa',
+          run: 'progen2-proteingym',
+          same: progen2,
+        });
       }
       expect(sets.filter((x) => x.protocol!.same).length).to.be.greaterThan(0);
     });
 
     it('progen2-proteingym: ProteinGym calc_fitness by hand (raw residues, 25-letter softmax, chunks of 128, /2/len)', async () => {
-      const run = await runFitness(await loadTestModel(m.path), { dataPath: dir, tier: 'full', options: { scores: 'true', strategy: 'progen2-proteingym' } });
+      const run = await runFitness(await loadTestModel(m.path), {
+        dataPath: dir,
+        tier: 'full',
+        options: { scores: 'true', strategy: 'progen2-proteingym' },
+      });
       const C = 128;
       const meanLl = (seq: string) => {
         let s = 0;

@@ -14,7 +14,10 @@ describe('fitness: causal-llr needs a start token', function () {
     const id = 'A0A1I9GEU1_NEIME_Kennouche_2019';
     const ref = readReference(resolve(FITNESS_DIR, 'data/DMS_substitutions.csv'), 'DMS_substitutions.csv');
     const full = await readAssay(resolve(FITNESS_DIR, `data/dms/${id}.csv.gz`), id, referenceFor(ref.rows, id));
-    const a = subsetAssay(full, Array.from({ length: 12 }, (_, i) => i));
+    const a = subsetAssay(
+      full,
+      Array.from({ length: 12 }, (_, i) => i),
+    );
     const m = siteIndependentModel('clm', { vocab: 'progen2', maxLength: 256 });
     const model = await loadTestModel(m.path);
     try {

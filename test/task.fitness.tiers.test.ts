@@ -41,13 +41,19 @@ describe('fitness: smoke tier subset', function () {
       expect(new Set(s).size).to.equal(SMOKE_VARIANTS);
       expect(s).to.deep.equal([...s].sort((x, y) => x - y));
       expect(smokeSubset(a)).to.deep.equal(s);
-      const h = createHash('sha256').update(s.map((v) => mutantString(a, v)).join('\n')).digest('hex').slice(0, 16);
+      const h = createHash('sha256')
+        .update(s.map((v) => mutantString(a, v)).join('\n'))
+        .digest('hex')
+        .slice(0, 16);
       expect(h, a.id).to.equal(PINNED[a.id]);
     }
   });
 
   it('keeps all variants of a small assay', () => {
-    const small = subsetAssay(assays[0]!, Array.from({ length: 120 }, (_, i) => i));
+    const small = subsetAssay(
+      assays[0]!,
+      Array.from({ length: 120 }, (_, i) => i),
+    );
     expect(smokeSubset(small)).to.deep.equal(Array.from({ length: 120 }, (_, i) => i));
   });
 
@@ -76,7 +82,10 @@ describe('fitness: smoke tier subset', function () {
       const oracle = Float64Array.from(a.dmsScore, (x) => x + 1.2 * sd * rng.normal());
       const full = spearman(a.dmsScore, oracle);
       const s = smokeSubset(a);
-      const smoke = spearman(s.map((v) => a.dmsScore[v]!), s.map((v) => oracle[v]!));
+      const smoke = spearman(
+        s.map((v) => a.dmsScore[v]!),
+        s.map((v) => oracle[v]!),
+      );
       expect(full, a.id).to.be.within(0.3, 0.8);
       expect(Math.abs(smoke - full), `${a.id}: smoke ${smoke} vs full ${full}`).to.be.below(0.08);
     }

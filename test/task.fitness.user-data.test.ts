@@ -18,7 +18,8 @@ describe('fitness: user assays (--data fitness=DIR)', function () {
 
   const expectGolden = (items: { id: string; metrics: Record<string, number | null> }[]) => {
     expect(items.map((i) => i.id)).to.deep.equal([...ids]);
-    for (const it of items) for (const [k, v] of Object.entries(GOLDEN.assays[it.id]!.metrics)) expect(it.metrics[k], `${it.id} ${k}`).to.be.closeTo(v, 1e-9);
+    for (const it of items)
+      for (const [k, v] of Object.entries(GOLDEN.assays[it.id]!.metrics)) expect(it.metrics[k], `${it.id} ${k}`).to.be.closeTo(v, 1e-9);
   };
 
   it('scores every CSV of the folder with its DMS_substitutions.csv row, as the bundled assays are scored', async () => {
@@ -46,20 +47,27 @@ describe('fitness: user assays (--data fitness=DIR)', function () {
     expect(run.outcome.metrics['spearman']!.value).to.be.closeTo(run.outcome.metrics['spearman_mean']!.value, 1e-15);
   });
 
-  it('gives no same-data aggregate when the user\'s assay differs from ProteinGym\'s (another variant count)', async () => {
+  it("gives no same-data aggregate when the user's assay differs from ProteinGym's (another variant count)", async () => {
     const { dir } = userDir({ [ids[1]]: 200 });
     const { outcome } = await runFitness(await loadTestModel(m.path), { dataPath: dir, tier: 'full' });
     expect(outcome.items[0]!.n).to.equal(200);
     expect(outcome.metrics['spearman']!.ci95).to.equal(null); // one assay: no interval
     // ProteinGym's 217-assay averages only, one set per scoring protocol (ESM-2, ProGen2, site-independent)
     expect(outcome.baselines!.map((b) => b.kind)).to.deep.equal(['published', 'published', 'published']);
-    expect(outcome.baselines!.map((b) => b.protocol!.baseline)).to.deep.equal(['masked-marginals', 'progen2-proteingym', 'site-independent-msa']);
+    expect(outcome.baselines!.map((b) => b.protocol!.baseline)).to.deep.equal([
+      'masked-marginals',
+      'progen2-proteingym',
+      'site-independent-msa',
+    ]);
   });
 
   it('does not call a modified copy same data: same DMS_id and variant count, one DMS_score changed', async () => {
     // A0A1I9GEU1: ProteinGym's bytes; BCHB_CHLTE: every row, one score edited (same id, same 1,572 variants)
     const { dir } = userDir({ [ids[0]]: 'all' }, { upstream: true });
-    const { dir: other } = userDir({ [ids[1]]: 'all' }, { edit: (_, lines) => lines.map((l, i) => (i === 1 ? l.replace(/,([^,]+),([01])$/, ',1234.5,$2') : l)) });
+    const { dir: other } = userDir(
+      { [ids[1]]: 'all' },
+      { edit: (_, lines) => lines.map((l, i) => (i === 1 ? l.replace(/,([^,]+),([01])$/, ',1234.5,$2') : l)) },
+    );
     copyFileSync(join(other, `${ids[1]}.csv`), join(dir, `${ids[1]}.csv`));
     const ref = readFileSync(join(other, 'DMS_substitutions.csv'), 'utf8').split('\n')[1]!;
     appendFileSync(join(dir, 'DMS_substitutions.csv'), `${ref}\n`);
@@ -100,7 +108,14 @@ describe('fitness: user assays (--data fitness=DIR)', function () {
     writeFileSync(join(dir, `${id}.csv`), `${lines.join('\n')}\n`);
     const { outcome } = await runFitness(await loadTestModel(m.path), { dataPath: dir, tier: 'full' });
     // the unverified set and ProteinGym's averages, each split by scoring protocol (ESM-2, ProGen2, site-independent)
-    expect(outcome.baselines!.map((b) => b.kind)).to.deep.equal(['published', 'published', 'published', 'published', 'published', 'published']);
+    expect(outcome.baselines!.map((b) => b.kind)).to.deep.equal([
+      'published',
+      'published',
+      'published',
+      'published',
+      'published',
+      'published',
+    ]);
     expect(outcome.items[0]!.extra!['proteingym']).to.equal('same-assay (unverified)');
     const unverified = outcome.baselines![0]!;
     expect(unverified.description).to.include(`same-assay (unverified): ${id}`);
@@ -124,7 +139,11 @@ describe('fitness: user assays (--data fitness=DIR)', function () {
     expect(p['summary']).to.include('no same-data baseline');
     // ProteinGym's 217-assay averages only, one set per scoring protocol (ESM-2, ProGen2, site-independent)
     expect(outcome.baselines!.map((b) => b.kind)).to.deep.equal(['published', 'published', 'published']);
-    expect(outcome.baselines!.map((b) => b.protocol!.baseline)).to.deep.equal(['masked-marginals', 'progen2-proteingym', 'site-independent-msa']);
+    expect(outcome.baselines!.map((b) => b.protocol!.baseline)).to.deep.equal([
+      'masked-marginals',
+      'progen2-proteingym',
+      'site-independent-msa',
+    ]);
   });
 
   it('rejects a file, a missing folder, and a folder without assay CSVs', async () => {

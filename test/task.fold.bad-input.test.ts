@@ -8,10 +8,10 @@ import { astralFasta, syntheticScop } from '../models/fixtures/synthetic-probe-d
 import { tempDir } from './helpers/tmp.js';
 import { expectUserError } from './helpers/cli.js';
 
-
 describe('fold task: bad input', function () {
   this.timeout(60000);
-  const good = () => syntheticScop({ folds: 3, superfamiliesPerFold: 4, familiesPerSuperfamily: 3, domainsPerFamily: 3, signal: 0.5, seed: 'bad-input' });
+  const good = () =>
+    syntheticScop({ folds: 3, superfamiliesPerFold: 4, familiesPerSuperfamily: 3, domainsPerFamily: 3, signal: 0.5, seed: 'bad-input' });
 
   it('a FASTA header without a parseable sccs label names the file and line', async () => {
     const dir = tempDir();
@@ -22,19 +22,37 @@ describe('fold task: bad input', function () {
     const model = writeTokenLookupModel(dir);
     await expectUserError(
       ['run', 'fold', '--model', model, '--data', `fold=${fasta}`, '--no-cache', '--out', join(dir, 'r.json')],
-      new RegExp(`^bench: .*nolabel\\.fa:${line}: record d00004_: the second header token must be an sccs label like a\\.1\\.1\\.1 .*got "\\(A:\\)"`),
+      new RegExp(
+        `^bench: .*nolabel\\.fa:${line}: record d00004_: the second header token must be an sccs label like a\\.1\\.1\\.1 .*got "\\(A:\\)"`,
+      ),
       dir,
     );
     // Malformed labels too (a fold without a family).
     writeFileSync(fasta, astralFasta(good()).replace(' a.1.1.2 ', ' a.1.1 '));
-    await expectUserError(['run', 'fold', '--model', model, '--data', `fold=${fasta}`, '--no-cache', '--out', join(dir, 'r.json')], /nolabel\.fa:\d+: record d00004_: .*got "a\.1\.1"/, dir);
+    await expectUserError(
+      ['run', 'fold', '--model', model, '--data', `fold=${fasta}`, '--no-cache', '--out', join(dir, 'r.json')],
+      /nolabel\.fa:\d+: record d00004_: .*got "a\.1\.1"/,
+      dir,
+    );
   });
 
   it('a split with no test domains at one level names the level and what it needs', async () => {
     const dir = tempDir();
     const fasta = join(dir, 'onefamily.fa');
     // One family per superfamily: no family can be held out of a seen superfamily.
-    writeFileSync(fasta, astralFasta(syntheticScop({ folds: 3, superfamiliesPerFold: 3, familiesPerSuperfamily: 1, domainsPerFamily: 6, signal: 0.5, seed: 'one-family' })));
+    writeFileSync(
+      fasta,
+      astralFasta(
+        syntheticScop({
+          folds: 3,
+          superfamiliesPerFold: 3,
+          familiesPerSuperfamily: 1,
+          domainsPerFamily: 6,
+          signal: 0.5,
+          seed: 'one-family',
+        }),
+      ),
+    );
     await expectUserError(
       ['run', 'fold', '--model', writeTokenLookupModel(dir), '--data', `fold=${fasta}`, '--no-cache', '--out', join(dir, 'r.json')],
       /onefamily\.fa: the remote-homology split has no test domains at the superfamily level \(it needs a training superfamily with at least 2 families.*54 records/,
@@ -45,7 +63,12 @@ describe('fold task: bad input', function () {
   it('a FASTA with no fold that has 2 superfamilies: the fold level is empty', async () => {
     const dir = tempDir();
     const fasta = join(dir, 'flat.fa');
-    writeFileSync(fasta, astralFasta(syntheticScop({ folds: 4, superfamiliesPerFold: 1, familiesPerSuperfamily: 3, domainsPerFamily: 3, signal: 0.5, seed: 'flat' })));
+    writeFileSync(
+      fasta,
+      astralFasta(
+        syntheticScop({ folds: 4, superfamiliesPerFold: 1, familiesPerSuperfamily: 3, domainsPerFamily: 3, signal: 0.5, seed: 'flat' }),
+      ),
+    );
     await expectUserError(
       ['run', 'fold', '--model', writeTokenLookupModel(dir), '--data', `fold=${fasta}`, '--no-cache', '--out', join(dir, 'r.json')],
       /flat\.fa: the remote-homology split has no test domains at the fold level \(it needs a fold with at least 2 superfamilies of at least 3 domains.*36 in superfamilies or folds too small/,
@@ -70,7 +93,21 @@ describe('fold task: bad input', function () {
     const dir = tempDir();
     const out = join(dir, 'r.json');
     const io = memoryIo();
-    const code = await main(['run', 'fold', '--model', writeTokenLookupModel(dir, { hiddenStates: false }), '--tier', 'smoke', '--no-cache', '--out', out, '--quiet'], io);
+    const code = await main(
+      [
+        'run',
+        'fold',
+        '--model',
+        writeTokenLookupModel(dir, { hiddenStates: false }),
+        '--tier',
+        'smoke',
+        '--no-cache',
+        '--out',
+        out,
+        '--quiet',
+      ],
+      io,
+    );
     expect(code, io.err.join('')).to.equal(0);
     const fold = (JSON.parse(readFileSync(out, 'utf8')) as { tasks: Record<string, { status: string; reason: string }> }).tasks['fold']!;
     expect(fold.status).to.equal('skipped');
@@ -84,10 +121,23 @@ describe('fold task: options', function () {
     const dir = tempDir();
     const model = writeTokenLookupModel(dir);
     const fasta = join(dir, 'x.fa');
-    writeFileSync(fasta, astralFasta(syntheticScop({ folds: 3, superfamiliesPerFold: 4, familiesPerSuperfamily: 3, domainsPerFamily: 3, signal: 0.5, seed: 'opt' })));
+    writeFileSync(
+      fasta,
+      astralFasta(
+        syntheticScop({ folds: 3, superfamiliesPerFold: 4, familiesPerSuperfamily: 3, domainsPerFamily: 3, signal: 0.5, seed: 'opt' }),
+      ),
+    );
     const base = ['run', 'fold', '--model', model, '--no-cache', '--out', join(dir, 'r.json')];
-    await expectUserError([...base, '--option', 'fold.split=tape'], /--option fold\.split: must be remote-homology or deepsf, got "tape"/, dir);
+    await expectUserError(
+      [...base, '--option', 'fold.split=tape'],
+      /--option fold\.split: must be remote-homology or deepsf, got "tape"/,
+      dir,
+    );
     await expectUserError([...base, '--option', 'fold.levels=2'], /--option fold\.levels: unknown option \(fold takes: split\)/, dir);
-    await expectUserError([...base, '--option', 'fold.split=deepsf', '--data', `fold=${fasta}`], /--option fold\.split=deepsf and --data fold=.*x\.fa conflict/, dir);
+    await expectUserError(
+      [...base, '--option', 'fold.split=deepsf', '--data', `fold=${fasta}`],
+      /--option fold\.split=deepsf and --data fold=.*x\.fa conflict/,
+      dir,
+    );
   });
 });

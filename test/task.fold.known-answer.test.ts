@@ -84,7 +84,20 @@ describe('fold task: validation ties are broken by log-loss (regression)', funct
   it('a noiseless composition code scores 1.0 although every C ties on validation accuracy', async () => {
     const dir = tempDir();
     const fasta = join(dir, 'even.fa');
-    writeFileSync(fasta, astralFasta(syntheticScop({ folds: 6, superfamiliesPerFold: 4, familiesPerSuperfamily: 3, domainsPerFamily: 3, signal: 0.5, background: 'even', seed: 'fold-ka-0.5' })));
+    writeFileSync(
+      fasta,
+      astralFasta(
+        syntheticScop({
+          folds: 6,
+          superfamiliesPerFold: 4,
+          familiesPerSuperfamily: 3,
+          domainsPerFamily: 3,
+          signal: 0.5,
+          background: 'even',
+          seed: 'fold-ka-0.5',
+        }),
+      ),
+    );
     const model = await loadTestModel(writeTokenLookupModel(dir));
     try {
       const r = await task.run(testContext('fold', model, { dataPath: fasta, tier: 'full' }));

@@ -27,13 +27,22 @@ describe('fold task: probe and scoring on given embeddings', function () {
   const sizes = { train: 30, valid: 5, test_fold: 40, test_superfamily: 40, test_family: 40 };
 
   it('embeddings that encode the fold (one-hot + noise): accuracy and top-5 are 1.0 at every level', () => {
-    const { rows, x } = data(20, sizes, 24, (c, rng) => Array.from({ length: 24 }, (_, j) => (j === c ? 3 : 0) + 0.3 * rng.normal()), 'encode');
+    const { rows, x } = data(
+      20,
+      sizes,
+      24,
+      (c, rng) => Array.from({ length: 24 }, (_, j) => (j === c ? 3 : 0) + 0.3 * rng.normal()),
+      'encode',
+    );
     const ev = evaluateFoldProbe(rows, x, 'synthetic');
     expect(ev.classes).to.have.length(20);
     for (const level of ['fold', 'superfamily', 'family'] as const) {
       const outs = ev.outcomes.filter((o) => o.level === level);
       expect(outs).to.have.length(800);
-      expect(outs.every((o) => o.top1 === 1 && o.top5 === 1), level).to.equal(true);
+      expect(
+        outs.every((o) => o.top1 === 1 && o.top5 === 1),
+        level,
+      ).to.equal(true);
     }
   });
 
@@ -50,20 +59,28 @@ describe('fold task: probe and scoring on given embeddings', function () {
     expect(ev.chance['fold'].uniformTop5).to.equal(5 / 20);
   });
 
-  it('chance figures: majority fold of training, scored on each level\'s test domains (hand-counted)', () => {
+  it("chance figures: majority fold of training, scored on each level's test domains (hand-counted)", () => {
     // Training: b.1 x4, b.2 x2, b.3 x2; validation one each; test_fold: b.1 x1, b.2 x3; other levels one b.3 each.
     const spec: [string, Role, number][] = [
-      ['b.1', 'train', 4], ['b.2', 'train', 2], ['b.3', 'train', 2],
-      ['b.1', 'valid', 1], ['b.2', 'valid', 1], ['b.3', 'valid', 1],
-      ['b.1', 'test_fold', 1], ['b.2', 'test_fold', 3], ['b.3', 'test_superfamily', 1], ['b.3', 'test_family', 1],
+      ['b.1', 'train', 4],
+      ['b.2', 'train', 2],
+      ['b.3', 'train', 2],
+      ['b.1', 'valid', 1],
+      ['b.2', 'valid', 1],
+      ['b.3', 'valid', 1],
+      ['b.1', 'test_fold', 1],
+      ['b.2', 'test_fold', 3],
+      ['b.3', 'test_superfamily', 1],
+      ['b.3', 'test_family', 1],
     ];
     const rng = new Rng('chance');
     const rows: LabelledRow[] = [];
     const x: number[] = [];
-    for (const [fold, role, n] of spec) for (let i = 0; i < n; i++) {
-      rows.push({ id: `${fold}-${role}-${i}`, fold, role });
-      x.push(rng.normal(), rng.normal());
-    }
+    for (const [fold, role, n] of spec)
+      for (let i = 0; i < n; i++) {
+        rows.push({ id: `${fold}-${role}-${i}`, fold, role });
+        x.push(rng.normal(), rng.normal());
+      }
     const ev = evaluateFoldProbe(rows, { data: Float32Array.from(x), rows: rows.length, cols: 2 }, 'hand');
     expect(ev.chance.fold).to.deep.equal({ uniform: 1 / 3, uniformTop5: 1, majority: 0.25, majorityFold: 'b.1' });
     expect(ev.chance.superfamily.majority).to.equal(0);
@@ -73,11 +90,21 @@ describe('fold task: probe and scoring on given embeddings', function () {
 
   it('rejects a test domain whose fold has no training domain, and a split without validation', () => {
     const rows: LabelledRow[] = [
-      { id: 'a', fold: 'b.1', role: 'train' }, { id: 'b', fold: 'b.2', role: 'train' },
-      { id: 'c', fold: 'b.1', role: 'valid' }, { id: 'd', fold: 'b.9', role: 'test_fold' },
+      { id: 'a', fold: 'b.1', role: 'train' },
+      { id: 'b', fold: 'b.2', role: 'train' },
+      { id: 'c', fold: 'b.1', role: 'valid' },
+      { id: 'd', fold: 'b.9', role: 'test_fold' },
     ];
     const x = { data: new Float32Array(8).map((_, i) => i), rows: 4, cols: 2 };
-    expect(() => evaluateFoldProbe(rows, x, 'f.fa')).to.throw(/f\.fa: domain d \(test_fold\) is in fold b\.9, which has no training domain/);
-    expect(() => evaluateFoldProbe(rows.map((r) => ({ ...r, role: r.role === 'valid' ? 'train' : r.role })), x, 'f.fa')).to.throw(/no validation domains/);
+    expect(() => evaluateFoldProbe(rows, x, 'f.fa')).to.throw(
+      /f\.fa: domain d \(test_fold\) is in fold b\.9, which has no training domain/,
+    );
+    expect(() =>
+      evaluateFoldProbe(
+        rows.map((r) => ({ ...r, role: r.role === 'valid' ? 'train' : r.role })),
+        x,
+        'f.fa',
+      ),
+    ).to.throw(/no validation domains/);
   });
 });

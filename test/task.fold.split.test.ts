@@ -9,7 +9,17 @@ import { Rng } from '../src/util/rng.js';
 import { builtinTasksDir } from '../src/util/paths.js';
 import task from '../tasks/fold/index.js';
 import {
-  buildSplit, parseDomains, smokeSubset, splitViolation, summarize, LEVELS, ROLES, SMOKE_CAPS, SMOKE_FOLDS, type Domain, type Role,
+  buildSplit,
+  parseDomains,
+  smokeSubset,
+  splitViolation,
+  summarize,
+  LEVELS,
+  ROLES,
+  SMOKE_CAPS,
+  SMOKE_FOLDS,
+  type Domain,
+  type Role,
 } from '../tasks/fold/split.js';
 import { buildFiles, SOURCE_DEFAULT } from '../tasks/fold/data/build_split.js';
 import { astralFasta, syntheticScop } from '../models/fixtures/synthetic-probe-data.js';
@@ -43,12 +53,26 @@ describe('fold task: the remote-homology split', () => {
     expect(splitViolation(ds)).to.equal(null);
     const train = ds.filter((d) => d.role === 'train');
     // Direct restatement of the three levels.
-    for (const d of ds.filter((x) => x.role === 'test_fold')) expect(train.some((t) => t.superfamily === d.superfamily), d.id).to.equal(false);
+    for (const d of ds.filter((x) => x.role === 'test_fold'))
+      expect(
+        train.some((t) => t.superfamily === d.superfamily),
+        d.id,
+      ).to.equal(false);
     for (const d of ds.filter((x) => x.role === 'test_superfamily')) {
-      expect(train.some((t) => t.family === d.family), d.id).to.equal(false);
-      expect(train.some((t) => t.superfamily === d.superfamily), d.id).to.equal(true);
+      expect(
+        train.some((t) => t.family === d.family),
+        d.id,
+      ).to.equal(false);
+      expect(
+        train.some((t) => t.superfamily === d.superfamily),
+        d.id,
+      ).to.equal(true);
     }
-    for (const d of ds.filter((x) => x.role === 'test_family')) expect(train.some((t) => t.family === d.family), d.id).to.equal(true);
+    for (const d of ds.filter((x) => x.role === 'test_family'))
+      expect(
+        train.some((t) => t.family === d.family),
+        d.id,
+      ).to.equal(true);
     // Sequences are upper-case standard amino acids; no domain in two roles.
     for (const d of ds) expect(d.sequence).to.match(/^[ACDEFGHIKLMNPQRSTVWY]+$/);
     expect(new Set(ds.map((d) => d.id)).size).to.equal(ds.length);
@@ -80,7 +104,16 @@ describe('fold task: the remote-homology split', () => {
   });
 
   it('rules on a balanced synthetic hierarchy: counts per fold, largest groups never held out, deterministic and order-free', () => {
-    const doms = syntheticScop({ folds: 3, superfamiliesPerFold: 5, familiesPerSuperfamily: 4, domainsPerFamily: 4, signal: 0, seed: 'rules', minLength: 30, maxLength: 30 });
+    const doms = syntheticScop({
+      folds: 3,
+      superfamiliesPerFold: 5,
+      familiesPerSuperfamily: 4,
+      domainsPerFamily: 4,
+      signal: 0,
+      seed: 'rules',
+      minLength: 30,
+      maxLength: 30,
+    });
     // Make a.1.1 the largest superfamily and a.1.2.1 the largest family of a.1.2, so "never the largest" is tested.
     const extra = [...Array(6)].map((_, i) => ({ id: `x${i}`, sccs: i < 3 ? 'a.1.1.1' : 'a.1.2.1', sequence: 'ACDEFGHIKLMNPQRSTVWY' }));
     const text = astralFasta([...doms, ...extra]);
@@ -107,7 +140,14 @@ describe('fold task: the remote-homology split', () => {
   });
 
   it('filters: classes outside a-g and non-standard letters are dropped and counted', () => {
-    const doms = syntheticScop({ folds: 2, superfamiliesPerFold: 2, familiesPerSuperfamily: 2, domainsPerFamily: 3, signal: 0, seed: 'filters' });
+    const doms = syntheticScop({
+      folds: 2,
+      superfamiliesPerFold: 2,
+      familiesPerSuperfamily: 2,
+      domainsPerFamily: 3,
+      signal: 0,
+      seed: 'filters',
+    });
     const odd = [
       { id: 'h1', sccs: 'h.1.1.1', sequence: 'ACDEFGHIK' },
       { id: 'x1', sccs: 'a.1.1.1', sequence: 'ACDXFGHIK' },
@@ -126,8 +166,14 @@ describe('fold task: the remote-homology split', () => {
     // a function of the data only: the same domains whatever the order they come in
     expect(a.map((d) => d.id).sort()).to.deep.equal(b.map((d) => d.id).sort());
     // the folds: the 20 first in sha256("plmbench-fold-smoke-v1:" + fold) order among the folds with test domains at all three levels
-    const complete = [...new Set(ds.map((d) => d.fold))].filter((f) => LEVELS.every((l) => ds.some((d) => d.fold === f && d.role === `test_${l}`)));
-    const byHash = complete.map((f) => [sha256(`plmbench-fold-smoke-v1:${f}`), f] as const).sort(([x], [y]) => (x < y ? -1 : 1)).slice(0, SMOKE_FOLDS).map(([, f]) => f);
+    const complete = [...new Set(ds.map((d) => d.fold))].filter((f) =>
+      LEVELS.every((l) => ds.some((d) => d.fold === f && d.role === `test_${l}`)),
+    );
+    const byHash = complete
+      .map((f) => [sha256(`plmbench-fold-smoke-v1:${f}`), f] as const)
+      .sort(([x], [y]) => (x < y ? -1 : 1))
+      .slice(0, SMOKE_FOLDS)
+      .map(([, f]) => f);
     expect([...new Set(a.map((d) => d.fold))].sort()).to.deep.equal(byHash.sort());
     expect(new Set(a.map((d) => d.fold)).size).to.equal(SMOKE_FOLDS);
     for (const fold of new Set(a.map((d) => d.fold))) {
@@ -136,7 +182,11 @@ describe('fold task: the remote-homology split', () => {
       expect(f.filter((d) => d.role === 'valid').length).to.be.at.most(SMOKE_CAPS.valid);
       for (const l of LEVELS) expect(f.filter((d) => d.role === `test_${l}`).length).to.be.at.most(SMOKE_CAPS.test);
     }
-    for (const r of ROLES) expect(a.some((d) => d.role === r), r).to.equal(true);
+    for (const r of ROLES)
+      expect(
+        a.some((d) => d.role === r),
+        r,
+      ).to.equal(true);
     expect(a.length).to.be.within(200, 400);
     expect(splitViolation(a)).to.equal(null);
   });
@@ -164,11 +214,14 @@ describe('fold task: the DeepSF split (--option fold.split=deepsf)', () => {
     for (const fold of folds) expect(ds.filter((d) => d.role === 'train' && d.fold === fold).length).to.be.within(1, 4);
   });
 
-  it('every domain has the role and fold label DeepSF\'s lists give it, and the ASTRAL 2.07 sequence (when $PLMBENCH_SOURCE_DATA is given)', function () {
+  it("every domain has the role and fold label DeepSF's lists give it, and the ASTRAL 2.07 sequence (when $PLMBENCH_SOURCE_DATA is given)", function () {
     if (scop === '' || !existsSync(scop)) this.skip();
     const lists: [string, Role][] = [
-      ['Traindata.list', 'train'], ['validation.list', 'valid'], ['test_dataset.list_fold', 'test_fold'],
-      ['test_dataset.list_superfamily', 'test_superfamily'], ['test_dataset.list_family', 'test_family'],
+      ['Traindata.list', 'train'],
+      ['validation.list', 'valid'],
+      ['test_dataset.list_fold', 'test_fold'],
+      ['test_dataset.list_superfamily', 'test_superfamily'],
+      ['test_dataset.list_family', 'test_family'],
     ];
     const listed = new Map<string, { role: Role; fold: string }>();
     for (const [file, role] of lists) {
@@ -177,7 +230,9 @@ describe('fold task: the DeepSF split (--option fold.split=deepsf)', () => {
         if (f.length === 4) listed.set(f[0]!, { role, fold: f[2]! });
       }
     }
-    const astral = new Map(readFasta(join(scop, 'scope_2.07_astral40/astral-scopedom-seqres-gd-sel-gs-bib-40-2.07.fa')).map((r) => [r.id, r.sequence]));
+    const astral = new Map(
+      readFasta(join(scop, 'scope_2.07_astral40/astral-scopedom-seqres-gd-sel-gs-bib-40-2.07.fa')).map((r) => [r.id, r.sequence]),
+    );
     for (const d of deepsf()) {
       expect(listed.get(d.id), d.id).to.deep.equal({ role: d.role, fold: d.fold });
       expect(astral.get(d.id), d.id).to.equal(d.sequence);

@@ -4,7 +4,16 @@ import { globalIdentity } from '../src/bio/index.js';
 import { builtinTasksDir } from '../src/util/paths.js';
 import { Rng } from '../src/util/rng.js';
 import { loadControl, loadReference } from '../tasks/generation/data.js';
-import { greedyClusters, KmerIndex, kmerSet, maxIdentity, maxIdentityBruteForce, meanPairwise, pairwiseIdentities, queryIdentity } from '../tasks/generation/identity.js';
+import {
+  greedyClusters,
+  KmerIndex,
+  kmerSet,
+  maxIdentity,
+  maxIdentityBruteForce,
+  meanPairwise,
+  pairwiseIdentities,
+  queryIdentity,
+} from '../tasks/generation/identity.js';
 import { NOVELTY_BINS } from '../tasks/generation/summary.js';
 import { STANDARD } from '../tasks/generation/sequence.js';
 
@@ -36,8 +45,12 @@ describe('generation: identity, novelty prefilter and clustering', function () {
       // and a short deletion, so the alignment has a gap
       queries.push({ seq: s.join('').slice(0, 10 + k) + s.join('').slice(16 + k), source });
     }
-    for (const r of loadControl(dir).records.filter((c) => c.sequence.length <= 150).slice(0, 5)) queries.push({ seq: r.sequence, source: null });
-    for (let q = 0; q < 5; q++) queries.push({ seq: Array.from({ length: 60 + 20 * q }, () => STANDARD[rng.int(20)]).join(''), source: null });
+    for (const r of loadControl(dir)
+      .records.filter((c) => c.sequence.length <= 150)
+      .slice(0, 5))
+      queries.push({ seq: r.sequence, source: null });
+    for (let q = 0; q < 5; q++)
+      queries.push({ seq: Array.from({ length: 60 + 20 * q }, () => STANDARD[rng.int(20)]).join(''), source: null });
     let homologsFound = 0;
     for (const q of queries) {
       const fast = maxIdentity(q.seq, index);
@@ -56,7 +69,8 @@ describe('generation: identity, novelty prefilter and clustering', function () {
   it('novelty identity is over the query: a short reference peptide does not make a sample its homolog (regression)', () => {
     // A random-like 150-residue sample of the example model and a 14-residue reference protein (P0DPN8): over the
     // shorter sequence they are "50% identical"; over the sample, 7 identical residues of 150.
-    const sample = 'MKGGVPIILEKANVTFSRPPYLNNRGFTETDKTKISDVTTDQDVKIDAFLLPVPQYTAERVEDPTYLIKIATAQTPAIYLIELPNKEIYSSNLLDKVALLTVVARFSGGTKVGIAAAVALTHTSKARRAARAAMALFMFSDPKAMFGTGE';
+    const sample =
+      'MKGGVPIILEKANVTFSRPPYLNNRGFTETDKTKISDVTTDQDVKIDAFLLPVPQYTAERVEDPTYLIKIATAQTPAIYLIELPNKEIYSSNLLDKVALLTVVARFSGGTKVGIAAAVALTHTSKARRAARAAMALFMFSDPKAMFGTGE';
     const peptide = 'MFSKLAQSSIKAMF';
     expect(globalIdentity(sample, peptide)).to.equal(50);
     expect(queryIdentity(sample, peptide)).to.be.below(10);
@@ -64,7 +78,8 @@ describe('generation: identity, novelty prefilter and clustering', function () {
   });
 
   it('pairwise identities, their mean, and greedy clustering at 50% in CD-HIT order', () => {
-    const a = 'MKTAYIAKQRQISFVKSHFSRQLEERLGLIEVQAPILSRVGDGTQDNLSGAEKAVQVKVKALPDAQFEVVHSLAKWKRQTLGQHDFSAGEGLYTHMKALRPDEDRLSPLHSVYVDQWDWERVMGDGERQFSTLKSTVEAIWAGIKATEAAVSEEFGLAPFLPDQIHFVHSQELLSRYPDLDAKGRERAIAKDLGAVFLVGIGGKLSDGHRHDVRAPDYDDWSTPSELGHAGLNGDILVWNPVLEDAFELSSMGIRVDADTLKHQLALTGDEDRLELEWHQALLRGEMPQTIGGGIGQSRLTMLLLQLPHIGQVQAGVWPAACRESVPALL';
+    const a =
+      'MKTAYIAKQRQISFVKSHFSRQLEERLGLIEVQAPILSRVGDGTQDNLSGAEKAVQVKVKALPDAQFEVVHSLAKWKRQTLGQHDFSAGEGLYTHMKALRPDEDRLSPLHSVYVDQWDWERVMGDGERQFSTLKSTVEAIWAGIKATEAAVSEEFGLAPFLPDQIHFVHSQELLSRYPDLDAKGRERAIAKDLGAVFLVGIGGKLSDGHRHDVRAPDYDDWSTPSELGHAGLNGDILVWNPVLEDAFELSSMGIRVDADTLKHQLALTGDEDRLELEWHQALLRGEMPQTIGGGIGQSRLTMLLLQLPHIGQVQAGVWPAACRESVPALL';
     const b = a.slice(0, 100).replace(/K/g, 'R') + a.slice(100, 200); // ~90% identical to a's first 200
     const c = 'GSHMSLFDFFKNKGSAATATDRLKLLLE'.repeat(4);
     const d = c.slice(0, 80);
@@ -73,12 +88,27 @@ describe('generation: identity, novelty prefilter and clustering', function () {
     expect(m[0 * 4 + 2]).to.equal(globalIdentity(b, a));
     expect(m[2 * 4 + 0]).to.equal(m[0 * 4 + 2]);
     expect(m[1 * 4 + 1]).to.equal(100);
-    expect(meanPairwise(m, 4, [0, 1, 2, 3])).to.be.closeTo([m[1]!, m[2]!, m[3]!, m[6]!, m[7]!, m[11]!].reduce((x, y) => x + y, 0) / 6, 1e-12);
+    expect(meanPairwise(m, 4, [0, 1, 2, 3])).to.be.closeTo(
+      [m[1]!, m[2]!, m[3]!, m[6]!, m[7]!, m[11]!].reduce((x, y) => x + y, 0) / 6,
+      1e-12,
+    );
     // Longest first: a (rep), b joins a (>= 50%), c (rep), d joins c.
-    const cl = greedyClusters(m, 4, seqs.map((s) => s.length), 50);
+    const cl = greedyClusters(
+      m,
+      4,
+      seqs.map((s) => s.length),
+      50,
+    );
     expect(cl.representatives).to.deep.equal([2, 1]);
     expect(Array.from(cl.assignment)).to.deep.equal([2, 1, 2, 1]);
     // A threshold above every pair: every sequence its own cluster.
-    expect(greedyClusters(m, 4, seqs.map((s) => s.length), 100.5).representatives).to.have.length(4);
+    expect(
+      greedyClusters(
+        m,
+        4,
+        seqs.map((s) => s.length),
+        100.5,
+      ).representatives,
+    ).to.have.length(4);
   });
 });

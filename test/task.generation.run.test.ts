@@ -72,7 +72,9 @@ describe('generation: end to end on known-answer models', function () {
         const self = [...seq].map((a, i) => tableLogProb(gen.table, 32, i, gen.vocab.residueId(a)));
         // Reference: causal progen2 as above; masked esm: the logits at the masked position 1 + i are row 1 + i.
         const refLp = [...seq].map((a, i) =>
-          kind === 'causal' ? tableLogProb(ref.table, 32, i, ref.vocab.residueId(a)) : tableLogProb(ref.table, 33, 1 + i, ref.vocab.residueId(a)),
+          kind === 'causal'
+            ? tableLogProb(ref.table, 32, i, ref.vocab.residueId(a))
+            : tableLogProb(ref.table, 33, 1 + i, ref.vocab.residueId(a)),
         );
         const item = out.items[k]!;
         const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -89,7 +91,17 @@ describe('generation: end to end on known-answer models', function () {
   it('reports the metrics, the natural control and the proxy validation; the FASTA holds samples and control', async () => {
     const { out, fasta } = await runWith(null);
     expect(out.headline).to.equal('plddt_proxy');
-    for (const m of ['plddt_proxy', 'ppl_self', 'composition_jsd', 'low_complexity_fraction', 'end_fraction', 'homolog_fraction', 'mean_pairwise_identity', 'clusters_50', 'cluster_fraction']) {
+    for (const m of [
+      'plddt_proxy',
+      'ppl_self',
+      'composition_jsd',
+      'low_complexity_fraction',
+      'end_fraction',
+      'homolog_fraction',
+      'mean_pairwise_identity',
+      'clusters_50',
+      'cluster_fraction',
+    ]) {
       expect(out.metrics[m], m).to.not.equal(undefined);
       expect(out.metrics[m]!.n).to.equal(6);
     }
@@ -97,13 +109,23 @@ describe('generation: end to end on known-answer models', function () {
     expect((out.protocol['reference'] as { model: string }).model).to.equal('self');
     const extra = out.extra as {
       control: { metrics: Record<string, { value: number }>; items: { id: string }[] };
-      proxyValidation: { status: string; plddt_proxy: { auc_natural_vs_shuffled: { value: number }; n: number }; components: Record<string, unknown> };
+      proxyValidation: {
+        status: string;
+        plddt_proxy: { auc_natural_vs_shuffled: { value: number }; n: number };
+        components: Record<string, unknown>;
+      };
     };
     expect(extra.control.items.length).to.equal(6);
     expect(extra.control.metrics['end_fraction']!.value).to.equal(1);
     expect(extra.proxyValidation.status).to.equal('computed');
     expect(extra.proxyValidation.plddt_proxy.n).to.equal(12); // smoke: the 12 proteins marked tier=smoke
-    expect(extra.proxyValidation.components).to.have.all.keys('gain', 'minus_composition_penalty', 'ref_loglik', 'contact_confidence', 'complexity');
+    expect(extra.proxyValidation.components).to.have.all.keys(
+      'gain',
+      'minus_composition_penalty',
+      'ref_loglik',
+      'contact_confidence',
+      'complexity',
+    );
     expect(extra.proxyValidation.components['contact_confidence']).to.equal(null);
     expect(fasta.filter((r) => r.id.startsWith('natural-')).map((r) => r.id)).to.deep.equal(extra.control.items.map((i) => i.id));
     for (const r of fasta) expect(r.sequence).to.match(/^[ACDEFGHIKLMNPQRSTVWY]+$/);
@@ -115,7 +137,9 @@ describe('generation: end to end on known-answer models', function () {
     const c = await runWith(null, { rng: new Rng(5).fork('task:generation'), seed: 5 });
     expect(b.fasta).to.deep.equal(a.fasta);
     expect(b.out.metrics).to.deep.equal(a.out.metrics);
-    expect(c.fasta.filter((r) => r.id.startsWith('gen-')).map((r) => r.id)).to.not.deep.equal(a.fasta.filter((r) => r.id.startsWith('gen-')).map((r) => r.id));
+    expect(c.fasta.filter((r) => r.id.startsWith('gen-')).map((r) => r.id)).to.not.deep.equal(
+      a.fasta.filter((r) => r.id.startsWith('gen-')).map((r) => r.id),
+    );
   });
 
   it('--data generation=plddt.csv: real pLDDT beside the proxy, with their Spearman and Pearson correlations', async () => {
@@ -142,7 +166,13 @@ describe('generation: end to end on known-answer models', function () {
     const dir = tempDir();
     const V = 32;
     const table = new Float32Array(160 * V).map((_, i) => Math.sin(i));
-    const path = writeFixture(dir, 'kv', buildKvDeclaring({ table, vocabSize: V, maxLength: 160 }), { id: 'kv', objective: 'clm', vocab: 'progen2', maxLength: 160, trainTokens: 1e6 });
+    const path = writeFixture(dir, 'kv', buildKvDeclaring({ table, vocabSize: V, maxLength: 160 }), {
+      id: 'kv',
+      objective: 'clm',
+      vocab: 'progen2',
+      maxLength: 160,
+      trainTokens: 1e6,
+    });
     const model = await loadTestModel(path);
     try {
       expect(model.io.pastInputs).to.deep.equal(['past_key_values.0.key']);
@@ -154,7 +184,9 @@ describe('generation: end to end on known-answer models', function () {
       } catch (e) {
         reason = (e as { name: string; reason: string }).name === 'TaskSkip' ? (e as { reason: string }).reason : String(e);
       }
-      expect(reason).to.match(/declares incremental-decoding inputs \(past_key_values\.0\.key\).*does not feed a KV cache.*without past_key_values/);
+      expect(reason).to.match(
+        /declares incremental-decoding inputs \(past_key_values\.0\.key\).*does not feed a KV cache.*without past_key_values/,
+      );
     } finally {
       await model.release();
     }

@@ -8,7 +8,11 @@ import { Rng } from '../src/util/rng.js';
 import { loadTestModel, randomTransformer, siteIndependentModel } from './helpers/models.js';
 
 // Chi-square critical values at alpha = 0.001 (scipy.stats.chi2.ppf, test/golden/generation/make_golden.py).
-const CHI2_999 = (JSON.parse(readFileSync(fileURLToPath(new URL('./golden/generation/golden.json', import.meta.url)), 'utf8')) as { chi2_999: Record<string, number> }).chi2_999;
+const CHI2_999 = (
+  JSON.parse(readFileSync(fileURLToPath(new URL('./golden/generation/golden.json', import.meta.url)), 'utf8')) as {
+    chi2_999: Record<string, number>;
+  }
+).chi2_999;
 
 const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-12) => {
   expect(a.length).to.equal(b.length);
@@ -133,7 +137,10 @@ describe('generation: known-answer sampling from a site-independent causal model
     // Position 0: end masked, every sample has a first residue.
     expect(r.samples.every((s) => s.sequence.length >= 1)).to.equal(true);
     // Position 1: 20 residues + end, drawn from row 1.
-    const obs = letterCounts(r.samples.map((s) => s.sequence), 1);
+    const obs = letterCounts(
+      r.samples.map((s) => s.sequence),
+      1,
+    );
     obs.push(r.samples.filter((s) => s.ended).length);
     expect(r.samples.filter((s) => s.ended).every((s) => s.sequence.length === 1)).to.equal(true);
     expect(r.samples.filter((s) => !s.ended).every((s) => s.sequence.length === 2)).to.equal(true);

@@ -22,7 +22,13 @@ const golden = JSON.parse(readFileSync(fileURLToPath(new URL('./golden/generatio
   proxy: { sequence: string; logp: number[]; background: number[]; tau: number; gain: number; kl: number; plddt_proxy: number }[];
   reference: { records: number; background: number[]; tau: number; proteins: number };
   contact: { n: number; scores: number[]; z: number }[];
-  validation: { rows: { source: string; kind: ValidationRow['kind']; level: number; score: number }[]; auc_shuffled: number; auc_repeat: number; auc_corrupted: number; spearman: number };
+  validation: {
+    rows: { source: string; kind: ValidationRow['kind']; level: number; score: number }[];
+    auc_shuffled: number;
+    auc_repeat: number;
+    auc_corrupted: number;
+    spearman: number;
+  };
 };
 
 describe('generation: sequence statistics against independent computations', () => {
@@ -78,7 +84,13 @@ describe('generation: sequence statistics against independent computations', () 
   });
 
   it('validation statistics equal sklearn roc_auc_score and the mean of scipy spearmanr per protein', () => {
-    const rows: ValidationRow[] = golden.validation.rows.map((r, k) => ({ id: String(k), source: r.source, kind: r.kind, level: r.level, scores: { s: r.score, missing: null } }));
+    const rows: ValidationRow[] = golden.validation.rows.map((r, k) => ({
+      id: String(k),
+      source: r.source,
+      kind: r.kind,
+      level: r.level,
+      scores: { s: r.score, missing: null },
+    }));
     const v = validateScores(rows, new Rng(1));
     const s = v['s']!;
     expect(s.auc_natural_vs_shuffled.value).to.be.closeTo(golden.validation.auc_shuffled, 1e-12);

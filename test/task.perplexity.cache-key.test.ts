@@ -16,7 +16,13 @@ describe('perplexity task: masked cache entries hold no per-sequence facts', () 
     const dir = tempDir();
     const m = siteIndependentModel('mlm', { maxLength: 32, dir });
     const fasta = join(dir, 's.fa');
-    writeFileSync(fasta, formatFasta([{ id: 'a', sequence: 'MKVLAAG' }, { id: 'b', sequence: 'MKVWAAG' }]));
+    writeFileSync(
+      fasta,
+      formatFasta([
+        { id: 'a', sequence: 'MKVLAAG' },
+        { id: 'b', sequence: 'MKVWAAG' },
+      ]),
+    );
     const cache = new CacheStore(join(dir, 'cache'));
     const values: number[][] = [];
     for (let run = 0; run < 2; run++) {

@@ -67,7 +67,16 @@ describe('perplexity task: known-answer site-independent models', () => {
         const out = join(dir, `run-${maxTokens}.json`);
         const io = memoryIo();
         const code = await runBench(
-          normalizeRunOptions({ model: m.path, tasks: 'perplexity', tier: 'full', data: [`perplexity=${fasta}`], out, 'no-cache': true, quiet: true, 'max-tokens': maxTokens }),
+          normalizeRunOptions({
+            model: m.path,
+            tasks: 'perplexity',
+            tier: 'full',
+            data: [`perplexity=${fasta}`],
+            out,
+            'no-cache': true,
+            quiet: true,
+            'max-tokens': maxTokens,
+          }),
           io,
         );
         expect(code, io.err.join('')).to.equal(0);

@@ -11,7 +11,13 @@ import { tempDir } from './helpers/tmp.js';
 
 describe('perplexity task: sequences longer than the model', () => {
   it('plans causal windows that score every token exactly once', () => {
-    for (const [n, W] of [[10, 10], [11, 10], [25, 10], [100, 64], [129, 64]] as const) {
+    for (const [n, W] of [
+      [10, 10],
+      [11, 10],
+      [25, 10],
+      [100, 64],
+      [129, 64],
+    ] as const) {
       const tokens = Int32Array.from({ length: n }, (_, i) => i);
       const { windows } = planCausal(tokens, W);
       const scored: number[] = [];
@@ -63,8 +69,17 @@ describe('perplexity task: sequences longer than the model', () => {
       //   window [t8..t12] scores t12     from row 3     (left context t8..t11: 4 tokens).
       const t = ['1', ...seq, '2'].map((x) => m.vocab.tokens.indexOf(x));
       const pairs: [row: number, position: number][] = [
-        [0, 1], [1, 2], [2, 3], [3, 4], [4, 5], [5, 6], [6, 7],
-        [3, 8], [4, 9], [5, 10], [6, 11],
+        [0, 1],
+        [1, 2],
+        [2, 3],
+        [3, 4],
+        [4, 5],
+        [5, 6],
+        [6, 7],
+        [3, 8],
+        [4, 9],
+        [5, 10],
+        [6, 11],
         [3, 12],
       ];
       const V = m.vocab.size;

@@ -20,10 +20,11 @@ describe('secondary-structure task: bundled CB513 and its split', () => {
     expect(ps.reduce((a, p) => a + p.evaluated, 0)).to.equal(83991);
     expect(ps.filter((p) => p.evaluated === 0)).to.have.length(2);
     // The 3-state labels are the DSSP reduction of the 8-state ones (H,G,I -> H; E,B -> E; rest -> C).
-    for (const p of ps) for (let i = 0; i < p.ss8.length; i++) {
-      const c = p.ss8[i]!;
-      expect(p.ss3[i]).to.equal('HGI'.includes(c) ? 'H' : 'EB'.includes(c) ? 'E' : 'C');
-    }
+    for (const p of ps)
+      for (let i = 0; i < p.ss8.length; i++) {
+        const c = p.ss8[i]!;
+        expect(p.ss3[i]).to.equal('HGI'.includes(c) ? 'H' : 'EB'.includes(c) ? 'E' : 'C');
+      }
   });
 
   it('the split: entries sharing a chain share a role; sizes as the build record and describe() state', () => {
@@ -31,12 +32,18 @@ describe('secondary-structure task: bundled CB513 and its split', () => {
     const bySeq = new Map<string, Set<string>>();
     for (const p of ps) bySeq.set(p.sequence, (bySeq.get(p.sequence) ?? new Set()).add(roleOf(p.sequence)));
     expect([...bySeq.values()].every((s) => s.size === 1)).to.equal(true);
-    const build = JSON.parse(readFileSync(join(dir, 'data/CB513.build.json'), 'utf8')) as { sizes: Record<string, { proteins: number; evaluatedResidues: number }>; outputSha256: string; sourceSha256: string };
+    const build = JSON.parse(readFileSync(join(dir, 'data/CB513.build.json'), 'utf8')) as {
+      sizes: Record<string, { proteins: number; evaluatedResidues: number }>;
+      outputSha256: string;
+      sourceSha256: string;
+    };
     for (const role of ['train', 'valid', 'test'] as const) {
       const set = ps.filter((p) => roleOf(p.sequence) === role);
       expect(set.length).to.equal(build.sizes[role]!.proteins);
       expect(set.reduce((a, p) => a + p.evaluated, 0)).to.equal(build.sizes[role]!.evaluatedResidues);
-      expect(task.describe().tiers.full).to.include(`${build.sizes[role]!.proteins} ${role === 'valid' ? 'validation' : role === 'train' ? 'training' : 'test'}`);
+      expect(task.describe().tiers.full).to.include(
+        `${build.sizes[role]!.proteins} ${role === 'valid' ? 'validation' : role === 'train' ? 'training' : 'test'}`,
+      );
       expect(task.describe().tiers.full).to.include(build.sizes[role]!.evaluatedResidues.toLocaleString('en-US'));
     }
     expect(build.outputSha256).to.equal(task.describe().data[0]!.sha256);

@@ -71,10 +71,12 @@ describe('secondary-structure task: known answers through a token-lookup model',
     const rng = new Rng('ss-noise');
     const proteins = labelledByResidue('ss-noise', 70).map((p) => {
       // H with probability 0.5, E 0.3, C 0.2, whatever the residue (8-state: H, E, C only).
-      const s8 = [...p.sequence].map(() => {
-        const u = rng.next();
-        return u < 0.5 ? 'H' : u < 0.8 ? 'E' : 'C';
-      }).join('');
+      const s8 = [...p.sequence]
+        .map(() => {
+          const u = rng.next();
+          return u < 0.5 ? 'H' : u < 0.8 ? 'E' : 'C';
+        })
+        .join('');
       return { ...p, dssp8: s8, dssp3: s8 };
     });
     const r = await run(proteins);

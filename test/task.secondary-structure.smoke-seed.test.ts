@@ -19,13 +19,20 @@ describe('secondary-structure task: the smoke tier does not depend on --seed', f
     const dir = tempDir();
     const model = await loadTestModel(writeTokenLookupModel(dir, { objective: 'mlm' }));
     try {
-      const run = (seed: number) => task.run(testContext('secondary-structure', model, { tier: 'smoke', seed, rng: new Rng(seed).fork('task:secondary-structure') }));
+      const run = (seed: number) =>
+        task.run(testContext('secondary-structure', model, { tier: 'smoke', seed, rng: new Rng(seed).fork('task:secondary-structure') }));
       const a = await run(0);
       const b = await run(3);
       // the 20 test entries with evaluated residues first in sha256("plmbench-ss-smoke-v1:" + id) order, in file order
       const entries = readNetsurfpCsv(join(resolve(builtinTasksDir, 'secondary-structure'), 'data/CB513.csv.gz'));
       const test = entries.filter((e) => roleOf(e.sequence) === 'test' && e.evaluated > 0);
-      const first20 = new Set(test.map((e) => [sha256(`plmbench-ss-smoke-v1:${e.id}`), e.id] as const).sort(([x], [y]) => (x < y ? -1 : 1)).slice(0, 20).map(([, id]) => id));
+      const first20 = new Set(
+        test
+          .map((e) => [sha256(`plmbench-ss-smoke-v1:${e.id}`), e.id] as const)
+          .sort(([x], [y]) => (x < y ? -1 : 1))
+          .slice(0, 20)
+          .map(([, id]) => id),
+      );
       expect(a.items.map((i) => i.id)).to.deep.equal(test.filter((e) => first20.has(e.id)).map((e) => e.id));
       expect(b.items).to.deep.equal(a.items);
       for (const k of ['q3', 'q8']) {

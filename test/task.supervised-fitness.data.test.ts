@@ -17,7 +17,7 @@ const DATA = join(builtinTasksDir, 'supervised-fitness', 'data');
 describe('supervised-fitness: bundled data and smoke tier', () => {
   const files = task.describe().data.filter((d) => d.file.startsWith('data/cv_folds_singles/'));
 
-  it('seven assays, GFP among them; every variant\'s mutated_sequence is the wild type with its mutant; five folds per scheme', () => {
+  it("seven assays, GFP among them; every variant's mutated_sequence is the wild type with its mutant; five folds per scheme", () => {
     expect(files.map((f) => f.file)).to.include('data/cv_folds_singles/GFP_AEQVI_Sarkisyan_2016.csv.gz');
     expect(files).to.have.length(7);
     let total = 0;
@@ -27,7 +27,9 @@ describe('supervised-fitness: bundled data and smoke tier', () => {
       total += a.n;
       for (const s of SCHEMES) expect([...new Set(a.folds[s])].sort(), `${f.file} ${s}`).to.deep.equal([0, 1, 2, 3, 4]);
       // readFoldAssay checked every row against mutated_sequence; spot-check the reconstruction.
-      const text = gunzipSync(readFileSync(join(builtinTasksDir, 'supervised-fitness', f.file))).toString('utf8').split('\n');
+      const text = gunzipSync(readFileSync(join(builtinTasksDir, 'supervised-fitness', f.file)))
+        .toString('utf8')
+        .split('\n');
       expect(variantSequence(a, a.n - 1)).to.equal(text[a.n]!.split(',')[1]);
     }
     expect(total).to.equal(15906);
@@ -49,7 +51,8 @@ describe('supervised-fitness: bundled data and smoke tier', () => {
     for (const s of SCHEMES) {
       const text = readFileSync(join(DATA, 'proteingym', `DMS_substitutions_Spearman_DMS_level_${s}.csv`), 'utf8');
       expect(text.split('\n')[0]).to.include('One-Hot Encodings');
-      for (const f of files) expect(text, `${f.file} ${s}`).to.include(`\n${f.file.replace('data/cv_folds_singles/', '').replace('.csv.gz', '')},`);
+      for (const f of files)
+        expect(text, `${f.file} ${s}`).to.include(`\n${f.file.replace('data/cv_folds_singles/', '').replace('.csv.gz', '')},`);
     }
   });
 });
@@ -66,10 +69,32 @@ describe('supervised-fitness: bad input is one line naming the file and row, exi
     const model = writeTokenLookupModel(dir);
     const out = join(dir, 'out');
     mkdirSync(out);
-    return { argv: ['run', 'supervised-fitness', '--model', model, '--data', `supervised-fitness=${data}`, '--tier', 'full', '--no-cache', '--out', join(out, 'r.json')], out };
+    return {
+      argv: [
+        'run',
+        'supervised-fitness',
+        '--model',
+        model,
+        '--data',
+        `supervised-fitness=${data}`,
+        '--tier',
+        'full',
+        '--no-cache',
+        '--out',
+        join(out, 'r.json'),
+      ],
+      out,
+    };
   }
   const cell = (lines: string[], row: number, col: number, value: string) =>
-    lines.map((l, i) => (i === row ? l.split(',').map((c, j) => (j === col ? value : c)).join(',') : l));
+    lines.map((l, i) =>
+      i === row
+        ? l
+            .split(',')
+            .map((c, j) => (j === col ? value : c))
+            .join(',')
+        : l,
+    );
 
   it('a missing fold column', async () => {
     const { argv, out } = setup((l) => l.map((x) => x.split(',').slice(0, 6).join(',')));
@@ -88,7 +113,11 @@ describe('supervised-fitness: bad input is one line naming the file and row, exi
 
   it('a scheme with fewer than three folds', async () => {
     const { argv, out } = setup((l) => l.map((x, i) => (i === 0 ? x : cell([x], 0, 6, String(i % 2))[0]!)));
-    await expectUserError(argv, /SYNTH_Bad_2024\.csv: fold_contiguous_5 has 2 folds; cross-validation with an inner validation fold needs at least 3/, out);
+    await expectUserError(
+      argv,
+      /SYNTH_Bad_2024\.csv: fold_contiguous_5 has 2 folds; cross-validation with an inner validation fold needs at least 3/,
+      out,
+    );
   });
 
   it('a mutant that does not match the sequence', async () => {
@@ -98,7 +127,11 @@ describe('supervised-fitness: bad input is one line naming the file and row, exi
       const other = seq![p] === 'A' ? 'C' : 'A';
       return cell(l, 4, 1, seq!.slice(0, p) + other + seq!.slice(p + 1));
     });
-    await expectUserError(argv, /SYNTH_Bad_2024\.csv:5: mutant "[A-Z]\d+[A-Z]" applied to the wild type \(from line 2\) does not give mutated_sequence \(first difference at residue \d+/, out);
+    await expectUserError(
+      argv,
+      /SYNTH_Bad_2024\.csv:5: mutant "[A-Z]\d+[A-Z]" applied to the wild type \(from line 2\) does not give mutated_sequence \(first difference at residue \d+/,
+      out,
+    );
   });
 
   it('a mutant whose wild-type letter is wrong', async () => {
@@ -112,7 +145,15 @@ describe('supervised-fitness: bad input is one line naming the file and row, exi
 
   it('an unknown option and a bad embedding value', async () => {
     const { argv, out } = setup((l) => l);
-    await expectUserError([...argv, '--option', 'supervised-fitness.pool=mean'], /--option supervised-fitness\.pool: unknown option \(supervised-fitness takes: embedding\)/, out);
-    await expectUserError([...argv, '--option', 'supervised-fitness.embedding=cls'], /--option supervised-fitness\.embedding: must be mean or mutated-position, got "cls"/, out);
+    await expectUserError(
+      [...argv, '--option', 'supervised-fitness.pool=mean'],
+      /--option supervised-fitness\.pool: unknown option \(supervised-fitness takes: embedding\)/,
+      out,
+    );
+    await expectUserError(
+      [...argv, '--option', 'supervised-fitness.embedding=cls'],
+      /--option supervised-fitness\.embedding: must be mean or mutated-position, got "cls"/,
+      out,
+    );
   });
 });

@@ -20,7 +20,10 @@ describe('supervised-fitness: the smoke tier does not depend on --seed; embeddin
       const meter = () => ({ forwardPasses: 0, cached: 0, tokens: 0, paddedTokens: 0, batches: 0, inferenceSeconds: 0 });
       const m0 = meter();
       const m1 = meter();
-      const run = (seed: number, m: Meter) => task.run(testContext('supervised-fitness', model.metered(m), { tier: 'smoke', seed, rng: new Rng(seed).fork('task:supervised-fitness') }));
+      const run = (seed: number, m: Meter) =>
+        task.run(
+          testContext('supervised-fitness', model.metered(m), { tier: 'smoke', seed, rng: new Rng(seed).fork('task:supervised-fitness') }),
+        );
       const a = await run(0, m0);
       const b = await run(1, m1);
       expect(a.items).to.have.length(7);

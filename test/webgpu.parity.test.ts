@@ -28,7 +28,12 @@ const MODELS = ['models/plm-mlm-mini.onnx', 'models/plm-clm-mini.onnx'];
 
 function smokeSequences(n: number): string[] {
   const text = readFileSync('tasks/perplexity/data/natural-heldout.fasta', 'utf8');
-  return text.split('>').slice(1).map((rec) => rec.split('\n').slice(1).join('').trim()).filter(Boolean).slice(0, n);
+  return text
+    .split('>')
+    .slice(1)
+    .map((rec) => rec.split('\n').slice(1).join('').trim())
+    .filter(Boolean)
+    .slice(0, n);
 }
 
 /** Real rows of each output, log-softmaxed for logits, flattened. */
@@ -51,19 +56,28 @@ function realRows(name: OutputName, data: Float32Array, dims: number[], length: 
   const Lp = dims[dims.length - 1]!;
   const maps = data.length / (Lp * Lp);
   const out = new Float32Array(maps * length * length);
-  for (let m = 0; m < maps; m++) for (let i = 0; i < length; i++) out.set(data.subarray(m * Lp * Lp + i * Lp, m * Lp * Lp + i * Lp + length), (m * length + i) * length);
+  for (let m = 0; m < maps; m++)
+    for (let i = 0; i < length; i++) out.set(data.subarray(m * Lp * Lp + i * Lp, m * Lp * Lp + i * Lp + length), (m * length + i) * length);
   return out;
 }
 
 async function outputsOf(model: LoadedModel, name: OutputName, reqs: ForwardRequest[], maxBatch: number): Promise<Float32Array[]> {
-  const res = await model.forward(reqs, { outputs: [name], reducer: `parity.${name}.v1`, cache: false, batch: { maxBatch }, reduce: (o) => realRows(name, o.outputs[name]!.data, o.outputs[name]!.dims, o.length) });
+  const res = await model.forward(reqs, {
+    outputs: [name],
+    reducer: `parity.${name}.v1`,
+    cache: false,
+    batch: { maxBatch },
+    reduce: (o) => realRows(name, o.outputs[name]!.data, o.outputs[name]!.dims, o.length),
+  });
   return res as Float32Array[];
 }
 
 describe('WebGPU vs CPU parity on the example models (issue 17)', function () {
   this.timeout(900_000);
   before(function () {
-    const why = !enabled ? 'PLMBENCH_WEBGPU=1 not set (.ci/setup-webgpu.sh sets it where it installed a Vulkan device)' : missingRuntimePiece('webgpu') ?? (webgpuAdapter() ? null : 'no Vulkan driver found');
+    const why = !enabled
+      ? 'PLMBENCH_WEBGPU=1 not set (.ci/setup-webgpu.sh sets it where it installed a Vulkan device)'
+      : (missingRuntimePiece('webgpu') ?? (webgpuAdapter() ? null : 'no Vulkan driver found'));
     if (why) {
       console.log(`    skipped: ${why}`);
       this.skip();
@@ -96,7 +110,9 @@ describe('WebGPU vs CPU parity on the example models (issue 17)', function () {
                 scale = Math.max(scale, Math.abs(a[i]![j]!));
               }
             }
-            lines.push(`    ${path} ${name} (maxBatch ${maxBatch}): max |webgpu - cpu| = ${maxAbs.toExponential(2)} (largest |value| ${scale.toExponential(2)})`);
+            lines.push(
+              `    ${path} ${name} (maxBatch ${maxBatch}): max |webgpu - cpu| = ${maxAbs.toExponential(2)} (largest |value| ${scale.toExponential(2)})`,
+            );
             const tol = name === 'logits' ? 1e-4 : name === 'hidden_states' ? 1e-4 * scale : 1e-5;
             expect(maxAbs, `${name} (maxBatch ${maxBatch})`).to.be.at.most(tol);
           }
@@ -106,7 +122,9 @@ describe('WebGPU vs CPU parity on the example models (issue 17)', function () {
         await outputsOf(gpu, 'logits', reqs, 1);
         await outputsOf(gpu, 'logits', reqs, 1);
         const growth = (process.memoryUsage().rss - rssMid) / 2 ** 20;
-        lines.push(`    ${path} RSS ${((rssMid - rssBefore) / 2 ** 20).toFixed(0)} MiB over the comparisons, then ${growth.toFixed(0)} MiB over 16 more WebGPU batches (adapter ${gpu.adapter?.name})`);
+        lines.push(
+          `    ${path} RSS ${((rssMid - rssBefore) / 2 ** 20).toFixed(0)} MiB over the comparisons, then ${growth.toFixed(0)} MiB over 16 more WebGPU batches (adapter ${gpu.adapter?.name})`,
+        );
         console.log(lines.join('\n'));
         expect(growth, 'MiB of RSS growth over 16 repeated batches').to.be.below(256);
       } finally {
@@ -122,7 +140,9 @@ describe('WebGPU vs CPU parity on the example models (issue 17)', function () {
   // PLMBENCH_WEBGPU_PROBES=1 adds secondary-structure here.
   const CLI_CASES: { model: string; task: string; probe: boolean }[] = [
     { model: 'models/plm-clm-mini.onnx', task: 'perplexity', probe: false },
-    ...(process.env['PLMBENCH_WEBGPU_PROBES'] === '1' ? [{ model: 'models/plm-mlm-mini.onnx', task: 'secondary-structure', probe: true }] : []),
+    ...(process.env['PLMBENCH_WEBGPU_PROBES'] === '1'
+      ? [{ model: 'models/plm-mlm-mini.onnx', task: 'secondary-structure', probe: true }]
+      : []),
   ];
   for (const c of CLI_CASES) {
     it(`${c.task} on ${c.model}: --ep webgpu agrees with --ep cpu`, async () => {
@@ -132,7 +152,10 @@ describe('WebGPU vs CPU parity on the example models (issue 17)', function () {
         const out = join(dir, `${ep}.json`);
         const io = memoryIo();
         const t0 = performance.now();
-        const code = await main(['run', c.task, '--model', c.model, '--tier', 'smoke', '--ep', ep, '--no-cache', '--quiet', '--out', out], io);
+        const code = await main(
+          ['run', c.task, '--model', c.model, '--tier', 'smoke', '--ep', ep, '--no-cache', '--quiet', '--out', out],
+          io,
+        );
         expect(code, io.err.join('')).to.equal(0);
         console.log(`    ${c.task} ${ep}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
         runs[ep] = out;

@@ -84,7 +84,12 @@ const BLOSUM62_ROWS = [
   '-4 -4 -4 -4 -4 -4 -4 -4 -4 -4 -4 -4 -4 -4 -4 -4 -4 -4 -4 -4 -4 -4 -4  1',
 ];
 const BLOSUM62 = new Float64Array(K * K);
-BLOSUM62_ROWS.forEach((row, i) => { row.trim().split(/\s+/).forEach((v, j) => (BLOSUM62[i * K + j] = Number(v))); });
+BLOSUM62_ROWS.forEach((row, i) => {
+  row
+    .trim()
+    .split(/\s+/)
+    .forEach((v, j) => (BLOSUM62[i * K + j] = Number(v)));
+});
 
 /** Identity scoring for placing observed residues: +2 match, -1 mismatch, 0 with X. */
 const IDENTITY = new Float64Array(K * K);

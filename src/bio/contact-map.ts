@@ -165,7 +165,11 @@ export function contactMap(cb: Float64Array, observed: Uint8Array, threshold = C
 export type ContactBand = 'short' | 'medium' | 'long';
 
 /** Separation |i-j| of each band (ESM/CASP), from (inclusive) and below (exclusive): the one definition of the bands. */
-export const SEPARATION_BANDS: Readonly<Record<ContactBand, readonly [number, number]>> = { short: [6, 12], medium: [12, 24], long: [24, Infinity] };
+export const SEPARATION_BANDS: Readonly<Record<ContactBand, readonly [number, number]>> = {
+  short: [6, 12],
+  medium: [12, 24],
+  long: [24, Infinity],
+};
 
 /** Separation band of a pair (ESM/CASP): short 6-11, medium 12-23, long >= 24; `null` below 6. */
 export function separationBand(i: number, j: number): ContactBand | null {

@@ -29,7 +29,8 @@ export function parseFasta(text: string, source: string): FastaRecord[] {
     if (id === '') throw new BenchError('E_DATA', `${source}:${cur.line}: empty FASTA header`);
     if (seq.length === 0) throw new BenchError('E_DATA', `${source}:${cur.line}: record ${excerpt(id)} has no sequence`);
     const first = firstLine.get(id);
-    if (first !== undefined) throw new BenchError('E_DATA', `${source}:${cur.line}: duplicate id ${excerpt(id)} (first at line ${first}); ids must be distinct`);
+    if (first !== undefined)
+      throw new BenchError('E_DATA', `${source}:${cur.line}: duplicate id ${excerpt(id)} (first at line ${first}); ids must be distinct`);
     firstLine.set(id, cur.line);
     records.push({ id, header: cur.header, sequence: seq, line: cur.line });
   };

@@ -40,12 +40,17 @@ export function parseMutant(mutant: string): Substitution[] {
   const seen = new Set<number>();
   for (const part of mutant.split(':')) {
     const m = SUBSTITUTION.exec(part);
-    if (!m) throw new MutantError(`mutant "${mutant}": "${part}" is not a substitution like A10C (wild-type letter, 1-based position, mutant letter)`);
+    if (!m)
+      throw new MutantError(
+        `mutant "${mutant}": "${part}" is not a substitution like A10C (wild-type letter, 1-based position, mutant letter)`,
+      );
     const position = Number(m[2]);
     if (!Number.isSafeInteger(position)) throw new MutantError(`mutant "${mutant}": position ${m[2]} is too large`);
     const mt = m[3]!;
     if (!STANDARD_AMINO_ACIDS.includes(mt)) {
-      throw new MutantError(`mutant "${mutant}": mutant letter "${mt}" is not one of the 20 standard amino acids (${STANDARD_AMINO_ACIDS})`);
+      throw new MutantError(
+        `mutant "${mutant}": mutant letter "${mt}" is not one of the 20 standard amino acids (${STANDARD_AMINO_ACIDS})`,
+      );
     }
     if (seen.has(position)) throw new MutantError(`mutant "${mutant}": position ${position} is substituted twice`);
     seen.add(position);

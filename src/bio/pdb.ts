@@ -154,7 +154,11 @@ export function parsePdb(text: string, chain: string, file: string): ParsedChain
       break; // first model only
     } else if (rec === 'SEQRES') {
       const ch = line[11] ?? ' ';
-      const names = line.slice(19).trim().split(/\s+/).filter((s) => s !== '');
+      const names = line
+        .slice(19)
+        .trim()
+        .split(/\s+/)
+        .filter((s) => s !== '');
       const list = seqres.get(ch);
       if (list) list.push(...names);
       else seqres.set(ch, names);

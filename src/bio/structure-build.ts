@@ -121,9 +121,7 @@ export function chainBreaks(residues: readonly Residue[], maxPeptideBond = 2.0):
   for (let j = 1; j < n; j++) {
     const prev = residues[j - 1]!;
     const cur = residues[j]!;
-    const consecutive =
-      (cur.resSeq === prev.resSeq + 1 && cur.iCode === '') ||
-      (cur.resSeq === prev.resSeq && cur.iCode !== prev.iCode);
+    const consecutive = (cur.resSeq === prev.resSeq + 1 && cur.iCode === '') || (cur.resSeq === prev.resSeq && cur.iCode !== prev.iCode);
     let gap = !consecutive;
     const c = prev.atoms.get('C');
     const nAt = cur.atoms.get('N');

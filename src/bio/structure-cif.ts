@@ -151,7 +151,15 @@ export function parseMmcif(text: string, chain: string, file: string): ParsedCha
   const cElem = column(atoms, '_atom_site.type_symbol');
   const cGroup = column(atoms, '_atom_site.group_pdb');
   const cModel = column(atoms, '_atom_site.pdbx_pdb_model_num');
-  for (const [k, name] of [[cx, 'Cartn_x'], [cy, 'Cartn_y'], [cz, 'Cartn_z'], [cAtom, 'label_atom_id'], [cComp, 'label_comp_id'], [cChain, 'auth_asym_id'], [cSeq, 'auth_seq_id']] as const) {
+  for (const [k, name] of [
+    [cx, 'Cartn_x'],
+    [cy, 'Cartn_y'],
+    [cz, 'Cartn_z'],
+    [cAtom, 'label_atom_id'],
+    [cComp, 'label_comp_id'],
+    [cChain, 'auth_asym_id'],
+    [cSeq, 'auth_seq_id'],
+  ] as const) {
     if (k < 0) throw new BenchError('E_DATA', `${file}: _atom_site has no ${name} column`);
   }
   const builder = new ChainBuilder();

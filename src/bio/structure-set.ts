@@ -66,7 +66,10 @@ export function buildStructureEntry(
   const name = meta.name ?? parsed.file;
   const refRaw = meta.reference ? meta.reference : parsed.seqres;
   if (!refRaw) {
-    throw new BenchError('E_DATA', `${name}: chain ${parsed.chain}: no reference sequence (no sequence in the index and no SEQRES in the file)`);
+    throw new BenchError(
+      'E_DATA',
+      `${name}: chain ${parsed.chain}: no reference sequence (no sequence in the index and no SEQRES in the file)`,
+    );
   }
   const reference = normaliseSequence(refRaw, name);
   const placement = placeOnReference(reference, parsed.sequence, {
@@ -82,7 +85,10 @@ export function buildStructureEntry(
   for (let i = 0; i < L; i++) nObserved += observed[i]!;
   const minObserved = options.minObserved ?? 30;
   if (nObserved < minObserved) {
-    throw new BenchError('E_DATA', `${name}: chain ${parsed.chain} has ${nObserved} observed residues, fewer than the ${minObserved} required`);
+    throw new BenchError(
+      'E_DATA',
+      `${name}: chain ${parsed.chain} has ${nObserved} observed residues, fewer than the ${minObserved} required`,
+    );
   }
   return {
     id: meta.id,

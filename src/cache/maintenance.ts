@@ -23,7 +23,10 @@ export interface CacheSurvey {
 
 function dirs(path: string): string[] {
   try {
-    return readdirSync(path, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    return readdirSync(path, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw e;
@@ -47,7 +50,18 @@ function shardDirs(dir: string): string[] {
 
 /** Reads every shard and counts records, keys, duplicates and damage; changes nothing. */
 export function verifyCache(dir: string): CacheSurvey {
-  const s: CacheSurvey = { dir, shards: 0, segments: 0, openSegments: 0, records: 0, keys: 0, duplicates: 0, damaged: 0, legacyFiles: 0, bytes: 0 };
+  const s: CacheSurvey = {
+    dir,
+    shards: 0,
+    segments: 0,
+    openSegments: 0,
+    records: 0,
+    keys: 0,
+    duplicates: 0,
+    damaged: 0,
+    legacyFiles: 0,
+    bytes: 0,
+  };
   for (const f of legacyLogs(dir)) {
     s.legacyFiles++;
     s.bytes += statSync(f).size;

@@ -113,7 +113,10 @@ function checksum(buf: Buffer, start: number, end: number): Buffer {
 
 /** Parses the record at `off` of `buf` (which holds the file's bytes from its start up to `buf.length`). */
 export function parseRecord(buf: Buffer, off: number): Parsed {
-  if (buf.length - off < HEADER_BYTES) return buf.length - off >= 4 && !buf.subarray(off, off + 4).equals(MAGIC) ? { kind: 'damaged', end: resync(buf, off + 1) } : { kind: 'incomplete' };
+  if (buf.length - off < HEADER_BYTES)
+    return buf.length - off >= 4 && !buf.subarray(off, off + 4).equals(MAGIC)
+      ? { kind: 'damaged', end: resync(buf, off + 1) }
+      : { kind: 'incomplete' };
   if (!buf.subarray(off, off + 4).equals(MAGIC)) return { kind: 'damaged', end: resync(buf, off + 1) };
   const dtype = buf[off + 4];
   const width = dtype === DTYPE_F32 ? 4 : dtype === DTYPE_F64 ? 8 : 0;
@@ -273,7 +276,10 @@ export class CacheShard {
     try {
       segments = listSegments(this.dir);
     } catch (e) {
-      throw new BenchError('E_IO', `cache ${this.dir}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)}); use --cache-dir or --no-cache`);
+      throw new BenchError(
+        'E_IO',
+        `cache ${this.dir}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)}); use --cache-dir or --no-cache`,
+      );
     }
     for (const s of segments) {
       if (s.name === this.own) continue;
@@ -284,7 +290,10 @@ export class CacheShard {
       try {
         buf = readFrom(path, from);
       } catch (e) {
-        throw new BenchError('E_IO', `cache ${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)}); use --cache-dir or --no-cache`);
+        throw new BenchError(
+          'E_IO',
+          `cache ${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)}); use --cache-dir or --no-cache`,
+        );
       }
       if (!buf || buf.length === 0) continue;
       const scan = scanSegment(buf);

@@ -1,8 +1,18 @@
 import type { ModelCard } from '../model/card.js';
 import type { ParamCount } from '../model/onnx/file.js';
 import {
-  familyComputeRanges, frontierPositions, lawSpread, loadBaselineRegistry, loadLawSets, loadRegisteredRuns, loadScalingLaws, sci, trainingCompute,
-  type FrontierPosition, type LawSpread, type ModelCompute,
+  familyComputeRanges,
+  frontierPositions,
+  lawSpread,
+  loadBaselineRegistry,
+  loadLawSets,
+  loadRegisteredRuns,
+  loadScalingLaws,
+  sci,
+  trainingCompute,
+  type FrontierPosition,
+  type LawSpread,
+  type ModelCompute,
 } from '../scaling/index.js';
 import { formatNumber } from './format.js';
 
@@ -46,25 +56,41 @@ export function describeCompute(card: ModelCard, params: ParamCount, opts: { law
       default: sets.default,
       defaultReason: sets.defaultReason,
       compute: laws.compute,
-      sets: sets.sets.map((s) => ({ id: s.id, title: s.title, source: s.source, provenance: s.provenance, mlm: lawSummary(s.laws.mlm), clm: lawSummary(s.laws.clm) })),
+      sets: sets.sets.map((s) => ({
+        id: s.id,
+        title: s.title,
+        source: s.source,
+        provenance: s.provenance,
+        mlm: lawSummary(s.laws.mlm),
+        clm: lawSummary(s.laws.clm),
+      })),
     },
   };
   const lines = [`compute       ${computeLine(compute)}`];
   for (const s of compute.stages ?? []) {
-    lines.push(`  stage       ${s.objective.toUpperCase()}: ${sci(s.flops)} FLOPs (${s.flopsSource === 'card.flops' ? 'given' : '6 N D'}), D = ${s.tokens === null ? 'n/a' : sci(s.tokens)} tokens${s.note ? ` (${s.note})` : ''}`);
+    lines.push(
+      `  stage       ${s.objective.toUpperCase()}: ${sci(s.flops)} FLOPs (${s.flopsSource === 'card.flops' ? 'given' : '6 N D'}), D = ${s.tokens === null ? 'n/a' : sci(s.tokens)} tokens${s.note ? ` (${s.note})` : ''}`,
+    );
   }
-  if (compute.flopsRange) lines.push(`              compute interval ${sci(compute.flopsRange[0])} to ${sci(compute.flopsRange[1])} FLOPs (card trainFlopsRange): a verdict that changes inside it is uncertain`);
+  if (compute.flopsRange)
+    lines.push(
+      `              compute interval ${sci(compute.flopsRange[0])} to ${sci(compute.flopsRange[1])} FLOPs (card trainFlopsRange): a verdict that changes inside it is uncertain`,
+    );
   if (compute.flops === null) return { details, lines };
-  lines.push('matched compute  the model\'s compute against each baseline family\'s compute range (a verdict only inside it):');
+  lines.push("matched compute  the model's compute against each baseline family's compute range (a verdict only inside it):");
   for (const f of families) lines.push(`              ${f.text}`);
-  lines.push(`frontier      compute-optimal allocation, N_opt = A C^a, D_opt = B C^b, law set ${laws.id}${lawId === undefined ? ' (the default)' : ''} (${laws.file}):`);
+  lines.push(
+    `frontier      compute-optimal allocation, N_opt = A C^a, D_opt = B C^b, law set ${laws.id}${lawId === undefined ? ' (the default)' : ''} (${laws.file}):`,
+  );
   const ordered = [...frontier].sort((a, b) => Number(b.primary) - Number(a.primary));
   for (const f of ordered) lines.push(`              ${frontierLine(f, laws.laws[f.objective].title)}`);
   const outside = ordered.find((f) => f.outsideFittedRange);
   if (outside) lines.push(`              outside the fitted range: ${outside.rangeNote}`);
   lines.push('laws          N/N_opt under every law set (the number depends on the law):');
   for (const s of sets.sets) {
-    const ratios = spread.map((sp) => `${sp.objective.toUpperCase()} ${formatNumber(sp.byLaw.find((b) => b.law === s.id)!.nRatio, 3)}`).join(', ');
+    const ratios = spread
+      .map((sp) => `${sp.objective.toUpperCase()} ${formatNumber(sp.byLaw.find((b) => b.law === s.id)!.nRatio, 3)}`)
+      .join(', ');
     lines.push(`              ${s.id}${s.id === sets.default ? ' (default)' : ''}: N/N_opt ${ratios}`);
     lines.push(`                source: ${s.source}`);
   }
@@ -72,7 +98,14 @@ export function describeCompute(card: ModelCard, params: ParamCount, opts: { law
   return { details, lines };
 }
 
-function lawSummary(l: { A: number; a: number; B: number; b: number; source: string; fittedRange: { params: [number, number]; flops: [number, number] } }) {
+function lawSummary(l: {
+  A: number;
+  a: number;
+  B: number;
+  b: number;
+  source: string;
+  fittedRange: { params: [number, number]; flops: [number, number] };
+}) {
   return { A: l.A, a: l.a, B: l.B, b: l.b, source: l.source, fittedRange: { params: l.fittedRange.params, flops: l.fittedRange.flops } };
 }
 
@@ -84,9 +117,15 @@ export function spreadLine(sp: LawSpread): string {
 function computeLine(c: ModelCompute): string {
   const n = `N = ${c.params.toLocaleString('en-US')} non-embedding parameters (${c.paramsSource === 'card.params' ? 'card' : 'counted in the graph: the card gives no params'})`;
   if (c.flops === null) return `unknown (${c.reason}); ${n}`;
-  const tokensFrom = c.tokensSource === 'card.trainTokens' ? 'card' : c.tokensSource === 'card.stages' ? 'sum of the stages' : 'trainFlops / 6N';
+  const tokensFrom =
+    c.tokensSource === 'card.trainTokens' ? 'card' : c.tokensSource === 'card.stages' ? 'sum of the stages' : 'trainFlops / 6N';
   const d = c.tokens === null ? 'D unknown' : `D = ${sci(c.tokens)} tokens (${tokensFrom})`;
-  const how = c.flopsSource === 'card.trainFlops' ? "the card's trainFlops" : c.flopsSource === 'card.stages' ? `the sum of ${c.stages!.length} training stages` : '6 N D';
+  const how =
+    c.flopsSource === 'card.trainFlops'
+      ? "the card's trainFlops"
+      : c.flopsSource === 'card.stages'
+        ? `the sum of ${c.stages!.length} training stages`
+        : '6 N D';
   return `C = ${sci(c.flops)} FLOPs (${how}); ${n}; ${d}`;
 }
 

@@ -26,11 +26,16 @@ export function usage(): string {
     '',
     // Each help's opening lines that start with `bench` (all and run share one help, both lines listed).
     ...Object.values(COMMANDS)
-      .flatMap((c) => c.help.split('\n\n')[0]!.split('\n').filter((l, i) => i === 0 || l.startsWith('bench ')))
+      .flatMap((c) =>
+        c.help
+          .split('\n\n')[0]!
+          .split('\n')
+          .filter((l, i) => i === 0 || l.startsWith('bench ')),
+      )
       .filter((l, i, a) => a.indexOf(l) === i),
     '',
     'bench <command> --help for its options. Exit codes: 0 ok, 1 gate failed, 2 bad input, 3 internal error,',
-    '4 the gate\'s baseline is from another task version (refresh it).',
+    "4 the gate's baseline is from another task version (refresh it).",
     '',
   ].join('\n');
 }
@@ -64,7 +69,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       return (e as { code?: string }).code === 'E_GATE_STALE' ? 4 : 2;
     }
     const h = harnessInfo();
-    io.stderr(`bench: internal error (plmbench ${h.version}, ${h.commit ?? 'no commit'}, node ${process.version}):\n${(e instanceof Error ? e.stack : undefined) ?? String(e)}\n`);
+    io.stderr(
+      `bench: internal error (plmbench ${h.version}, ${h.commit ?? 'no commit'}, node ${process.version}):\n${(e instanceof Error ? e.stack : undefined) ?? String(e)}\n`,
+    );
     return 3;
   }
 }
@@ -75,7 +82,13 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
  */
 function isPathError(e: unknown): e is NodeJS.ErrnoException {
   const x = e as NodeJS.ErrnoException | null;
-  return x instanceof Error && typeof x.code === 'string' && /^E[A-Z]+$/.test(x.code) && typeof x.syscall === 'string' && typeof x.path === 'string';
+  return (
+    x instanceof Error &&
+    typeof x.code === 'string' &&
+    /^E[A-Z]+$/.test(x.code) &&
+    typeof x.syscall === 'string' &&
+    typeof x.path === 'string'
+  );
 }
 
 function pathErrorMessage(e: NodeJS.ErrnoException): string {
@@ -84,14 +97,16 @@ function pathErrorMessage(e: NodeJS.ErrnoException): string {
 
 /** One line, control characters escaped: parseArgs explains over three lines, and data may hold escapes. */
 function oneLine(message: string): string {
-  return message
-    .trim()
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter(Boolean)
-    .join(' ')
-    // eslint-disable-next-line no-control-regex -- it matches control characters to escape them
-    .replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return (
+    message
+      .trim()
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .join(' ')
+      // eslint-disable-next-line no-control-regex -- it matches control characters to escape them
+      .replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
+  );
 }
 
 /** util.parseArgs throws TypeErrors with these codes for unknown or malformed flags. */

@@ -10,7 +10,7 @@ import type { OutputName } from '../model/contract.js';
 import type { CliIo } from './io.js';
 
 export function openCache(cacheDir: string | null | undefined, warn?: (message: string) => void): CacheStore {
-  return new CacheStore(cacheDir === null ? null : cacheDir ?? defaultCacheDir(), warn);
+  return new CacheStore(cacheDir === null ? null : (cacheDir ?? defaultCacheDir()), warn);
 }
 
 export interface ModelFlags {
@@ -54,8 +54,13 @@ export async function requireConformance(model: LoadedModel): Promise<Conformanc
   const report = await checkConformance(model, outputs, model.batchPolicy.maxBatch === 1);
   const failed = report.checks.filter((c) => !c.ok);
   if (failed.length > 0) {
-    const hint = failed.some((c) => c.name.startsWith('right padding')) ? ' (if the export ignores padding, --max-batch 1 runs every sequence alone)' : '';
-    throw new BenchError('E_MODEL', `${model.path}: conformance check failed: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}${hint}`);
+    const hint = failed.some((c) => c.name.startsWith('right padding'))
+      ? ' (if the export ignores padding, --max-batch 1 runs every sequence alone)'
+      : '';
+    throw new BenchError(
+      'E_MODEL',
+      `${model.path}: conformance check failed: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}${hint}`,
+    );
   }
   return report;
 }

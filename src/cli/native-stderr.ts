@@ -27,6 +27,8 @@ export function runWithFilteredStderr(argv: string[]): Promise<number> {
     lines.on('line', (line) => {
       if (!DAWN_LINE.test(line)) process.stderr.write(`${line}\n`);
     });
-    child.on('close', (code, signal) => { resolveExit(code ?? (signal ? 1 : 0)); });
+    child.on('close', (code, signal) => {
+      resolveExit(code ?? (signal ? 1 : 0));
+    });
   });
 }

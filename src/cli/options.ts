@@ -75,8 +75,8 @@ type Raw = Record<string, string | boolean | string[] | undefined>;
  * conflicts rejected. Every message names the flag, the rule and what was received.
  */
 export function normalizeRunOptions(raw: Raw, positionalTasks: string[] = []): RunOptions {
-  const str = (k: string) => (typeof raw[k] === 'string' ? (raw[k]) : undefined);
-  const list = (k: string) => (Array.isArray(raw[k]) ? (raw[k]) : []);
+  const str = (k: string) => (typeof raw[k] === 'string' ? raw[k] : undefined);
+  const list = (k: string) => (Array.isArray(raw[k]) ? raw[k] : []);
   const model = str('model');
   if (!model) throw new BenchError('E_USAGE', '--model: required (path to an .onnx file)');
   const tier = str('tier') ?? 'full';
@@ -84,9 +84,15 @@ export function normalizeRunOptions(raw: Raw, positionalTasks: string[] = []): R
   const ep = parseEp(str('ep') ?? 'auto');
   const seed = parseInteger('--seed', str('seed') ?? '0', 0);
   if (raw['no-cache'] && str('cache-dir')) throw new BenchError('E_USAGE', '--no-cache and --cache-dir conflict: give one of them');
-  const flagTasks = str('tasks')?.split(',').map((s) => s.trim()).filter(Boolean) ?? [];
-  if (str('tasks') !== undefined && flagTasks.length === 0) throw new BenchError('E_USAGE', `--tasks: name at least one task, got "${str('tasks')}"`);
-  if (flagTasks.length > 0 && positionalTasks.length > 0) throw new BenchError('E_USAGE', '--tasks and task names after "run" conflict: give one of them');
+  const flagTasks =
+    str('tasks')
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean) ?? [];
+  if (str('tasks') !== undefined && flagTasks.length === 0)
+    throw new BenchError('E_USAGE', `--tasks: name at least one task, got "${str('tasks')}"`);
+  if (flagTasks.length > 0 && positionalTasks.length > 0)
+    throw new BenchError('E_USAGE', '--tasks and task names after "run" conflict: give one of them');
   const tasks = [...positionalTasks, ...flagTasks];
   const twice = tasks.find((t, i) => tasks.indexOf(t) !== i);
   if (twice !== undefined) throw new BenchError('E_USAGE', `task "${twice}" named twice (it would run twice, at double cost)`);
@@ -120,8 +126,12 @@ export function normalizeRunOptions(raw: Raw, positionalTasks: string[] = []): R
     quiet: Boolean(raw['quiet']),
     followSymlinks: Boolean(raw['follow-symlinks']),
     readLimits: {
-      maxInputBytes: str('max-input-mb') ? parseInteger('--max-input-mb', str('max-input-mb')!, 1) * 1048576 : DEFAULT_READ_LIMITS.maxInputBytes,
-      maxRecordBytes: str('max-record-kb') ? parseInteger('--max-record-kb', str('max-record-kb')!, 1) * 1024 : DEFAULT_READ_LIMITS.maxRecordBytes,
+      maxInputBytes: str('max-input-mb')
+        ? parseInteger('--max-input-mb', str('max-input-mb')!, 1) * 1048576
+        : DEFAULT_READ_LIMITS.maxInputBytes,
+      maxRecordBytes: str('max-record-kb')
+        ? parseInteger('--max-record-kb', str('max-record-kb')!, 1) * 1024
+        : DEFAULT_READ_LIMITS.maxRecordBytes,
     },
   };
   if (str('card')) opts.card = str('card')!;
@@ -132,7 +142,8 @@ export function normalizeRunOptions(raw: Raw, positionalTasks: string[] = []): R
     // More threads than cores only slows onnxruntime down; 0 leaves the choice to it.
     const cores = availableParallelism();
     opts.threads = parseInteger('--threads', str('threads')!, 0);
-    if (opts.threads > cores) throw new BenchError('E_USAGE', `--threads: at most ${cores} (the cores of this machine), got "${str('threads')}"`);
+    if (opts.threads > cores)
+      throw new BenchError('E_USAGE', `--threads: at most ${cores} (the cores of this machine), got "${str('threads')}"`);
   }
   if (str('ref-model')) opts.refModel = str('ref-model')!;
   if (str('law')) opts.law = str('law')!;
@@ -198,6 +209,7 @@ export function assertCardCompute(card: Record<string, unknown>, where: string):
   for (const [k, max] of Object.entries(CARD_BOUNDS)) {
     const v = card[k];
     if (v === undefined) continue;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || v > max) throw new BenchError('E_CARD', `${where}: ${k} ${JSON.stringify(v)} is not plausible (a positive number at most ${max})`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || v > max)
+      throw new BenchError('E_CARD', `${where}: ${k} ${JSON.stringify(v)} is not plausible (a positive number at most ${max})`);
   }
 }

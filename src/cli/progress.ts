@@ -13,7 +13,8 @@ export const DEFAULT_PROGRESS_INTERVAL_S = 30;
 
 /** The mode a run uses: --quiet wins, then --progress, else a bar on a terminal and lines elsewhere. */
 export function progressMode(flag: string | undefined, quiet: boolean, isTTY: boolean): ProgressMode {
-  if (flag !== undefined && flag !== 'none' && flag !== 'bar' && flag !== 'lines') throw new BenchError('E_USAGE', `--progress: must be none, bar or lines, got "${flag}"`);
+  if (flag !== undefined && flag !== 'none' && flag !== 'bar' && flag !== 'lines')
+    throw new BenchError('E_USAGE', `--progress: must be none, bar or lines, got "${flag}"`);
   if (quiet) return 'none';
   if (flag) return flag;
   return isTTY ? 'bar' : 'lines';
@@ -31,7 +32,9 @@ export const realClock: ProgressClock = {
   every(ms, fn) {
     const t = setInterval(fn, ms);
     t.unref();
-    return () => { clearInterval(t); };
+    return () => {
+      clearInterval(t);
+    };
   },
 };
 
@@ -52,7 +55,10 @@ export interface StderrUi {
   close(): void;
 }
 
-export function stderrUi(io: CliIo, opts: { mode: ProgressMode; quiet: boolean; intervalSeconds?: number; clock?: ProgressClock }): StderrUi {
+export function stderrUi(
+  io: CliIo,
+  opts: { mode: ProgressMode; quiet: boolean; intervalSeconds?: number; clock?: ProgressClock },
+): StderrUi {
   const clock = opts.clock ?? realClock;
   const intervalMs = Math.max(1, (opts.intervalSeconds ?? DEFAULT_PROGRESS_INTERVAL_S) * 1000);
   const active: Phase[] = [];
@@ -197,7 +203,13 @@ function percent(p: Phase): string {
 /** `  fitness BLAT (masked-marginals) [#########...............]  38%  264/698  14.2/s  ETA 31s` */
 export function barLine(p: Phase, now: number, width = 24): string {
   const filled = Math.round(fraction(p) * width);
-  const parts = [`[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`, percent(p).padStart(4), counts(p), rate(p, now), eta(p, now)].filter(Boolean);
+  const parts = [
+    `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`,
+    percent(p).padStart(4),
+    counts(p),
+    rate(p, now),
+    eta(p, now),
+  ].filter(Boolean);
   const label = p.label.length > 56 ? `${p.label.slice(0, 55)}…` : p.label;
   return `  ${label} ${parts.join('  ')}`;
 }

@@ -62,7 +62,8 @@ export interface AttentionBlock {
 /** layers * heads of an attention view. */
 export function mapCount(view: OutputView): number {
   const d = view.dims;
-  if (d.length !== 4 || d[2] !== d[3]) throw new RangeError(`attentions: expected [layers, heads, L, L] per sequence, got [${d.join(', ')}]`);
+  if (d.length !== 4 || d[2] !== d[3])
+    throw new RangeError(`attentions: expected [layers, heads, L, L] per sequence, got [${d.join(', ')}]`);
   return d[0]! * d[1]!;
 }
 

@@ -131,11 +131,7 @@ export interface ProteinGymMetrics {
 }
 
 /** All five ProteinGym metrics of one assay, as `performance_DMS_benchmarks.py` computes them. */
-export function proteingymMetrics(
-  modelScores: NumericArray,
-  dmsScores: NumericArray,
-  dmsScoreBin: NumericArray,
-): ProteinGymMetrics {
+export function proteingymMetrics(modelScores: NumericArray, dmsScores: NumericArray, dmsScoreBin: NumericArray): ProteinGymMetrics {
   return {
     spearman: spearman(dmsScores, modelScores),
     auc: proteingymAuc(modelScores, dmsScoreBin),

@@ -86,7 +86,13 @@ export function resolveCard(modelPath: string, info: OnnxFileInfo, opts: { cardP
     file = modelPath;
   }
   const overridden: string[] = [];
-  const card: Record<string, unknown> = raw ? { ...raw } : { id: basename(modelPath).replace(/\.onnx$/i, '').replace(/[^A-Za-z0-9._+-]/g, '_') };
+  const card: Record<string, unknown> = raw
+    ? { ...raw }
+    : {
+        id: basename(modelPath)
+          .replace(/\.onnx$/i, '')
+          .replace(/[^A-Za-z0-9._+-]/g, '_'),
+      };
   const set = (key: string, value: unknown) => {
     if (value === undefined) return;
     if (raw && key in raw && raw[key] !== value) overridden.push(key);
@@ -138,7 +144,8 @@ export function computeConflict(card: ModelCard): string | null {
   if (card.trainFlopsRange) {
     const [lo, hi] = card.trainFlopsRange;
     if (!(lo <= hi)) return `trainFlopsRange [${lo}, ${hi}] is not ordered (low, high)`;
-    if (flops !== undefined && (flops < lo * (1 - 1e-9) || flops > hi * (1 + 1e-9))) return `training compute ${flops} FLOPs is not inside trainFlopsRange [${lo}, ${hi}]`;
+    if (flops !== undefined && (flops < lo * (1 - 1e-9) || flops > hi * (1 + 1e-9)))
+      return `training compute ${flops} FLOPs is not inside trainFlopsRange [${lo}, ${hi}]`;
   }
   return null;
 }
@@ -150,6 +157,7 @@ function parseJsonObject(text: string, where: string): Record<string, unknown> {
   } catch (e) {
     throw new BenchError('E_CARD', `${where}: not valid JSON (${(e as Error).message})`);
   }
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new BenchError('E_CARD', `${where}: a model card must be a JSON object`);
+  if (v === null || typeof v !== 'object' || Array.isArray(v))
+    throw new BenchError('E_CARD', `${where}: a model card must be a JSON object`);
   return v as Record<string, unknown>;
 }

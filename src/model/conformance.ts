@@ -81,7 +81,11 @@ export async function checkConformance(model: ModelHandle, outputs: OutputName[]
     const limit = name === 'logits' ? MAX_ABS_LOGIT : Infinity;
     for (let i = 0; i < v.data.length; i++) if (!(Math.abs(v.data[i]!) <= limit)) bad++;
     const what = name === 'logits' ? `NaN, infinite or beyond ±${MAX_ABS_LOGIT}` : 'NaN or infinite';
-    checks.push({ name: `${name} finite`, ok: bad === 0, detail: bad === 0 ? `${v.data.length} values` : `${bad} of ${v.data.length} values are ${what}` });
+    checks.push({
+      name: `${name} finite`,
+      ok: bad === 0,
+      detail: bad === 0 ? `${v.data.length} values` : `${bad} of ${v.data.length} values are ${what}`,
+    });
   }
   if (full.outputs.attentions) {
     const a = full.outputs.attentions;
@@ -95,7 +99,11 @@ export async function checkConformance(model: ModelHandle, outputs: OutputName[]
         worst = Math.max(worst, Math.abs(s - 1));
       }
     }
-    checks.push({ name: 'attention rows sum to 1', ok: worst < 1e-3, detail: `max |row sum - 1| = ${worst.toExponential(2)} over ${maps} maps` });
+    checks.push({
+      name: 'attention rows sum to 1',
+      ok: worst < 1e-3,
+      detail: `max |row sum - 1| = ${worst.toExponential(2)} over ${maps} maps`,
+    });
   }
   const diff = maxDiffRows(padded.outputs.logits!, alone.outputs.logits!, alone.length, model.vocab.size);
   const measured = `max |logit difference| = ${diff.abs.toExponential(2)} (relative ${diff.rel.toExponential(2)}) between the prefix batched with padding and alone`;

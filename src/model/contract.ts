@@ -39,7 +39,10 @@ export function resolveIo(path: string, info: OnnxFileInfo, card: ModelCard, voc
   }
   const inputIds = io.input_ids ?? 'input_ids';
   if (!inputNames.has(inputIds)) {
-    throw new BenchError('E_MODEL', `${path}: the graph has no "${inputIds}" input (inputs: ${[...inputNames].join(', ') || 'none'}); rename it with the card's io map`);
+    throw new BenchError(
+      'E_MODEL',
+      `${path}: the graph has no "${inputIds}" input (inputs: ${[...inputNames].join(', ') || 'none'}); rename it with the card's io map`,
+    );
   }
   const maskName = io.attention_mask ?? 'attention_mask';
   const attentionMask = inputNames.has(maskName) ? maskName : null;
@@ -51,7 +54,10 @@ export function resolveIo(path: string, info: OnnxFileInfo, card: ModelCard, voc
     if (found) outputs[name] = found;
   }
   if (!outputs.logits) {
-    throw new BenchError('E_MODEL', `${path}: the graph has no "logits" output (outputs: ${[...outputNames].join(', ')}); every task needs logits`);
+    throw new BenchError(
+      'E_MODEL',
+      `${path}: the graph has no "logits" output (outputs: ${[...outputNames].join(', ')}); every task needs logits`,
+    );
   }
   const logitsInfo = info.outputs.find((o) => o.name === outputs.logits)!;
   const width = staticLastDim(logitsInfo);

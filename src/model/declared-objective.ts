@@ -28,13 +28,16 @@ export async function causalChecks(model: ModelHandle, sequence: string): Promis
   changed[k] = other;
   const [a, b] = await logitsOf(model, [tokens, changed]);
   const moved = mostMovedRow(a!, b!, 0, k, model.vocab.size);
-  return [{
-    name: 'causal: earlier positions ignore later tokens',
-    ok: moved === null,
-    detail: moved === null
-      ? `changing the token at position ${k} (${residue} -> ${replacement}) leaves positions 0-${k - 1} unchanged`
-      : `changing the later token at position ${k} (${residue} -> ${replacement}) changes the logits at position ${moved.row} by up to ${moved.abs.toPrecision(3)} (relative ${moved.rel.toExponential(2)}; ${moved.count} of positions 0-${k - 1} moved): the model looks ahead, so it is not causal (declare --objective mlm if it is a masked model)`,
-  }];
+  return [
+    {
+      name: 'causal: earlier positions ignore later tokens',
+      ok: moved === null,
+      detail:
+        moved === null
+          ? `changing the token at position ${k} (${residue} -> ${replacement}) leaves positions 0-${k - 1} unchanged`
+          : `changing the later token at position ${k} (${residue} -> ${replacement}) changes the logits at position ${moved.row} by up to ${moved.abs.toPrecision(3)} (relative ${moved.rel.toExponential(2)}; ${moved.count} of positions 0-${k - 1} moved): the model looks ahead, so it is not causal (declare --objective mlm if it is a masked model)`,
+    },
+  ];
 }
 
 /**
@@ -54,10 +57,14 @@ export async function maskedWarnings(model: ModelHandle, sequence: string): Prom
   const [a, b] = await logitsOf(model, [tokens, masked]);
   const out: string[] = [];
   if (mostMovedRow(a!, b!, k, k + 1, model.vocab.size) === null) {
-    out.push(`masking position ${k} of the conformance sequence leaves its logits unchanged: the model ignores the mask token, so masked-marginal scores equal unmasked ones (check the vocabulary's mask token and the export)`);
+    out.push(
+      `masking position ${k} of the conformance sequence leaves its logits unchanged: the model ignores the mask token, so masked-marginal scores equal unmasked ones (check the vocabulary's mask token and the export)`,
+    );
   }
   if (mostMovedRow(a!, b!, 0, k, model.vocab.size) === null) {
-    out.push(`masking position ${k} of the conformance sequence leaves positions 0-${k - 1} unchanged: the model does not look ahead, like a causal one (declare --objective clm if it is)`);
+    out.push(
+      `masking position ${k} of the conformance sequence leaves positions 0-${k - 1} unchanged: the model does not look ahead, like a causal one (declare --objective clm if it is)`,
+    );
   }
   return out;
 }
@@ -77,7 +84,8 @@ async function logitsOf(model: ModelHandle, inputs: Int32Array[]): Promise<Outpu
   };
   const alone = { maxTokens: Infinity, maxOutputFloats: Infinity, maxBatch: 1, maxPadFraction: 1 };
   // One at a time, so `got` follows the input order whatever the runner's sorting.
-  for (const tokens of inputs) await model.forward([{ tokens }], { outputs: ['logits'], reducer: 'objective-check', cache: false, reduce, batch: alone });
+  for (const tokens of inputs)
+    await model.forward([{ tokens }], { outputs: ['logits'], reducer: 'objective-check', cache: false, reduce, batch: alone });
   return got;
 }
 
@@ -85,7 +93,13 @@ async function logitsOf(model: ModelHandle, inputs: Int32Array[]): Promise<Outpu
  * Among rows [from, to), those whose logits differ by more than 1e-3 of the largest logit: the one that
  * differs most and how many did, or null when none did.
  */
-function mostMovedRow(a: OutputView, b: OutputView, from: number, to: number, width: number): { row: number; abs: number; rel: number; count: number } | null {
+function mostMovedRow(
+  a: OutputView,
+  b: OutputView,
+  from: number,
+  to: number,
+  width: number,
+): { row: number; abs: number; rel: number; count: number } | null {
   let scale = 0;
   for (let i = 0; i < a.data.length; i++) scale = Math.max(scale, Math.abs(a.data[i]!));
   scale = Math.max(scale, 1e-6);

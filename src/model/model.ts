@@ -93,7 +93,10 @@ export async function loadModel(path: string, opts: LoadOptions): Promise<Loaded
   const notOnnx = notOnnxProblem(abs);
   if (notOnnx) throw new BenchError('E_MODEL', `${path}: ${notOnnx}`);
   const info = readOnnxFile(abs);
-  const resolved = resolveCard(abs, info, { ...(opts.cardPath ? { cardPath: opts.cardPath } : {}), ...(opts.cardFlags ? { flags: opts.cardFlags } : {}) });
+  const resolved = resolveCard(abs, info, {
+    ...(opts.cardPath ? { cardPath: opts.cardPath } : {}),
+    ...(opts.cardFlags ? { flags: opts.cardFlags } : {}),
+  });
   const card = resolved.card;
   let vocab: Vocabulary;
   try {
@@ -108,7 +111,10 @@ export async function loadModel(path: string, opts: LoadOptions): Promise<Loaded
   if (card.objective === 'clm' && vocab.start === null) {
     // Without a start token the first residue is never predicted: perplexities and likelihood ratios
     // would silently leave it out.
-    throw new BenchError('E_CARD', `${resolved.file ?? path}: a causal LM needs a start token in its vocabulary (the first residue is predicted from it)`);
+    throw new BenchError(
+      'E_CARD',
+      `${resolved.file ?? path}: a causal LM needs a start token in its vocabulary (the first residue is predicted from it)`,
+    );
   }
   const io = resolveIo(path, info, card, vocab.size);
   if (io.unknownInputs.length > 0) {
@@ -151,22 +157,33 @@ export async function loadModel(path: string, opts: LoadOptions): Promise<Loaded
         precision,
         objective: card.objective,
         maxLength: card.maxLength,
-        vocab: { tokens: vocab.tokens, pad: vocab.pad, start: vocab.start, end: vocab.end, mask: vocab.mask, reverse: [vocab.reverseStart, vocab.reverseEnd] },
+        vocab: {
+          tokens: vocab.tokens,
+          pad: vocab.pad,
+          start: vocab.start,
+          end: vocab.end,
+          mask: vocab.mask,
+          reverse: [vocab.reverseStart, vocab.reverseEnd],
+        },
         io: { inputIds: io.inputIds, attentionMask: io.attentionMask, outputs: io.outputs },
       }),
     )
     .digest('hex');
-  const forwardWith = (meter: Meter, session?: ShardSession) => async (requests: ForwardRequest[], spec: ForwardSpec, onProgress?: (d: number, t: number) => void) => {
-    for (const o of spec.outputs) {
-      if (!io.outputs[o]) throw new Error(`internal: task asked for ${o}, which the model does not export`);
-    }
-    const useCache = spec.cache !== false;
-    const namespace = `${computeKey}|${[...spec.outputs].sort().join(',')}|${spec.reducer}`;
-    const shard = useCache ? opts.cache.shard(namespace, sha256) : null;
-    const keys = useCache ? requests.map((r) => createHash('sha256').update(namespace).update(sha256Tokens(r.tokens)).digest('hex')) : null;
-    if (session) return session.forward(runner, requests, spec, shard, keys, meter, onProgress);
-    return runner.run(requests, spec, shard, keys, meter, onProgress);
-  };
+  const forwardWith =
+    (meter: Meter, session?: ShardSession) =>
+    async (requests: ForwardRequest[], spec: ForwardSpec, onProgress?: (d: number, t: number) => void) => {
+      for (const o of spec.outputs) {
+        if (!io.outputs[o]) throw new Error(`internal: task asked for ${o}, which the model does not export`);
+      }
+      const useCache = spec.cache !== false;
+      const namespace = `${computeKey}|${[...spec.outputs].sort().join(',')}|${spec.reducer}`;
+      const shard = useCache ? opts.cache.shard(namespace, sha256) : null;
+      const keys = useCache
+        ? requests.map((r) => createHash('sha256').update(namespace).update(sha256Tokens(r.tokens)).digest('hex'))
+        : null;
+      if (session) return session.forward(runner, requests, spec, shard, keys, meter, onProgress);
+      return runner.run(requests, spec, shard, keys, meter, onProgress);
+    };
   const base = {
     path: abs,
     sha256,
@@ -220,7 +237,7 @@ async function modelHash(path: string, info: OnnxFileInfo): Promise<string> {
 }
 
 function shapeOf(info: OnnxFileInfo, io: IoMap): ModelShape {
-  const dims = (name: string | undefined) => (name ? info.outputs.find((o) => o.name === name)?.dims ?? null : null);
+  const dims = (name: string | undefined) => (name ? (info.outputs.find((o) => o.name === name)?.dims ?? null) : null);
   const num = (d: unknown) => (typeof d === 'number' && d > 0 ? d : null);
   const att = dims(io.outputs.attentions);
   const hid = dims(io.outputs.hidden_states);

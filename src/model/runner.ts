@@ -168,7 +168,8 @@ export class Runner {
     if (shard) shard.refresh();
     for (let i = 0; i < requests.length; i++) {
       const len = requests[i]!.tokens.length;
-      if (len > maxLength) throw new Error(`internal: request ${i} has ${len} tokens, more than the model's ${maxLength}; the task must window it`);
+      if (len > maxLength)
+        throw new Error(`internal: request ${i} has ${len} tokens, more than the model's ${maxLength}; the task must window it`);
       if (len === 0) throw new Error(`internal: request ${i} has no tokens`);
       meter.forwardPasses++;
       meter.tokens += len;
@@ -215,7 +216,12 @@ export class Runner {
           continue;
         }
       }
-      const computed = await this.runBatch(batch.map((i) => requests[i]!), spec, batch, meter);
+      const computed = await this.runBatch(
+        batch.map((i) => requests[i]!),
+        spec,
+        batch,
+        meter,
+      );
       const toStore: { key: string; value: CachedArray }[] = [];
       batch.forEach((reqIndex, b) => {
         results[reqIndex] = computed[b]!;
@@ -277,7 +283,10 @@ export class Runner {
     try {
       out = await session.run(feeds, fetches);
     } catch (e) {
-      throw new BenchError('E_MODEL', `${this.deps.modelPath}: forward pass failed on a batch of ${B} x ${L} tokens (${(e as Error).message.split('\n')[0]})`);
+      throw new BenchError(
+        'E_MODEL',
+        `${this.deps.modelPath}: forward pass failed on a batch of ${B} x ${L} tokens (${(e as Error).message.split('\n')[0]})`,
+      );
     }
     meter.inferenceSeconds += (performance.now() - t0) / 1000;
     meter.batches++;
@@ -289,7 +298,10 @@ export class Runner {
     });
     const logitsT = tensors.find((t) => t.name === 'logits');
     if (logitsT && (logitsT.dims.length !== 3 || logitsT.dims[1] !== L || logitsT.dims[2]! * L !== this.deps.sizer('logits', L))) {
-      throw new BenchError('E_MODEL', `${this.deps.modelPath}: output logits has shape [${logitsT.dims.join(', ')}], expected [${B}, ${L}, ${this.deps.sizer('logits', 1)}] (batch, length, vocabulary)`);
+      throw new BenchError(
+        'E_MODEL',
+        `${this.deps.modelPath}: output logits has shape [${logitsT.dims.join(', ')}], expected [${B}, ${L}, ${this.deps.sizer('logits', 1)}] (batch, length, vocabulary)`,
+      );
     }
     const results: CachedArray[] = [];
     for (let b = 0; b < B; b++) {
@@ -313,7 +325,12 @@ export class Runner {
  * model produced the values, never the cache. NaN and infinite values are left to the tasks, whose
  * messages name the item (assay and row, FASTA record); the cache never stores them.
  */
-function checkRealRows(outputs: Partial<Record<OutputName, OutputView>>, tokens: Int32Array, modelPath: string, decode?: (t: Int32Array) => string): void {
+function checkRealRows(
+  outputs: Partial<Record<OutputName, OutputView>>,
+  tokens: Int32Array,
+  modelPath: string,
+  decode?: (t: Int32Array) => string,
+): void {
   const v = outputs.logits;
   if (!v || v.dims.length !== 2) return;
   const width = v.dims[1]!;
@@ -322,8 +339,13 @@ function checkRealRows(outputs: Partial<Record<OutputName, OutputView>>, tokens:
     const x = v.data[i]!;
     if (x > MAX_ABS_LOGIT || x < -MAX_ABS_LOGIT) {
       const residues = decode ? decode(tokens) : '';
-      const seq = residues ? `sequence ${residues.slice(0, 24)}${residues.length > 24 ? '…' : ''} (${residues.length} residues)` : `a sequence of ${tokens.length} tokens`;
-      throw new BenchError('E_MODEL', `${modelPath}: the model's logits are ${x.toExponential(2)}, beyond ±${MAX_ABS_LOGIT}, at position ${Math.floor(i / width)} of ${seq}`);
+      const seq = residues
+        ? `sequence ${residues.slice(0, 24)}${residues.length > 24 ? '…' : ''} (${residues.length} residues)`
+        : `a sequence of ${tokens.length} tokens`;
+      throw new BenchError(
+        'E_MODEL',
+        `${modelPath}: the model's logits are ${x.toExponential(2)}, beyond ±${MAX_ABS_LOGIT}, at position ${Math.floor(i / width)} of ${seq}`,
+      );
     }
   }
 }

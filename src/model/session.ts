@@ -65,7 +65,11 @@ export function parseEp(value: string): EpChoice {
  * than the CPU provider (explicit `--ep webgpu` does). An explicit provider that cannot start is an
  * error (never a silent CPU run).
  */
-export async function openSession(modelPath: string, opts: SessionOptions, onFallback?: (ep: EpName, reason: string) => void): Promise<OpenedSession> {
+export async function openSession(
+  modelPath: string,
+  opts: SessionOptions,
+  onFallback?: (ep: EpName, reason: string) => void,
+): Promise<OpenedSession> {
   const ort = await loadOrt();
   const order: EpName[] = opts.ep === 'auto' ? ['cuda', 'webgpu', 'cpu'] : [opts.ep];
   const fallbacks: { ep: EpName; reason: string }[] = [];
@@ -90,7 +94,13 @@ export async function openSession(modelPath: string, opts: SessionOptions, onFal
     if (ep === 'cpu' && opts.threads && opts.threads > 0) options.intraOpNumThreads = opts.threads;
     try {
       const session = await ort.InferenceSession.create(modelPath, options);
-      return { session, ep, fallbacks, ort, ...(ep === 'webgpu' ? { adapter: adapter ?? { name: 'unknown (not inferred on this platform)', software: false } } : {}) };
+      return {
+        session,
+        ep,
+        fallbacks,
+        ort,
+        ...(ep === 'webgpu' ? { adapter: adapter ?? { name: 'unknown (not inferred on this platform)', software: false } } : {}),
+      };
     } catch (e) {
       const reason = firstLine((e as Error).message);
       if (ep === 'cpu' || opts.ep !== 'auto') {
@@ -129,7 +139,11 @@ export function listProviders(): ProviderStatus[] {
   if (webgpu) out.push({ ep: 'webgpu', usable: false, detail: webgpu });
   else {
     const a = webgpuAdapter();
-    out.push({ ep: 'webgpu', usable: !!a && !a.software, detail: a ? `${a.name}${a.software ? ' (software: used only with --ep webgpu)' : ''}` : 'no GPU adapter found' });
+    out.push({
+      ep: 'webgpu',
+      usable: !!a && !a.software,
+      detail: a ? `${a.name}${a.software ? ' (software: used only with --ep webgpu)' : ''}` : 'no GPU adapter found',
+    });
   }
   out.push({ ep: 'cpu', usable: true, detail: 'always available' });
   return out;
@@ -142,9 +156,11 @@ function vulkanManifests(): string[] {
   const home = homedir();
   const dirs = [
     join(process.env['XDG_CONFIG_HOME'] || join(home, '.config'), 'vulkan/icd.d'),
-    '/etc/xdg/vulkan/icd.d', '/etc/vulkan/icd.d',
+    '/etc/xdg/vulkan/icd.d',
+    '/etc/vulkan/icd.d',
     join(process.env['XDG_DATA_HOME'] || join(home, '.local/share'), 'vulkan/icd.d'),
-    '/usr/local/share/vulkan/icd.d', '/usr/share/vulkan/icd.d',
+    '/usr/local/share/vulkan/icd.d',
+    '/usr/share/vulkan/icd.d',
   ];
   const files: string[] = [];
   for (const d of dirs) {
@@ -164,23 +180,34 @@ const SOFTWARE_DRIVERS: [RegExp, string][] = [
 
 /** The WebGPU adapter Dawn would pick on this machine (see GpuAdapter); null when there is none. */
 export function webgpuAdapter(): GpuAdapter | null {
-  if (process.platform !== 'linux') return { name: `system default (${process.platform === 'darwin' ? 'Metal' : 'D3D12'})`, software: false };
+  if (process.platform !== 'linux')
+    return { name: `system default (${process.platform === 'darwin' ? 'Metal' : 'D3D12'})`, software: false };
   // Kernel drivers behind the render nodes: Mesa installs every hardware Vulkan driver whatever the
   // machine has, so a driver counts only when its kind of GPU is present.
   const kernelDrivers = (() => {
     try {
-      return readdirSync('/sys/class/drm').filter((f) => f.startsWith('renderD')).map((f) => {
-        try {
-          return basename(realpathSync(join('/sys/class/drm', f, 'device', 'driver')));
-        } catch {
-          return '';
-        }
-      });
+      return readdirSync('/sys/class/drm')
+        .filter((f) => f.startsWith('renderD'))
+        .map((f) => {
+          try {
+            return basename(realpathSync(join('/sys/class/drm', f, 'device', 'driver')));
+          } catch {
+            return '';
+          }
+        });
     } catch {
       return [] as string[];
     }
   })();
-  const MESA_KERNEL: [RegExp, RegExp][] = [[/radeon/, /^amdgpu$/], [/intel/, /^(i915|xe)$/], [/nouveau/, /^nouveau$/], [/virtio/, /^virtio_gpu$/], [/freedreno/, /^msm$/], [/panfrost/, /^panfrost$/], [/asahi/, /^asahi$/]];
+  const MESA_KERNEL: [RegExp, RegExp][] = [
+    [/radeon/, /^amdgpu$/],
+    [/intel/, /^(i915|xe)$/],
+    [/nouveau/, /^nouveau$/],
+    [/virtio/, /^virtio_gpu$/],
+    [/freedreno/, /^msm$/],
+    [/panfrost/, /^panfrost$/],
+    [/asahi/, /^asahi$/],
+  ];
   const hasNvidia = existsSync('/dev/nvidia0') || existsSync('/proc/driver/nvidia');
   let software: GpuAdapter | null = null;
   for (const file of vulkanManifests()) {
@@ -242,7 +269,15 @@ function ortBinaryDir(): string | null {
 function findLibrary(name: string): boolean {
   const dirs = [
     ...(process.env['LD_LIBRARY_PATH'] ?? '').split(':').filter(Boolean),
-    '/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/lib/x86_64-linux-gnu', '/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/lib64', '/lib', '/usr/local/lib',
+    '/usr/lib/x86_64-linux-gnu',
+    '/usr/lib/aarch64-linux-gnu',
+    '/lib/x86_64-linux-gnu',
+    '/lib/aarch64-linux-gnu',
+    '/usr/lib64',
+    '/usr/lib',
+    '/lib64',
+    '/lib',
+    '/usr/local/lib',
   ];
   return dirs.some((d) => existsSync(join(d, name)));
 }

@@ -17,7 +17,16 @@
 import { createHash } from 'node:crypto';
 import type { CachedArray } from '../cache/store.js';
 import type { OutputName } from './contract.js';
-import { newMeter, planBatches, type ForwardCache, type ForwardRequest, type ForwardSpec, type Meter, type OutputView, type Runner } from './runner.js';
+import {
+  newMeter,
+  planBatches,
+  type ForwardCache,
+  type ForwardRequest,
+  type ForwardSpec,
+  type Meter,
+  type OutputView,
+  type Runner,
+} from './runner.js';
 
 /**
  * How a task is sharded. `split`: its forward passes are spread over the shards (requests must not
@@ -84,7 +93,18 @@ export class ShardSession {
    */
   beginTask(name: string, mode: ShardMode): boolean {
     const owner = mode === 'whole' ? this.spec.count - 1 - (this.wholeCount++ % this.spec.count) : null;
-    const rec: ShardTaskRecord = { mode, owner, batches: 0, requests: 0, tokens: 0, paddedTokens: 0, inferenceSeconds: 0, deferred: 0, covered: [], seconds: 0 };
+    const rec: ShardTaskRecord = {
+      mode,
+      owner,
+      batches: 0,
+      requests: 0,
+      tokens: 0,
+      paddedTokens: 0,
+      inferenceSeconds: 0,
+      deferred: 0,
+      covered: [],
+      seconds: 0,
+    };
     this.tasks[name] = rec;
     if (this.planOnly) {
       rec.perShard = new Array<number>(this.spec.count).fill(0);
@@ -119,7 +139,9 @@ export class ShardSession {
     if (!rec) throw new Error('internal: a forward call outside a task of this shard');
     try {
       if (this.planOnly) return await this.forwardPlan(rec, runner, requests, spec, keys);
-      return rec.mode === 'whole' ? await this.forwardWhole(rec, runner, requests, spec, cache, keys, meter) : await this.forwardSplit(rec, runner, requests, spec, cache, keys, meter, onProgress);
+      return rec.mode === 'whole'
+        ? await this.forwardWhole(rec, runner, requests, spec, cache, keys, meter)
+        : await this.forwardSplit(rec, runner, requests, spec, cache, keys, meter, onProgress);
     } catch (e) {
       if (this.realError === null && isRealFailure(e)) this.realError = e;
       throw e;
@@ -127,7 +149,13 @@ export class ShardSession {
   }
 
   /** `bench plan`: the batches a real shard would compute, tallied per shard; stand-ins for every value. */
-  private async forwardPlan(rec: ShardTaskRecord, runner: Runner, requests: ForwardRequest[], spec: ForwardSpec, keys: string[] | null): Promise<CachedArray[]> {
+  private async forwardPlan(
+    rec: ShardTaskRecord,
+    runner: Runner,
+    requests: ForwardRequest[],
+    spec: ForwardSpec,
+    keys: string[] | null,
+  ): Promise<CachedArray[]> {
     checkLengths(requests, runner.maxLength);
     const lengths = requests.map((r) => r.tokens.length);
     const todo = keys ? requests.map((_, i) => i).filter((i) => !this.seen.has(keys[i]!)) : requests.map((_, i) => i);
@@ -238,7 +266,13 @@ export class ShardSession {
     }
     if (missing.length > 0) {
       const m = newMeter();
-      const values = await runner.run(missing.map((i) => requests[i]!), spec, cache, missing.map((i) => keys[i]!), m);
+      const values = await runner.run(
+        missing.map((i) => requests[i]!),
+        spec,
+        cache,
+        missing.map((i) => keys[i]!),
+        m,
+      );
       missing.forEach((r, b) => (results[r] = values[b]!));
       rec.inferenceSeconds += m.inferenceSeconds;
     }
@@ -262,14 +296,27 @@ export class ShardSession {
    * (a preempted array task resumes), else computed now and stored. Counted as computed either way,
    * so the merged cost is the single run's.
    */
-  private async computeOwn(runner: Runner, requests: ForwardRequest[], spec: ForwardSpec, cache: ForwardCache, keys: string[], batch: number[], meter: Meter): Promise<CachedArray[]> {
+  private async computeOwn(
+    runner: Runner,
+    requests: ForwardRequest[],
+    spec: ForwardSpec,
+    cache: ForwardCache,
+    keys: string[],
+    batch: number[],
+    meter: Meter,
+  ): Promise<CachedArray[]> {
     const L = Math.max(...batch.map((i) => requests[i]!.tokens.length));
     meter.batches++;
     meter.paddedTokens += batch.reduce((s, i) => s + L - requests[i]!.tokens.length, 0);
     const stored = batch.map((i) => cache.get(keys[i]!));
     if (stored.every((v) => v !== undefined)) return stored;
     const m = newMeter();
-    const values = await runner.computeBatch(batch.map((i) => requests[i]!), spec, batch, m);
+    const values = await runner.computeBatch(
+      batch.map((i) => requests[i]!),
+      spec,
+      batch,
+      m,
+    );
     meter.inferenceSeconds += m.inferenceSeconds;
     this.current!.inferenceSeconds += m.inferenceSeconds;
     cache.putMany(batch.map((i, b) => ({ key: keys[i]!, value: values[b]! })));
@@ -312,12 +359,24 @@ export class ShardSession {
     const probe = async (n: number) => {
       const t = Int32Array.from({ length: n }, (_, i) => tokens[Math.min(i, tokens.length - 1)]!);
       let dims: number[][] = [];
-      await runner.computeBatch([{ tokens: t }], { outputs, reducer: 'shard.shape-probe', reduce: (o) => ((dims = outputs.map((name) => o.outputs[name]!.dims)), new Float32Array(0)) }, [0], newMeter());
+      await runner.computeBatch(
+        [{ tokens: t }],
+        {
+          outputs,
+          reducer: 'shard.shape-probe',
+          reduce: (o) => ((dims = outputs.map((name) => o.outputs[name]!.dims)), new Float32Array(0)),
+        },
+        [0],
+        newMeter(),
+      );
       return dims;
     };
     const a = await probe(2);
     const b = await probe(3);
-    const shapes = a.map((dims, k) => ({ dims, lAxes: dims.map((d, ax) => (d === 2 && b[k]![ax] === 3 ? ax : -1)).filter((ax) => ax >= 0) }));
+    const shapes = a.map((dims, k) => ({
+      dims,
+      lAxes: dims.map((d, ax) => (d === 2 && b[k]![ax] === 3 ? ax : -1)).filter((ax) => ax >= 0),
+    }));
     this.templates.set(id, shapes);
     return shapes;
   }
@@ -362,7 +421,8 @@ function addMeter(into: Meter, m: Meter): void {
 
 function checkLengths(requests: ForwardRequest[], maxLength: number): void {
   requests.forEach((r, i) => {
-    if (r.tokens.length > maxLength) throw new Error(`internal: request ${i} has ${r.tokens.length} tokens, more than the model's ${maxLength}; the task must window it`);
+    if (r.tokens.length > maxLength)
+      throw new Error(`internal: request ${i} has ${r.tokens.length} tokens, more than the model's ${maxLength}; the task must window it`);
     if (r.tokens.length === 0) throw new Error(`internal: request ${i} has no tokens`);
   });
 }

@@ -25,16 +25,50 @@ export type VocabSpec = VocabPreset | VocabTable;
 export type Direction = 'forward' | 'reverse';
 
 const ESM_TOKENS = [
-  '<cls>', '<pad>', '<eos>', '<unk>',
-  'L', 'A', 'G', 'V', 'S', 'E', 'R', 'T', 'I', 'D', 'P', 'K', 'Q', 'N', 'F', 'Y', 'M', 'H', 'W', 'C',
-  'X', 'B', 'U', 'Z', 'O', '.', '-',
-  '<null_1>', '<mask>',
+  '<cls>',
+  '<pad>',
+  '<eos>',
+  '<unk>',
+  'L',
+  'A',
+  'G',
+  'V',
+  'S',
+  'E',
+  'R',
+  'T',
+  'I',
+  'D',
+  'P',
+  'K',
+  'Q',
+  'N',
+  'F',
+  'Y',
+  'M',
+  'H',
+  'W',
+  'C',
+  'X',
+  'B',
+  'U',
+  'Z',
+  'O',
+  '.',
+  '-',
+  '<null_1>',
+  '<mask>',
 ];
 
 const PROGEN2_TOKENS = [
-  '<|pad|>', '<|bos|>', '<|eos|>', '1', '2',
+  '<|pad|>',
+  '<|bos|>',
+  '<|eos|>',
+  '1',
+  '2',
   ...'ABCDEFGHIKLMNOPQRSTUVWXYZ'.split(''),
-  '<|unused30|>', '<|unused31|>',
+  '<|unused30|>',
+  '<|unused31|>',
 ];
 
 const PRESETS: Record<VocabPreset, VocabTable> = {
@@ -80,11 +114,14 @@ export class Vocabulary {
     this.reverseStart = id(table.reverseStart, 'reverseStart');
     this.reverseEnd = id(table.reverseEnd, 'reverseEnd');
     this.letterToId = new Int16Array(128).fill(-1);
-    const letters = table.tokens.map((tok, i) => [tok, i] as const).filter(([tok]) => tok.length === 1 && /[A-Za-z]/.test(tok) && !NON_RESIDUE.has(tok));
+    const letters = table.tokens
+      .map((tok, i) => [tok, i] as const)
+      .filter(([tok]) => tok.length === 1 && /[A-Za-z]/.test(tok) && !NON_RESIDUE.has(tok));
     for (const [tok, i] of letters) this.letterToId[tok.charCodeAt(0)] = i;
     if (table.caseInsensitive) {
       for (const [tok, i] of letters) {
-        for (const other of [tok.toUpperCase(), tok.toLowerCase()]) if (this.letterToId[other.charCodeAt(0)]! < 0) this.letterToId[other.charCodeAt(0)] = i;
+        for (const other of [tok.toUpperCase(), tok.toLowerCase()])
+          if (this.letterToId[other.charCodeAt(0)]! < 0) this.letterToId[other.charCodeAt(0)] = i;
       }
     }
   }

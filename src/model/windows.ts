@@ -13,7 +13,8 @@ export interface ResidueWindow {
  * ends of the sequence has context on both sides in at least one window.
  */
 export function slidingWindows(n: number, size: number, stride: number): ResidueWindow[] {
-  if (size <= 0 || stride <= 0 || stride > size) throw new RangeError(`slidingWindows: need 0 < stride <= size, got size ${size}, stride ${stride}`);
+  if (size <= 0 || stride <= 0 || stride > size)
+    throw new RangeError(`slidingWindows: need 0 < stride <= size, got size ${size}, stride ${stride}`);
   if (n <= size) return [{ start: 0, end: n }];
   const out: ResidueWindow[] = [];
   for (let s = 0; ; s += stride) {

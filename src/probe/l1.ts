@@ -30,7 +30,10 @@ export function binaryLogisticObjective(x: Matrix, y01: Uint8Array): ObjectiveFn
       const o1 = o0 + d;
       const o2 = o1 + d;
       const o3 = o2 + d;
-      let z0 = b, z1 = b, z2 = b, z3 = b;
+      let z0 = b,
+        z1 = b,
+        z2 = b,
+        z3 = b;
       for (let j = 0; j < d; j++) {
         const w = theta[j]!;
         z0 += X[o0 + j]! * w;
@@ -38,8 +41,14 @@ export function binaryLogisticObjective(x: Matrix, y01: Uint8Array): ObjectiveFn
         z2 += X[o2 + j]! * w;
         z3 += X[o3 + j]! * w;
       }
-      const s0 = y01[i] ? 1 : -1, s1 = y01[i + 1] ? 1 : -1, s2 = y01[i + 2] ? 1 : -1, s3 = y01[i + 3] ? 1 : -1;
-      const m0 = s0 * z0, m1 = s1 * z1, m2 = s2 * z2, m3 = s3 * z3;
+      const s0 = y01[i] ? 1 : -1,
+        s1 = y01[i + 1] ? 1 : -1,
+        s2 = y01[i + 2] ? 1 : -1,
+        s3 = y01[i + 3] ? 1 : -1;
+      const m0 = s0 * z0,
+        m1 = s1 * z1,
+        m2 = s2 * z2,
+        m3 = s3 * z3;
       loss += logLoss(m0) + logLoss(m1) + logLoss(m2) + logLoss(m3);
       // d/dz log(1 + exp(-s z)) = -s / (1 + exp(s z))
       const r0 = (-s0 / (1 + Math.exp(m0))) * invN;

@@ -158,7 +158,13 @@ const C2 = 0.9;
  * best point with sufficient decrease is accepted instead; `null` when there is none (no progress possible).
  * Non-finite values (overflow far along `p`) count as "too far".
  */
-export function lineSearchWolfe(fg: ObjectiveFn, st: LineSearchState, alphaInit: number, maxEval: number, counter: { evals: number }): number | null {
+export function lineSearchWolfe(
+  fg: ObjectiveFn,
+  st: LineSearchState,
+  alphaInit: number,
+  maxEval: number,
+  counter: { evals: number },
+): number | null {
   const { x, f0, p, xt, gt, xb, gb } = st;
   const n = x.length;
   const d0 = dot(st.g0, p, n);

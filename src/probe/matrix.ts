@@ -2,7 +2,11 @@ import { BenchError } from '../util/errors.js';
 import type { Labels, Matrix, Matrix64 } from './types.js';
 
 /** Wraps row-major data as a matrix, checking that the length is `rows * cols`. */
-export function matrix<T extends Float64Array | Float32Array>(data: T, rows: number, cols: number): { data: T; rows: number; cols: number } {
+export function matrix<T extends Float64Array | Float32Array>(
+  data: T,
+  rows: number,
+  cols: number,
+): { data: T; rows: number; cols: number } {
   const m = { data, rows, cols };
   checkMatrix(m, 'matrix');
   return m;

@@ -5,7 +5,7 @@
  */
 export const LINEAR_PROBE = {
   Cs: [1e-3, 1e-2, 1e-1, 1, 10],
-  grid: 'one value per decade; the probe module\'s default grid without 1e-4 (with ~10^3 or more training rows it leaves an intercept-only probe) and 100 (practically unpenalised)',
+  grid: "one value per decade; the probe module's default grid without 1e-4 (with ~10^3 or more training rows it leaves an intercept-only probe) and 100 (practically unpenalised)",
   gradTol: 1e-3,
   maxIter: 1000,
   patience: 2,

@@ -87,7 +87,10 @@ export function fitRidge(x: Matrix, y: Float64Array | readonly number[] | Matrix
   }
   for (let j = 0; j < d; j++) A[j * d + j]! += alpha;
   if (!cholesky(A, d)) {
-    throw new BenchError('E_DATA', `fitRidge: X^T X + alpha I is not positive definite (alpha = ${alpha}); the features are collinear, use alpha > 0`);
+    throw new BenchError(
+      'E_DATA',
+      `fitRidge: X^T X + alpha I is not positive definite (alpha = ${alpha}); the features are collinear, use alpha > 0`,
+    );
   }
   const coef = new Float64Array(t * d);
   const intercept = new Float64Array(t);

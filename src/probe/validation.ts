@@ -1,6 +1,16 @@
 import { BenchError } from '../util/errors.js';
 import { checkLabels, checkMatrix, vstack } from './matrix.js';
-import { featuresOf, fitMultinomial, fitPrepared, hitRate, logitsOf, predictProba, prepareFit, softmaxRows, topKOfLogits } from './multinomial.js';
+import {
+  featuresOf,
+  fitMultinomial,
+  fitPrepared,
+  hitRate,
+  logitsOf,
+  predictProba,
+  prepareFit,
+  softmaxRows,
+  topKOfLogits,
+} from './multinomial.js';
 import type { Labels, Matrix, Matrix64, MultinomialModel, ValidationOptions, ValidationResult, ValidationScore } from './types.js';
 
 /**
@@ -75,7 +85,14 @@ export function fitWithValidation(
     const z = logitsOf(model, xValFeatures);
     const acc = hitRate(topKOfLogits(model, z, 1), yv);
     const loss = logLossOfProba(model, softmaxRows(z), yv);
-    scores.push({ C, valAccuracy: acc, valLogLoss: loss, objective: model.objective, iterations: model.report.iterations, converged: model.report.converged });
+    scores.push({
+      C,
+      valAccuracy: acc,
+      valLogLoss: loss,
+      objective: model.objective,
+      iterations: model.report.iterations,
+      converged: model.report.converged,
+    });
     prev = model;
     if (acc > bestAcc || (tieBreak === 'log-loss' && acc === bestAcc && loss < bestLoss)) {
       best = model;

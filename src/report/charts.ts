@@ -67,7 +67,12 @@ export function computeChartSpec(task: string, subjects: ReportSubject[], laws: 
   for (const s of subjects) {
     for (const c of headlineComparisons(s, task)) {
       if (c.metric !== headline || curves.has(c.family) || !Array.isArray(c.curve)) continue;
-      curves.set(c.family, c.curve.filter((p) => Number.isFinite(p.flops) && Number.isFinite(p.score)).map((p) => ({ family: familyTitle(c.family), id: p.id, flops: p.flops, score: p.score, kind: c.kind })));
+      curves.set(
+        c.family,
+        c.curve
+          .filter((p) => Number.isFinite(p.flops) && Number.isFinite(p.score))
+          .map((p) => ({ family: familyTitle(c.family), id: p.id, flops: p.flops, score: p.score, kind: c.kind })),
+      );
     }
   }
   const curvePts = [...curves.values()].flat();
@@ -83,26 +88,54 @@ export function computeChartSpec(task: string, subjects: ReportSubject[], laws: 
   const optimal = models.map(({ s }) => {
     const C = s.compute!.flops!;
     const law = laws.laws[s.objective ?? 'mlm'];
-    return { model: s.id, flops: C, label: `${s.id}: C = ${sci(C)}; optimal N = ${sci(nOpt(law, C))}, D = ${sci(dOpt(law, C))} (${(s.objective ?? 'mlm').toUpperCase()} law)` };
+    return {
+      model: s.id,
+      flops: C,
+      label: `${s.id}: C = ${sci(C)}; optimal N = ${sci(nOpt(law, C))}, D = ${sci(dOpt(law, C))} (${(s.objective ?? 'mlm').toUpperCase()} law)`,
+    };
   });
   const [flo, fhi] = fittedFlops(laws);
   const domain = logDomain([...curvePts.map((p) => p.flops), ...modelPts.map((p) => p.flops), flo, fhi]);
-  const x = { field: 'flops', type: 'quantitative' as const, scale: { type: 'log' as const, domain }, axis: { title: 'training compute C = 6ND (FLOPs)', format: '.0e', tickCount: 8 } };
+  const x = {
+    field: 'flops',
+    type: 'quantitative' as const,
+    scale: { type: 'log' as const, domain },
+    axis: { title: 'training compute C = 6ND (FLOPs)', format: '.0e', tickCount: 8 },
+  };
   const y = { field: 'score', type: 'quantitative' as const, scale: { zero: false }, title: `${task}.${headline}` };
   const kinds = [...new Set(curvePts.map((p) => p.kind))];
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: `${task}: ${headline} vs training compute`, subtitle: curvePts.length ? `baseline points: ${kinds.join(', ')} scores; shaded: the laws' fitted compute range` : 'no baseline curve for this metric; shaded: the laws\' fitted compute range' },
+    title: {
+      text: `${task}: ${headline} vs training compute`,
+      subtitle: curvePts.length
+        ? `baseline points: ${kinds.join(', ')} scores; shaded: the laws' fitted compute range`
+        : "no baseline curve for this metric; shaded: the laws' fitted compute range",
+    },
     width: 640,
     height: 300,
     layer: [
-      { data: { values: [{ a: flo, b: fhi }] }, mark: { type: 'rect', color: '#9ecae1', opacity: 0.25 }, encoding: { x: { ...x, field: 'a' }, x2: { field: 'b' } } },
+      {
+        data: { values: [{ a: flo, b: fhi }] },
+        mark: { type: 'rect', color: '#9ecae1', opacity: 0.25 },
+        encoding: { x: { ...x, field: 'a' }, x2: { field: 'b' } },
+      },
       ...(curvePts.length
         ? [
             {
               data: { values: curvePts },
               mark: { type: 'line' as const, point: { filled: true, size: 45 }, strokeWidth: 1.5 },
-              encoding: { x, y, color: { field: 'family', type: 'nominal' as const, title: 'baseline family', scale: { range: ['#1f77b4', '#ff7f0e', '#2ca02c', '#9467bd'] } }, tooltip: [{ field: 'id' }, { field: 'score' }] },
+              encoding: {
+                x,
+                y,
+                color: {
+                  field: 'family',
+                  type: 'nominal' as const,
+                  title: 'baseline family',
+                  scale: { range: ['#1f77b4', '#ff7f0e', '#2ca02c', '#9467bd'] },
+                },
+                tooltip: [{ field: 'id' }, { field: 'score' }],
+              },
             },
             {
               data: { values: curvePts },
@@ -123,11 +156,20 @@ export function computeChartSpec(task: string, subjects: ReportSubject[], laws: 
         : []),
       ...(modelPts.length
         ? [
-            { data: { values: modelPts }, mark: { type: 'rule' as const, strokeWidth: 2, color: '#d62728' }, encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' } } },
+            {
+              data: { values: modelPts },
+              mark: { type: 'rule' as const, strokeWidth: 2, color: '#d62728' },
+              encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' } },
+            },
             {
               data: { values: modelPts },
               mark: { type: 'point' as const, filled: true, size: 90, color: '#d62728' },
-              encoding: { x, y, shape: { field: 'model', type: 'nominal' as const, title: 'model (95% CI)' }, tooltip: [{ field: 'model' }, { field: 'score' }, { field: 'ci' }] },
+              encoding: {
+                x,
+                y,
+                shape: { field: 'model', type: 'nominal' as const, title: 'model (95% CI)' },
+                tooltip: [{ field: 'model' }, { field: 'score' }, { field: 'ci' }],
+              },
             },
           ]
         : []),
@@ -140,7 +182,15 @@ export function computeChartSpec(task: string, subjects: ReportSubject[], laws: 
  * range shaded, the registry's baseline models and the report's models at (C, N).
  */
 export function frontierChartSpec(subjects: ReportSubject[], laws: ScalingLaws, registry: BaselineRegistry): TopLevelSpec | null {
-  const models = subjects.filter((s) => s.compute?.flops && s.compute.params).map((s) => ({ name: s.id, group: 'model', flops: s.compute!.flops!, params: s.compute!.params, ratio: s.frontier.find((f) => f.primary)?.nRatio ?? null }));
+  const models = subjects
+    .filter((s) => s.compute?.flops && s.compute.params)
+    .map((s) => ({
+      name: s.id,
+      group: 'model',
+      flops: s.compute!.flops!,
+      params: s.compute!.params,
+      ratio: s.frontier.find((f) => f.primary)?.nRatio ?? null,
+    }));
   if (models.length === 0) return null;
   const base = registry.models
     .map((m) => ({ m, c: registryCompute(m) }))
@@ -149,22 +199,62 @@ export function frontierChartSpec(subjects: ReportSubject[], laws: ScalingLaws, 
   const domain = logDomain([...models.map((m) => m.flops), ...base.map((b) => b.flops), ...fittedFlops(laws)]);
   const lines: { law: string; flops: number; params: number }[] = [];
   for (const obj of ['mlm', 'clm'] as const) {
-    for (let e = Math.log10(domain[0]); e <= Math.log10(domain[1]) + 1e-9; e += 0.25) lines.push({ law: `N_opt(C), ${obj.toUpperCase()} law`, flops: 10 ** e, params: nOpt(laws.laws[obj], 10 ** e) });
+    for (let e = Math.log10(domain[0]); e <= Math.log10(domain[1]) + 1e-9; e += 0.25)
+      lines.push({ law: `N_opt(C), ${obj.toUpperCase()} law`, flops: 10 ** e, params: nOpt(laws.laws[obj], 10 ** e) });
   }
-  const x = { field: 'flops', type: 'quantitative' as const, scale: { type: 'log' as const, domain }, axis: { title: 'training compute C (FLOPs)', format: '.0e', tickCount: 8 } };
-  const y = { field: 'params', type: 'quantitative' as const, scale: { type: 'log' as const }, axis: { title: 'non-embedding parameters N', format: '.0e' } };
+  const x = {
+    field: 'flops',
+    type: 'quantitative' as const,
+    scale: { type: 'log' as const, domain },
+    axis: { title: 'training compute C (FLOPs)', format: '.0e', tickCount: 8 },
+  };
+  const y = {
+    field: 'params',
+    type: 'quantitative' as const,
+    scale: { type: 'log' as const },
+    axis: { title: 'non-embedding parameters N', format: '.0e' },
+  };
   const [flo, fhi] = fittedFlops(laws);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: 'Position against the compute-optimal frontier', subtitle: 'lines: N_opt(C) of each law; shaded: fitted compute range (outside it the laws are extrapolated)' },
+    title: {
+      text: 'Position against the compute-optimal frontier',
+      subtitle: 'lines: N_opt(C) of each law; shaded: fitted compute range (outside it the laws are extrapolated)',
+    },
     width: 640,
     height: 320,
     layer: [
-      { data: { values: [{ a: flo, b: fhi }] }, mark: { type: 'rect', color: '#9ecae1', opacity: 0.25 }, encoding: { x: { ...x, field: 'a' }, x2: { field: 'b' } } },
-      { data: { values: lines }, mark: { type: 'line', strokeDash: [6, 3] }, encoding: { x, y, color: { field: 'law', type: 'nominal', title: 'law', scale: { range: ['#1f77b4', '#ff7f0e'] } } } },
-      { data: { values: base }, mark: { type: 'point', filled: true, size: 40 }, encoding: { x, y, shape: { field: 'group', type: 'nominal', title: 'baselines' }, color: { value: '#555' }, tooltip: [{ field: 'name' }] } },
-      { data: { values: models }, mark: { type: 'point', filled: true, size: 110, color: '#d62728' }, encoding: { x, y, tooltip: [{ field: 'name' }, { field: 'ratio', title: 'N/N_opt' }] } },
-      { data: { values: models }, mark: { type: 'text', dx: 8, align: 'left', fontSize: 11, color: '#d62728' }, encoding: { x, y, text: { field: 'name' } } },
+      {
+        data: { values: [{ a: flo, b: fhi }] },
+        mark: { type: 'rect', color: '#9ecae1', opacity: 0.25 },
+        encoding: { x: { ...x, field: 'a' }, x2: { field: 'b' } },
+      },
+      {
+        data: { values: lines },
+        mark: { type: 'line', strokeDash: [6, 3] },
+        encoding: { x, y, color: { field: 'law', type: 'nominal', title: 'law', scale: { range: ['#1f77b4', '#ff7f0e'] } } },
+      },
+      {
+        data: { values: base },
+        mark: { type: 'point', filled: true, size: 40 },
+        encoding: {
+          x,
+          y,
+          shape: { field: 'group', type: 'nominal', title: 'baselines' },
+          color: { value: '#555' },
+          tooltip: [{ field: 'name' }],
+        },
+      },
+      {
+        data: { values: models },
+        mark: { type: 'point', filled: true, size: 110, color: '#d62728' },
+        encoding: { x, y, tooltip: [{ field: 'name' }, { field: 'ratio', title: 'N/N_opt' }] },
+      },
+      {
+        data: { values: models },
+        mark: { type: 'text', dx: 8, align: 'left', fontSize: 11, color: '#d62728' },
+        encoding: { x, y, text: { field: 'name' } },
+      },
     ],
   } as unknown as TopLevelSpec;
 }
@@ -192,7 +282,8 @@ export function itemChartSpec(task: string, subjects: ReportSubject[], registry:
       for (const [bid, perItem] of Object.entries(b.items)) {
         for (const [item, ms] of Object.entries(perItem)) {
           const v = ms[headline];
-          if (typeof v === 'number' && Number.isFinite(v) && !dots.some((d) => d.item === item && d.baseline === bid)) dots.push({ item, baseline: bid, family: familyOf.get(bid) ?? bid, value: v });
+          if (typeof v === 'number' && Number.isFinite(v) && !dots.some((d) => d.item === item && d.baseline === bid))
+            dots.push({ item, baseline: bid, family: familyOf.get(bid) ?? bid, value: v });
         }
       }
     }
@@ -206,12 +297,40 @@ export function itemChartSpec(task: string, subjects: ReportSubject[], registry:
   const x = { field: 'value', type: 'quantitative' as const, title: headline };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: `${task}: ${headline} per item`, subtitle: dots.length ? 'bars: the model(s); points: published baseline values on the same items' : 'bars: the model(s)' },
+    title: {
+      text: `${task}: ${headline} per item`,
+      subtitle: dots.length ? 'bars: the model(s); points: published baseline values on the same items' : 'bars: the model(s)',
+    },
     width: 560,
     layer: [
-      { data: { values: bars }, mark: { type: 'bar', opacity: 0.85 }, encoding: { y, x, yOffset: { field: 'model' }, color: { field: 'model', type: 'nominal', title: 'model', scale: { scheme: 'reds' } } } },
+      {
+        data: { values: bars },
+        mark: { type: 'bar', opacity: 0.85 },
+        encoding: {
+          y,
+          x,
+          yOffset: { field: 'model' },
+          color: { field: 'model', type: 'nominal', title: 'model', scale: { scheme: 'reds' } },
+        },
+      },
       ...(dots.length
-        ? [{ data: { values: dots.filter((d) => keep.has(d.item)) }, mark: { type: 'point' as const, filled: false, size: 40, strokeWidth: 1.5, shape: 'diamond' }, encoding: { y, x, color: { field: 'family', type: 'nominal' as const, title: 'baseline models', scale: { range: ['#1f77b4', '#ff7f0e', '#2ca02c'] } }, tooltip: [{ field: 'baseline' }, { field: 'value' }] } }]
+        ? [
+            {
+              data: { values: dots.filter((d) => keep.has(d.item)) },
+              mark: { type: 'point' as const, filled: false, size: 40, strokeWidth: 1.5, shape: 'diamond' },
+              encoding: {
+                y,
+                x,
+                color: {
+                  field: 'family',
+                  type: 'nominal' as const,
+                  title: 'baseline models',
+                  scale: { range: ['#1f77b4', '#ff7f0e', '#2ca02c'] },
+                },
+                tooltip: [{ field: 'baseline' }, { field: 'value' }],
+              },
+            },
+          ]
         : []),
     ],
     resolve: { scale: { color: 'independent' } },

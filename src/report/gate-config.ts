@@ -76,6 +76,11 @@ export function isIgnored(config: GateConfig, task: string, metric: string | nul
 
 /** `*` matches any run of characters; everything else is literal. */
 export function globMatch(pattern: string, text: string): boolean {
-  const re = new RegExp(`^${pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const re = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
   return re.test(text);
 }

@@ -1,7 +1,17 @@
 import { BenchError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
 import { pairedBootstrapMeanDiff } from '../metrics/index.js';
-import { finite, itemValues, okTasks, recordedDirection, taskDifference, taskOptions, type OkTask, type RunFile, type TaskDifference } from '../scaling/index.js';
+import {
+  finite,
+  itemValues,
+  okTasks,
+  recordedDirection,
+  taskDifference,
+  taskOptions,
+  type OkTask,
+  type RunFile,
+  type TaskDifference,
+} from '../scaling/index.js';
 import { isIgnored, ruleFor, type GateConfig } from './gate-config.js';
 
 /**
@@ -61,7 +71,7 @@ export interface GateReport {
 const GATE_STATISTIC =
   'Per task and metric, over the items both runs scored (same ids, finite values): the mean of (current - baseline) per item, ' +
   'with a paired percentile bootstrap interval (pairedBootstrapMeanDiff, items resampled with replacement). ' +
-  'Oriented by the metric\'s direction (higher or lower is better), a regression is an interval entirely below -tolerance.';
+  "Oriented by the metric's direction (higher or lower is better), a regression is an interval entirely below -tolerance.";
 
 export interface GateOptions {
   config: GateConfig;
@@ -91,7 +101,11 @@ export function gateRuns(baseline: RunFile, current: RunFile, opts: GateOptions)
     for (const [name, t] of okTasks(f.run)) {
       const seen = new Set<string>();
       for (const it of t.items) {
-        if (seen.has(it.id)) throw new BenchError('E_GATE_INPUT', `gate: ${f.path}: task ${name}: item id ${JSON.stringify(it.id.slice(0, 40))} appears twice; items cannot be paired`);
+        if (seen.has(it.id))
+          throw new BenchError(
+            'E_GATE_INPUT',
+            `gate: ${f.path}: task ${name}: item id ${JSON.stringify(it.id.slice(0, 40))} appears twice; items cannot be paired`,
+          );
         seen.add(it.id);
       }
     }
@@ -99,7 +113,10 @@ export function gateRuns(baseline: RunFile, current: RunFile, opts: GateOptions)
   // Runs of one model at different precisions (fp16, fp32) differ in their outputs, not only in noise:
   // they are never compared.
   if (baseline.run.model.precision !== current.run.model.precision) {
-    throw new BenchError('E_GATE_INPUT', `gate: the runs have different precision (${baseline.run.model.precision} in ${baseline.path}, ${current.run.model.precision} in ${current.path}); compare runs of one precision`);
+    throw new BenchError(
+      'E_GATE_INPUT',
+      `gate: the runs have different precision (${baseline.run.model.precision} in ${baseline.path}, ${current.run.model.precision} in ${current.path}); compare runs of one precision`,
+    );
   }
   const a = new Map(okTasks(baseline.run));
   const b = new Map(okTasks(current.run));
@@ -117,7 +134,12 @@ export function gateRuns(baseline: RunFile, current: RunFile, opts: GateOptions)
     if (ta && !tb) {
       const r = current.run.tasks[name];
       const why = r ? (r.status === 'ok' ? 'ok' : `${r.status}: ${r.reason}`) : 'not run';
-      tasks.push({ task: name, status: 'missing', reason: `ok in the baseline run, ${why} in the current run`, regression: config.missingTask === 'fail' });
+      tasks.push({
+        task: name,
+        status: 'missing',
+        reason: `ok in the baseline run, ${why} in the current run`,
+        regression: config.missingTask === 'fail',
+      });
       continue;
     }
     if (!ta && tb) {
@@ -128,14 +150,23 @@ export function gateRuns(baseline: RunFile, current: RunFile, opts: GateOptions)
       tasks.push({ task: name, status: 'not-compared', reason: 'not ok in either run', regression: false });
       continue;
     }
-    const diff = taskDifference({ task: ta, run: baseline.run, options: taskOptions(baseline.run, name) }, { task: tb, run: current.run, options: taskOptions(current.run, name) });
+    const diff = taskDifference(
+      { task: ta, run: baseline.run, options: taskOptions(baseline.run, name) },
+      { task: tb, run: current.run, options: taskOptions(current.run, name) },
+    );
     if (diff?.check === 'version') {
       // Its own exit code (4): CI recipes refresh the stored baseline instead of failing the build (examples/ci/).
-      throw new BenchError('E_GATE_STALE', `gate: task ${name}: baseline is from task version ${ta.version} (${baseline.path}), this run from version ${tb.version} (${current.path}): refresh it (rerun the baseline with this harness and store it again)`);
+      throw new BenchError(
+        'E_GATE_STALE',
+        `gate: task ${name}: baseline is from task version ${ta.version} (${baseline.path}), this run from version ${tb.version} (${current.path}): refresh it (rerun the baseline with this harness and store it again)`,
+      );
     }
     if (diff) throw new BenchError('E_GATE_INPUT', `gate: task ${name}: ${diff.detail} ${pair}${refusalHint(diff.check, name)}`);
     if (sharedIds(ta, tb) === 0) {
-      throw new BenchError('E_GATE_INPUT', `gate: task ${name}: the runs share no items (${ta.items.length} in ${baseline.path}, ${tb.items.length} in ${current.path}); nothing can be paired`);
+      throw new BenchError(
+        'E_GATE_INPUT',
+        `gate: task ${name}: the runs share no items (${ta.items.length} in ${baseline.path}, ${tb.items.length} in ${current.path}); nothing can be paired`,
+      );
     }
     rows.push(...compareTask(name, ta, tb, opts, [baseline.path, current.path]));
     tasks.push({ task: name, status: 'compared', regression: false });
@@ -147,7 +178,13 @@ export function gateRuns(baseline: RunFile, current: RunFile, opts: GateOptions)
     ...tasks.filter((t) => t.regression).map((t) => `${t.task} (${t.reason})`),
     ...rows.filter((r) => r.status === 'regression').map((r) => `${r.task}.${r.metric}`),
   ];
-  const describe = (f: RunFile) => ({ path: f.path, runId: f.run.runId, model: (f.run.model.card as { id?: string }).id ?? '', sha256: f.run.model.sha256, tier: f.run.tier });
+  const describe = (f: RunFile) => ({
+    path: f.path,
+    runId: f.run.runId,
+    model: (f.run.model.card as { id?: string }).id ?? '',
+    sha256: f.run.model.sha256,
+    tier: f.run.tier,
+  });
   return {
     version: 1,
     statistic: GATE_STATISTIC,
@@ -186,7 +223,15 @@ function sharedIds(a: OkTask, b: OkTask): number {
  * records another direction is refused (a run whose flags were flipped would turn a regression into an
  * improvement). Without the plugin, both runs' records must agree; then the config decides.
  */
-function directionOf(name: string, metric: string, ta: OkTask, tb: OkTask, ruleHib: boolean | undefined, opts: GateOptions, paths: [string, string]): boolean | null {
+function directionOf(
+  name: string,
+  metric: string,
+  ta: OkTask,
+  tb: OkTask,
+  ruleHib: boolean | undefined,
+  opts: GateOptions,
+  paths: [string, string],
+): boolean | null {
   const plugin = opts.direction?.(name, metric) ?? null;
   const recorded: [string, boolean | null][] = [
     [paths[0], recordedDirection(ta, metric)],
@@ -195,13 +240,25 @@ function directionOf(name: string, metric: string, ta: OkTask, tb: OkTask, ruleH
   const word = (x: boolean) => (x ? 'higher is better' : 'lower is better');
   if (plugin !== null) {
     for (const [path, r] of recorded) {
-      if (r !== null && r !== plugin) throw new BenchError('E_GATE_INPUT', `gate: ${name}.${metric}: ${path} records ${word(r)}, the task's definition says ${word(plugin)}; the run was altered or made by another definition of the metric`);
+      if (r !== null && r !== plugin)
+        throw new BenchError(
+          'E_GATE_INPUT',
+          `gate: ${name}.${metric}: ${path} records ${word(r)}, the task's definition says ${word(plugin)}; the run was altered or made by another definition of the metric`,
+        );
     }
-    if (ruleHib !== undefined && ruleHib !== plugin) throw new BenchError('E_GATE_INPUT', `gate: ${name}.${metric}: the gate config says ${word(ruleHib)}, the task's definition says ${word(plugin)}; remove higherIsBetter from the config`);
+    if (ruleHib !== undefined && ruleHib !== plugin)
+      throw new BenchError(
+        'E_GATE_INPUT',
+        `gate: ${name}.${metric}: the gate config says ${word(ruleHib)}, the task's definition says ${word(plugin)}; remove higherIsBetter from the config`,
+      );
     return plugin;
   }
   const [ra, rb] = [recorded[0]![1], recorded[1]![1]];
-  if (ra !== null && rb !== null && ra !== rb) throw new BenchError('E_GATE_INPUT', `gate: ${name}.${metric}: ${paths[0]} records ${word(ra)}, ${paths[1]} ${word(rb)}; the runs define the metric differently`);
+  if (ra !== null && rb !== null && ra !== rb)
+    throw new BenchError(
+      'E_GATE_INPUT',
+      `gate: ${name}.${metric}: ${paths[0]} records ${word(ra)}, ${paths[1]} ${word(rb)}; the runs define the metric differently`,
+    );
   return rb ?? ra ?? ruleHib ?? null;
 }
 
@@ -221,7 +278,13 @@ function compareTask(name: string, ta: OkTask, tb: OkTask, opts: GateOptions, pa
     }
     if (aggregate.baseline !== null && aggregate.current === null) {
       const how = metric in tb.metrics ? 'null' : 'missing';
-      rows.push({ ...base, higherIsBetter: hib, ...empty, status: 'regression', note: `finite in the baseline (${aggregate.baseline}), ${how} in the current run` });
+      rows.push({
+        ...base,
+        higherIsBetter: hib,
+        ...empty,
+        status: 'regression',
+        note: `finite in the baseline (${aggregate.baseline}), ${how} in the current run`,
+      });
       continue;
     }
     const va = itemValues(ta, metric);
@@ -229,7 +292,13 @@ function compareTask(name: string, ta: OkTask, tb: OkTask, opts: GateOptions, pa
     const currentIds = new Set(tb.items.map((i) => i.id));
     const lost = [...va.keys()].filter((id) => currentIds.has(id) && !vb.has(id)).sort();
     if (lost.length > 0) {
-      rows.push({ ...base, higherIsBetter: hib, ...empty, status: 'regression', note: `${lost.length} item(s) finite in the baseline have no value in the current run (first: ${JSON.stringify(lost[0]!.slice(0, 40))})` });
+      rows.push({
+        ...base,
+        higherIsBetter: hib,
+        ...empty,
+        status: 'regression',
+        note: `${lost.length} item(s) finite in the baseline have no value in the current run (first: ${JSON.stringify(lost[0]!.slice(0, 40))})`,
+      });
       continue;
     }
     const ids = [...va.keys()].filter((id) => vb.has(id)).sort();

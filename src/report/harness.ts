@@ -8,7 +8,6 @@ import type { HarnessInfo } from '../task/run.js';
 
 export type { HarnessInfo } from '../task/run.js';
 
-
 let cached: HarnessInfo | null = null;
 
 /** Version from package.json and the git commit of the checkout, when it is one. */
@@ -21,10 +20,15 @@ export function harnessInfo(): HarnessInfo {
   // git repository, whose commit says nothing about the harness.
   if (existsSync(resolve(packageRoot, '.git'))) {
     try {
-      commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: packageRoot, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+      commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: packageRoot, stdio: ['ignore', 'pipe', 'ignore'] })
+        .toString()
+        .trim();
       // Untracked files count too (a new task folder runs but is not in the commit); results and caches
       // are git-ignored, so they do not.
-      dirty = execFileSync('git', ['status', '--porcelain'], { cwd: packageRoot, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() !== '';
+      dirty =
+        execFileSync('git', ['status', '--porcelain'], { cwd: packageRoot, stdio: ['ignore', 'pipe', 'ignore'] })
+          .toString()
+          .trim() !== '';
     } catch {
       commit = null;
     }

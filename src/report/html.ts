@@ -48,7 +48,9 @@ export async function renderHtml(data: ReportData, generator: string): Promise<s
   const tasks = taskNames(subjects);
   const parts: string[] = [];
   const ids = subjects.map((s) => s.id);
-  parts.push(`<h1>plmbench report</h1><p class="muted">${esc(ids.join(', '))} · tier ${esc([...new Set(subjects.map((s) => s.source.tier ?? '?'))].join(', '))} · ${esc(generator)}</p>`);
+  parts.push(
+    `<h1>plmbench report</h1><p class="muted">${esc(ids.join(', '))} · tier ${esc([...new Set(subjects.map((s) => s.source.tier ?? '?'))].join(', '))} · ${esc(generator)}</p>`,
+  );
 
   parts.push('<h2>Summary</h2><p>Headline metric of each task with its 95% bootstrap interval and number of items.</p>');
   parts.push(
@@ -56,7 +58,14 @@ export async function renderHtml(data: ReportData, generator: string): Promise<s
       ['task', 'metric', ...ids],
       tasks.map((t) => {
         const h = subjects.map((s) => s.tasks[t]?.headline).find(Boolean) ?? '';
-        return [`<a href="#task-${esc(t)}">${esc(t)}</a>`, esc(h || '-'), ...subjects.map((s) => `${metricHtml(s, t, s.tasks[t]?.headline ?? h)}${s.tasks[t]?.rank ? ` <span class="muted">#${s.tasks[t].rank}</span>` : ''}`)];
+        return [
+          `<a href="#task-${esc(t)}">${esc(t)}</a>`,
+          esc(h || '-'),
+          ...subjects.map(
+            (s) =>
+              `${metricHtml(s, t, s.tasks[t]?.headline ?? h)}${s.tasks[t]?.rank ? ` <span class="muted">#${s.tasks[t].rank}</span>` : ''}`,
+          ),
+        ];
       }),
       2,
     ),
@@ -68,7 +77,18 @@ export async function renderHtml(data: ReportData, generator: string): Promise<s
       ['model', 'objective', 'C (FLOPs)', 'N (non-embedding)', 'D (tokens)', 'N/N_opt', 'D/D_opt', 'N_opt', 'D_opt', 'fitted range'],
       subjects.map((s) => {
         const f = s.frontier.find((x) => x.primary);
-        return [esc(s.id), esc(s.objective ?? '?'), esc(sci(s.compute?.flops)), esc(sci(s.compute?.params)), esc(sci(s.compute?.tokens)), esc(f ? num(f.nRatio, 3) : 'n/a'), esc(f ? num(f.dRatio, 3) : 'n/a'), esc(f ? sci(f.nOpt) : 'n/a'), esc(f ? sci(f.dOpt) : 'n/a'), esc(f ? (f.outsideFittedRange ? 'extrapolated' : 'inside') : 'n/a')];
+        return [
+          esc(s.id),
+          esc(s.objective ?? '?'),
+          esc(sci(s.compute?.flops)),
+          esc(sci(s.compute?.params)),
+          esc(sci(s.compute?.tokens)),
+          esc(f ? num(f.nRatio, 3) : 'n/a'),
+          esc(f ? num(f.dRatio, 3) : 'n/a'),
+          esc(f ? sci(f.nOpt) : 'n/a'),
+          esc(f ? sci(f.dOpt) : 'n/a'),
+          esc(f ? (f.outsideFittedRange ? 'extrapolated' : 'inside') : 'n/a'),
+        ];
       }),
       2,
     ),
@@ -84,32 +104,70 @@ export async function renderHtml(data: ReportData, generator: string): Promise<s
     const metrics = [...new Set(subjects.flatMap((s) => Object.keys(s.tasks[t]?.metrics ?? {})))];
     const headline = subjects.map((s) => s.tasks[t]?.headline).find(Boolean);
     metrics.sort((a, b) => Number(b === headline) - Number(a === headline) || (a < b ? -1 : 1));
-    const metricRow = (m: string) => [`${esc(m)}${m === headline ? ' <span class="muted">(headline)</span>' : ''}`, ...subjects.map((s) => metricHtml(s, t, m))];
+    const metricRow = (m: string) => [
+      `${esc(m)}${m === headline ? ' <span class="muted">(headline)</span>' : ''}`,
+      ...subjects.map((s) => metricHtml(s, t, m)),
+    ];
     if (metrics.length) parts.push(tableHtml(['metric', ...ids], metrics.slice(0, 1).map(metricRow)));
-    if (metrics.length > 1) parts.push(`<details><summary>all ${metrics.length} metrics</summary>${tableHtml(['metric', ...ids], metrics.map(metricRow))}</details>`);
-    else parts.push(`<p>${subjects.map((s) => esc(`${s.id}: ${s.tasks[t]?.status ?? 'absent'}${s.tasks[t]?.reason ? ` (${s.tasks[t].reason})` : ''}`)).join('<br>')}</p>`);
+    if (metrics.length > 1)
+      parts.push(
+        `<details><summary>all ${metrics.length} metrics</summary>${tableHtml(['metric', ...ids], metrics.map(metricRow))}</details>`,
+      );
+    else
+      parts.push(
+        `<p>${subjects.map((s) => esc(`${s.id}: ${s.tasks[t]?.status ?? 'absent'}${s.tasks[t]?.reason ? ` (${s.tasks[t].reason})` : ''}`)).join('<br>')}</p>`,
+      );
     const rows: string[][] = [];
     for (const s of subjects) {
       for (const c of headlineComparisons(s, t)) {
-        rows.push([esc(s.id), esc(`${c.family}${c.primary ? ' *' : ''}`), esc(c.kind), esc(num(c.baseline)), esc(`${signed(c.delta)} ${ci(c.deltaCi95)}`), `<span class="v-${esc(c.verdict)}">${esc(c.verdict)}</span>`, esc(comparisonReasons(c).join('; ') || (RESULT_VERDICTS.has(c.verdict) ? '' : '—'))]);
+        rows.push([
+          esc(s.id),
+          esc(`${c.family}${c.primary ? ' *' : ''}`),
+          esc(c.kind),
+          esc(num(c.baseline)),
+          esc(`${signed(c.delta)} ${ci(c.deltaCi95)}`),
+          `<span class="v-${esc(c.verdict)}">${esc(c.verdict)}</span>`,
+          esc(comparisonReasons(c).join('; ') || (RESULT_VERDICTS.has(c.verdict) ? '' : '—')),
+        ]);
       }
-      for (const u of s.matched?.unavailable ?? []) if (u.task === t && (u.metric === null || u.metric === headline)) rows.push([esc(s.id), esc(u.family), '—', '—', '—', 'unavailable', esc(u.reason)]);
+      for (const u of s.matched?.unavailable ?? [])
+        if (u.task === t && (u.metric === null || u.metric === headline))
+          rows.push([esc(s.id), esc(u.family), '—', '—', '—', 'unavailable', esc(u.reason)]);
     }
-    if (rows.length) parts.push(`<h3>Matched compute (${esc(headline ?? '')})</h3>`, tableHtml(['model', 'family (* = model\'s objective)', 'kind', 'baseline at C', 'delta [95% CI]', 'verdict', 'why'], rows, 3));
+    if (rows.length)
+      parts.push(
+        `<h3>Matched compute (${esc(headline ?? '')})</h3>`,
+        tableHtml(['model', "family (* = model's objective)", 'kind', 'baseline at C', 'delta [95% CI]', 'verdict', 'why'], rows, 3),
+      );
     parts.push(await figure(computeChartSpec(t, subjects, laws), `compute-${t}`));
     parts.push(await figure(itemChartSpec(t, subjects, registry), `items-${t}`));
   }
 
   parts.push('<details><summary>Runs, protocols and data hashes</summary>');
-  parts.push(tableHtml(['input', 'kind', 'sha256'], data.files.map((f) => [esc(f.path), esc(f.kind), `<code>${esc(f.sha256)}</code>`]), 3));
+  parts.push(
+    tableHtml(
+      ['input', 'kind', 'sha256'],
+      data.files.map((f) => [esc(f.path), esc(f.kind), `<code>${esc(f.sha256)}</code>`]),
+      3,
+    ),
+  );
   for (const s of subjects) {
-    parts.push(`<h3>${esc(s.id)}</h3><p>${esc(s.source.kind)} <code>${esc(s.source.file)}</code>${s.source.sha256 ? ` sha256 <code>${esc(s.source.sha256)}</code>` : ''}<br>run ${esc(s.source.runId ?? '?')} · seed ${esc(s.source.seed ?? '?')} · harness ${esc(s.source.harness ?? '?')}${s.ep ? ` · ${esc(s.ep)}` : ''}<br>model sha256 <code>${esc(s.modelSha256 ?? '?')}</code><br>${esc(computeText(s))}</p>`);
+    parts.push(
+      `<h3>${esc(s.id)}</h3><p>${esc(s.source.kind)} <code>${esc(s.source.file)}</code>${s.source.sha256 ? ` sha256 <code>${esc(s.source.sha256)}</code>` : ''}<br>run ${esc(s.source.runId ?? '?')} · seed ${esc(s.source.seed ?? '?')} · harness ${esc(s.source.harness ?? '?')}${s.ep ? ` · ${esc(s.ep)}` : ''}<br>model sha256 <code>${esc(s.modelSha256 ?? '?')}</code><br>${esc(computeText(s))}</p>`,
+    );
     for (const n of s.matched?.notes ?? []) parts.push(`<p class="muted">note: ${esc(n)}</p>`);
     for (const t of tasks) {
       const r = s.tasks[t];
       if (!r || (!r.protocol && !r.data)) continue;
       parts.push(`<p><b>${esc(t)}</b> ${esc(r.version ?? '')}</p>`);
-      if (r.data?.length) parts.push(tableHtml(['file', 'rows', 'sha256'], r.data.map((d) => [esc(d.file), esc(d.rows), `<code>${esc(d.sha256)}</code>`]), 1));
+      if (r.data?.length)
+        parts.push(
+          tableHtml(
+            ['file', 'rows', 'sha256'],
+            r.data.map((d) => [esc(d.file), esc(d.rows), `<code>${esc(d.sha256)}</code>`]),
+            1,
+          ),
+        );
       if (r.protocol) parts.push(`<pre>${esc(JSON.stringify(r.protocol, null, 2))}</pre>`);
     }
   }

@@ -67,7 +67,12 @@ export interface LeaderboardCurve {
 export interface LeaderboardEntry {
   id: string;
   run: { file: string; fileSha256: string; runId: string; tier: string; seed: number; harness: { version: string; commit: string | null } };
-  model: { sha256: string; card: Record<string, unknown>; objective: Objective; paramsCounted: { total: number; nonEmbedding: number; embedding: number } };
+  model: {
+    sha256: string;
+    card: Record<string, unknown>;
+    objective: Objective;
+    paramsCounted: { total: number; nonEmbedding: number; embedding: number };
+  };
   compute: ModelCompute;
   frontier: FrontierPosition[];
   /** N / N_opt(C) under the law of the model's objective, null when the compute is unknown. */
@@ -134,7 +139,11 @@ export interface Leaderboard {
   kind: 'plmbench-leaderboard';
   harness: { version: string; commit: string | null };
   method: { compute: string; matchedCompute: string; intervals: string; ranking: string };
-  data: { registry: { file: string; sha256: string }; laws: { file: string; sha256: string; source: string }; registeredRuns: { file: string; sha256: string | null; count: number } };
+  data: {
+    registry: { file: string; sha256: string };
+    laws: { file: string; sha256: string; source: string };
+    registeredRuns: { file: string; sha256: string | null; count: number };
+  };
   baselines: {
     id: string;
     family: string;
@@ -154,15 +163,15 @@ export interface Leaderboard {
 }
 
 export const RANKING_METHOD =
-  'Tables: per task, runs are ranked in one table only when they measured the same thing: the task\'s version, data files, tier (and, on the smoke tier, seed) and options agree, ' +
+  "Tables: per task, runs are ranked in one table only when they measured the same thing: the task's version, data files, tier (and, on the smoke tier, seed) and options agree, " +
   'and its effective protocol: protocol.source (e.g. contacts from attentions or from a contacts head) of any two runs, protocol.strategy (e.g. fitness masked-marginals or wt-marginals) of runs of the same objective ' +
-  '(a task\'s strategies are per objective: a masked and a causal model each use their objective\'s default unless an option, which must then agree, says otherwise), ' +
-  'and, for a task scored with a reference model (protocol.reference, e.g. generation\'s plddt_proxy and ppl_ref; every metric of such a task is treated as reference-dependent), the reference model (by sha256: runs that each score their own samples are each alone). ' +
+  "(a task's strategies are per objective: a masked and a causal model each use their objective's default unless an option, which must then agree, says otherwise), " +
+  "and, for a task scored with a reference model (protocol.reference, e.g. generation's plddt_proxy and ppl_ref; every metric of such a task is treated as reference-dependent), the reference model (by sha256: runs that each score their own samples are each alone). " +
   'Runs that differ are ranked in separate tables, never refused: runs that agree in everything are grouped, the largest group first (ties by their key), and each group joins the first table with every run of which it agrees, else starts a new one; ' +
   'each table says what keeps it apart from each earlier table. ' +
-  'Ranks: within a table, separately for each headline metric name (e.g. perplexity for causal and pseudo_perplexity for masked models), in the metric\'s direction. ' +
-  'Rank groups: the best remaining entry (ties by id) leads a group; every remaining entry whose 95% interval overlaps the leader\'s (closed intervals; a missing interval or end counts as unbounded, so an entry without an interval cannot be separated from the leader), or whose value equals the leader\'s, joins it; repeat with the rest. ' +
-  'An entry\'s rank is 1 + the number of entries in better groups (1, 1, 3...): entries sharing a rank are not separated by their intervals, whatever their point estimates. ' +
+  "Ranks: within a table, separately for each headline metric name (e.g. perplexity for causal and pseudo_perplexity for masked models), in the metric's direction. " +
+  "Rank groups: the best remaining entry (ties by id) leads a group; every remaining entry whose 95% interval overlaps the leader's (closed intervals; a missing interval or end counts as unbounded, so an entry without an interval cannot be separated from the leader), or whose value equals the leader's, joins it; repeat with the rest. " +
+  "An entry's rank is 1 + the number of entries in better groups (1, 1, 3...): entries sharing a rank are not separated by their intervals, whatever their point estimates. " +
   'Listed by rank, then value, then id.';
 
 export interface LeaderboardInputs {
@@ -186,7 +195,8 @@ export function buildLeaderboard(inp: LeaderboardInputs): Leaderboard {
   for (const f of runs) {
     const id = idOf(f);
     const prev = byId.get(id);
-    if (prev) throw new BenchError('E_RESULT', `leaderboard: two runs of model id "${id}": ${prev.path} and ${f.path} (one entry per model)`);
+    if (prev)
+      throw new BenchError('E_RESULT', `leaderboard: two runs of model id "${id}": ${prev.path} and ${f.path} (one entry per model)`);
     byId.set(id, f);
   }
   const sorted = [...byId.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -204,21 +214,43 @@ export function buildLeaderboard(inp: LeaderboardInputs): Leaderboard {
       }
       const metrics: Record<string, LeaderboardMetric> = {};
       for (const [m, v] of Object.entries(r.metrics)) {
-        metrics[m] = { value: finite(v.value), ci95: v.ci95 ? [finite(v.ci95[0]), finite(v.ci95[1])] : null, n: v.n, higherIsBetter: recordedDirection(r, m) ?? inp.direction?.(name, m) ?? null };
+        metrics[m] = {
+          value: finite(v.value),
+          ci95: v.ci95 ? [finite(v.ci95[0]), finite(v.ci95[1])] : null,
+          n: v.n,
+          higherIsBetter: recordedDirection(r, m) ?? inp.direction?.(name, m) ?? null,
+        };
       }
       tasks[name] = { status: 'ok', version: r.version, headline: r.headline, metrics, rank: null, table: null };
     }
     const primary = mc.model.frontier.find((x) => x.primary);
     entries.push({
       id,
-      run: { file: f.path, fileSha256: f.sha256, runId: f.run.runId, tier: f.run.tier, seed: f.run.seed, harness: { version: f.run.harness.version, commit: f.run.harness.commit } },
-      model: { sha256: f.run.model.sha256, card: f.run.model.card, objective: mc.model.objective, paramsCounted: f.run.model.paramsCounted },
+      run: {
+        file: f.path,
+        fileSha256: f.sha256,
+        runId: f.run.runId,
+        tier: f.run.tier,
+        seed: f.run.seed,
+        harness: { version: f.run.harness.version, commit: f.run.harness.commit },
+      },
+      model: {
+        sha256: f.run.model.sha256,
+        card: f.run.model.card,
+        objective: mc.model.objective,
+        paramsCounted: f.run.model.paramsCounted,
+      },
       compute: mc.model.compute,
       frontier: mc.model.frontier,
       nOverNopt: primary ? primary.nRatio : null,
       outsideFittedRange: primary ? primary.outsideFittedRange : null,
       tasks,
-      matchedCompute: { comparisons: mc.comparisons.map((c) => curves.detach(c)), references: mc.references, unavailable: mc.unavailable, notes: mc.notes },
+      matchedCompute: {
+        comparisons: mc.comparisons.map((c) => curves.detach(c)),
+        references: mc.references,
+        unavailable: mc.unavailable,
+        notes: mc.notes,
+      },
     });
   }
   const taskTable = rankTasks(entries, sorted, fullComparisons);
@@ -257,14 +289,21 @@ export function buildLeaderboard(inp: LeaderboardInputs): Leaderboard {
 
 /** The leaderboard as deterministic bytes (sorted keys), validated against leaderboard.schema.json. */
 export function serializeLeaderboard(board: Leaderboard): string {
-  return serializeValidated('leaderboard', board, (errors) => new Error(`leaderboard does not match its schema: ${errors.slice(0, 8).join('; ')}`));
+  return serializeValidated(
+    'leaderboard',
+    board,
+    (errors) => new Error(`leaderboard does not match its schema: ${errors.slice(0, 8).join('; ')}`),
+  );
 }
 
 /** A comparison as the run records it: its curve, source and description put back from the leaderboard's curves. */
 export function attachCurve(board: Pick<Leaderboard, 'curves'>, c: LeaderboardComparison): Comparison {
   const { curveId, ...rest } = c;
   const curve = board.curves[curveId];
-  if (!curve) throw new Error(`leaderboard: comparison ${c.task}.${c.metric} vs ${c.family} names curve "${curveId}", which the leaderboard does not hold`);
+  if (!curve)
+    throw new Error(
+      `leaderboard: comparison ${c.task}.${c.metric} vs ${c.family} names curve "${curveId}", which the leaderboard does not hold`,
+    );
   return { ...rest, curve: curve.points, source: curve.source, description: curve.description };
 }
 
@@ -279,7 +318,16 @@ export class CurveStore {
 
   detach(c: Comparison): LeaderboardComparison {
     const { curve: points, source, description, ...rest } = c;
-    const record: LeaderboardCurve = { task: c.task, metric: c.metric, family: c.family, kind: c.kind, origin: c.origin, source, description, points };
+    const record: LeaderboardCurve = {
+      task: c.task,
+      metric: c.metric,
+      family: c.family,
+      kind: c.kind,
+      origin: c.origin,
+      source,
+      description,
+      points,
+    };
     const content = stableStringify(record);
     let id = this.byContent.get(content);
     if (id === undefined) {
@@ -317,7 +365,10 @@ function referenceOf(id: string, task: OkTask): Side['reference'] {
   const r = ref as { model?: unknown; sha256?: unknown };
   const key = typeof r.sha256 === 'string' ? r.sha256 : stableStringify(ref);
   const sha = typeof r.sha256 === 'string' ? `, sha256 ${r.sha256.slice(0, 12)}` : '';
-  const label = r.model === 'self' ? `self (${id} scores its own samples${sha})` : `${r.model === undefined ? 'unnamed' : asText(r.model)}${sha ? ` (${sha.slice(2)})` : ''}`;
+  const label =
+    r.model === 'self'
+      ? `self (${id} scores its own samples${sha})`
+      : `${r.model === undefined ? 'unnamed' : asText(r.model)}${sha ? ` (${sha.slice(2)})` : ''}`;
   return { key, label };
 }
 
@@ -334,7 +385,11 @@ function sideDifference(a: Side, b: Side): Omit<Apart, 'table'> | null {
     const st = protocolDifference(a.task, b.task, ['strategy']);
     if (st) return { check: 'protocol', detail: `${st} (both ${a.objective})` };
   }
-  if (a.reference && b.reference && a.reference.key !== b.reference.key) return { check: 'reference', detail: `reference model ${a.reference.label} vs ${b.reference.label}: reference-dependent metrics are not ranked across reference models` };
+  if (a.reference && b.reference && a.reference.key !== b.reference.key)
+    return {
+      check: 'reference',
+      detail: `reference model ${a.reference.label} vs ${b.reference.label}: reference-dependent metrics are not ranked across reference models`,
+    };
   return null;
 }
 
@@ -342,7 +397,17 @@ function sideDifference(a: Side, b: Side): Omit<Apart, 'table'> | null {
 function sideKey(s: Side): string {
   const data = [...s.task.data].map((d) => `${d.sha256}:${d.rows}`).sort();
   const p = s.task.protocol as { source?: unknown; strategy?: unknown } | undefined;
-  return stableStringify([s.task.version, data, s.run.tier, s.run.tier === 'smoke' ? s.run.seed : null, s.options, p?.source ?? null, s.reference?.key ?? null, s.objective, p?.strategy ?? null]);
+  return stableStringify([
+    s.task.version,
+    data,
+    s.run.tier,
+    s.run.tier === 'smoke' ? s.run.seed : null,
+    s.options,
+    p?.source ?? null,
+    s.reference?.key ?? null,
+    s.objective,
+    p?.strategy ?? null,
+  ]);
 }
 
 /**
@@ -351,7 +416,9 @@ function sideKey(s: Side): string {
  * their first id), each with the first difference from each earlier table.
  */
 function splitTables(sides: Side[]): { sides: Side[]; apart: Apart[] }[] {
-  const cells = [...groupByKey(sides, sideKey).entries()].sort(([ka, a], [kb, b]) => b.length - a.length || (ka < kb ? -1 : ka > kb ? 1 : 0)).map(([, v]) => v);
+  const cells = [...groupByKey(sides, sideKey).entries()]
+    .sort(([ka, a], [kb, b]) => b.length - a.length || (ka < kb ? -1 : ka > kb ? 1 : 0))
+    .map(([, v]) => v);
   const tables: Side[][] = [];
   for (const cell of cells) {
     const t = tables.find((members) => members.every((m) => sideDifference(m, cell[0]!) === null));
@@ -393,7 +460,14 @@ function rankTasks(entries: LeaderboardEntry[], runs: [string, RunFile][], compa
     for (const [id, f] of runs) {
       const t = f.run.tasks[name];
       if (t?.status !== 'ok') continue;
-      sides.push({ id, run: f.run, task: t, objective: asText((f.run.model.card as { objective?: unknown }).objective ?? ''), options: taskOptions(f.run, name), reference: referenceOf(id, t) });
+      sides.push({
+        id,
+        run: f.run,
+        task: t,
+        objective: asText((f.run.model.card as { objective?: unknown }).objective ?? ''),
+        options: taskOptions(f.run, name),
+        reference: referenceOf(id, t),
+      });
     }
     const tables: RankTable[] = splitTables(sides).map(({ sides: members, apart }, k) => {
       const first = members[0]!;
@@ -464,7 +538,13 @@ function rankTable(name: string, entries: LeaderboardEntry[], comparisons: Map<s
     const dirs = new Set(members.map((e) => e.tasks[name]!.metrics![metric]?.higherIsBetter ?? null));
     const hib = dirs.size === 1 ? [...dirs][0]! : null;
     if (hib === null) {
-      rankings.push({ metric, higherIsBetter: null, reason: dirs.size > 1 ? 'the runs disagree on the direction' : 'direction unknown (not recorded by the runs, task plugin not found)', order: [] });
+      rankings.push({
+        metric,
+        higherIsBetter: null,
+        reason:
+          dirs.size > 1 ? 'the runs disagree on the direction' : 'direction unknown (not recorded by the runs, task plugin not found)',
+        order: [],
+      });
       continue;
     }
     const scored = members
@@ -476,7 +556,11 @@ function rankTable(name: string, entries: LeaderboardEntry[], comparisons: Map<s
       x.e.tasks[name]!.rank = x.rank;
       const mine = (comparisons.get(x.id) ?? []).filter((c) => c.task === name && c.metric === metric);
       const c = mine.find((y) => y.primary) ?? mine[0];
-      const versus = c ? describeComparison(c, x.e.compute.flops) : x.e.compute.flops === null ? 'no comparison: training compute unknown' : 'no comparison: no baseline scores for this metric';
+      const versus = c
+        ? describeComparison(c, x.e.compute.flops)
+        : x.e.compute.flops === null
+          ? 'no comparison: training compute unknown'
+          : 'no comparison: no baseline scores for this metric';
       return { id: x.id, value: x.value, ci95: x.ci95, rank: x.rank, leader: x.leader, versus };
     });
     rankings.push({ metric, higherIsBetter: hib, order });

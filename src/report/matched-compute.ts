@@ -51,7 +51,10 @@ export function withDirections(results: Record<string, TaskRunResult>, tasks: Ta
  * Metric directions from the task plugins (built-in tasks and extra folders), for runs that do not
  * record them. Tasks that cannot be found or loaded give null.
  */
-export async function pluginDirections(tasks: string[], extraDirs: string[] = []): Promise<(task: string, metric: string) => boolean | null> {
+export async function pluginDirections(
+  tasks: string[],
+  extraDirs: string[] = [],
+): Promise<(task: string, metric: string) => boolean | null> {
   const table = new Map<string, Map<string, boolean>>();
   let folders: ReturnType<typeof listTaskFolders>;
   try {

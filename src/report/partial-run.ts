@@ -74,17 +74,36 @@ export function readPartial(file: string): PartialRun {
     throw new BenchError(code ? 'E_IO' : 'E_RESULT', `${file}: ${code ? `cannot read (${code})` : 'not JSON'}`);
   }
   const p = raw as Partial<PartialRun> | null;
-  if (!p || typeof p !== 'object' || p.kind !== PARTIAL_KIND) throw new BenchError('E_RESULT', `${file}: not a partial run (a shard's output of bench all --shard i/n)`);
-  if (p.schemaVersion !== 1) throw new BenchError('E_RESULT', `${file}: partial run schemaVersion ${String(p.schemaVersion)} is not supported (expected 1)`);
+  if (!p || typeof p !== 'object' || p.kind !== PARTIAL_KIND)
+    throw new BenchError('E_RESULT', `${file}: not a partial run (a shard's output of bench all --shard i/n)`);
+  if (p.schemaVersion !== 1)
+    throw new BenchError('E_RESULT', `${file}: partial run schemaVersion ${String(p.schemaVersion)} is not supported (expected 1)`);
   const s = p.shard;
   const ok =
     p.partial === true &&
-    s && Number.isInteger(s.index) && Number.isInteger(s.count) && s.count >= 1 && s.index >= 0 && s.index < s.count && typeof s.cacheDir === 'string' &&
+    s &&
+    Number.isInteger(s.index) &&
+    Number.isInteger(s.count) &&
+    s.count >= 1 &&
+    s.index >= 0 &&
+    s.index < s.count &&
+    typeof s.cacheDir === 'string' &&
+    p.harness &&
+    p.model &&
+    typeof p.model.sha256 === 'string' &&
+    p.command &&
+    typeof p.command.cwd === 'string' &&
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JSON from disk: checked, not trusted
-    p.harness && p.model && typeof p.model.sha256 === 'string' && p.command && typeof p.command.cwd === 'string' && p.command.options &&
+    p.command.options &&
+    p.work &&
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JSON from disk: checked, not trusted
-    p.work && p.work.tasks && Array.isArray(p.work.splitTokensPerShard) && p.data && typeof p.seed === 'number' && (p.tier === 'smoke' || p.tier === 'full');
-  if (!ok) throw new BenchError('E_RESULT', `${file}: malformed partial run (missing or invalid shard, harness, model, command, data or work)`);
+    p.work.tasks &&
+    Array.isArray(p.work.splitTokensPerShard) &&
+    p.data &&
+    typeof p.seed === 'number' &&
+    (p.tier === 'smoke' || p.tier === 'full');
+  if (!ok)
+    throw new BenchError('E_RESULT', `${file}: malformed partial run (missing or invalid shard, harness, model, command, data or work)`);
   return p as PartialRun;
 }
 
@@ -113,12 +132,19 @@ export function checkPartials(files: string[], partials: PartialRun[], harness: 
   partials.forEach((p, k) => {
     const id = identity(p);
     id.forEach(([what, v], j) => {
-      if (v !== first[j]![1]) throw new BenchError('E_RESULT', `${files[k]}: shard of a different run than ${files[0]}: ${what} differs (${short(v)} vs ${short(first[j]![1])})`);
+      if (v !== first[j]![1])
+        throw new BenchError(
+          'E_RESULT',
+          `${files[k]}: shard of a different run than ${files[0]}: ${what} differs (${short(v)} vs ${short(first[j]![1])})`,
+        );
     });
   });
   const mine = stableStringify(harness);
   if (stableStringify(partials[0]!.harness) !== mine) {
-    throw new BenchError('E_RESULT', `${files[0]}: made by another plmbench (${short(stableStringify(partials[0]!.harness))}) than this merge (${short(mine)}); merge with the harness the shards ran`);
+    throw new BenchError(
+      'E_RESULT',
+      `${files[0]}: made by another plmbench (${short(stableStringify(partials[0]!.harness))}) than this merge (${short(mine)}); merge with the harness the shards ran`,
+    );
   }
   const n = partials[0]!.shard.count;
   const byIndex = new Map<number, number>();
@@ -128,14 +154,19 @@ export function checkPartials(files: string[], partials: PartialRun[], harness: 
     byIndex.set(p.shard.index, k);
   });
   const missing = Array.from({ length: n }, (_, i) => i).filter((i) => !byIndex.has(i));
-  if (missing.length > 0) throw new BenchError('E_RESULT', `bench merge: shard(s) ${missing.map((i) => `${i}/${n}`).join(', ')} missing (given: ${[...byIndex.keys()].sort((a, b) => a - b).join(', ')})`);
+  if (missing.length > 0)
+    throw new BenchError(
+      'E_RESULT',
+      `bench merge: shard(s) ${missing.map((i) => `${i}/${n}`).join(', ')} missing (given: ${[...byIndex.keys()].sort((a, b) => a - b).join(', ')})`,
+    );
   const owner = new Map<string, number>();
   partials.forEach((p, k) => {
     for (const [task, rec] of Object.entries(p.work.tasks)) {
       for (const id of rec.covered) {
         const key = `${task}|${id}`;
         const other = owner.get(key);
-        if (other !== undefined) throw new BenchError('E_RESULT', `${files[k]}: overlaps ${files[other]}: both computed batch ${id} of task ${task}`);
+        if (other !== undefined)
+          throw new BenchError('E_RESULT', `${files[k]}: overlaps ${files[other]}: both computed batch ${id} of task ${task}`);
         owner.set(key, k);
       }
     }

@@ -3,7 +3,16 @@ import { BenchError } from '../util/errors.js';
 import { readTextFile } from '../scaling/data-files.js';
 import { schemaErrorSummary, schemaErrors } from '../util/schema.js';
 import { sha256 as sha256Of } from '../util/hash.js';
-import { readRunFile, finite, type Comparison, type FrontierPosition, type ModelCompute, type Objective, type Reference, type Unavailable } from '../scaling/index.js';
+import {
+  readRunFile,
+  finite,
+  type Comparison,
+  type FrontierPosition,
+  type ModelCompute,
+  type Objective,
+  type Reference,
+  type Unavailable,
+} from '../scaling/index.js';
 import type { RunResult } from './run-result.js';
 import type { BaselineSet, DataFileInfo, ItemResult } from '../task/types.js';
 
@@ -44,7 +53,17 @@ export interface MatchedView {
 export interface ReportSubject {
   id: string;
   objective: Objective | null;
-  source: { kind: 'run' | 'leaderboard'; file: string; sha256: string | null; runId: string | null; tier: string | null; seed: number | null; createdAt: string | null; seconds: number | null; harness: string | null };
+  source: {
+    kind: 'run' | 'leaderboard';
+    file: string;
+    sha256: string | null;
+    runId: string | null;
+    tier: string | null;
+    seed: number | null;
+    createdAt: string | null;
+    seconds: number | null;
+    harness: string | null;
+  };
   modelSha256: string | null;
   ep: string | null;
   compute: ModelCompute | null;
@@ -66,7 +85,8 @@ export interface ReportData {
   matchedData: Record<string, unknown>[];
 }
 
-const asObj = (x: unknown): Record<string, unknown> | null => (x && typeof x === 'object' && !Array.isArray(x) ? (x as Record<string, unknown>) : null);
+const asObj = (x: unknown): Record<string, unknown> | null =>
+  x && typeof x === 'object' && !Array.isArray(x) ? (x as Record<string, unknown>) : null;
 const asArr = <T = unknown>(x: unknown): T[] => (Array.isArray(x) ? (x as T[]) : []);
 const str = (x: unknown): string | null => (typeof x === 'string' ? x : null);
 
@@ -76,8 +96,14 @@ function objectiveOf(x: unknown): Objective | null {
 
 function metricOf(v: unknown): SubjectMetric {
   const o = asObj(v) ?? {};
-  const ci = Array.isArray(o.ci95) && o.ci95.length === 2 ? ([finite(o.ci95[0]), finite(o.ci95[1])] as [number | null, number | null]) : null;
-  return { value: finite(o.value), ci95: ci, n: finite(o.n), higherIsBetter: typeof o.higherIsBetter === 'boolean' ? o.higherIsBetter : null };
+  const ci =
+    Array.isArray(o.ci95) && o.ci95.length === 2 ? ([finite(o.ci95[0]), finite(o.ci95[1])] as [number | null, number | null]) : null;
+  return {
+    value: finite(o.value),
+    ci95: ci,
+    n: finite(o.n),
+    higherIsBetter: typeof o.higherIsBetter === 'boolean' ? o.higherIsBetter : null,
+  };
 }
 
 function metricsOf(x: unknown): Record<string, SubjectMetric> {
@@ -123,7 +149,17 @@ export function subjectFromRun(run: RunResult, file: string, sha256: string | nu
   return {
     id: str(card.id) ?? basename(file, '.json'),
     objective: objectiveOf(model?.objective) ?? objectiveOf(card.objective),
-    source: { kind: 'run', file, sha256, runId: run.runId, tier: run.tier, seed: run.seed, createdAt: run.createdAt, seconds: run.timings.seconds, harness: harnessText(run.harness) },
+    source: {
+      kind: 'run',
+      file,
+      sha256,
+      runId: run.runId,
+      tier: run.tier,
+      seed: run.seed,
+      createdAt: run.createdAt,
+      seconds: run.timings.seconds,
+      harness: harnessText(run.harness),
+    },
     modelSha256: run.model.sha256,
     ep: run.model.ep,
     compute: (asObj(model?.compute) as ModelCompute | null) ?? null,
@@ -144,7 +180,9 @@ function harnessText(h: unknown): string | null {
  * curve once (`curves[curveId]`).
  */
 export function subjectsFromLeaderboard(board: Record<string, unknown>, file: string): ReportSubject[] {
-  const entries = asArr(board.entries).map(asObj).filter((e): e is Record<string, unknown> => e !== null);
+  const entries = asArr(board.entries)
+    .map(asObj)
+    .filter((e): e is Record<string, unknown> => e !== null);
   const boardCurves = curvesOf(board);
   return entries.map((e) => {
     const run = asObj(e.run) ?? {};
@@ -196,7 +234,9 @@ export function subjectsFromLeaderboard(board: Record<string, unknown>, file: st
   });
 }
 
-type CurveLookup = (c: Comparison) => { points: { id: string; flops: number; score: number }[]; source?: string; description?: string } | null;
+type CurveLookup = (
+  c: Comparison,
+) => { points: { id: string; flops: number; score: number }[]; source?: string; description?: string } | null;
 
 /** The leaderboard's curves, stored once per board (`curves[curveId]`, leaderboard schemaVersion 2). */
 function curvesOf(board: Record<string, unknown>): CurveLookup {
@@ -206,7 +246,11 @@ function curvesOf(board: Record<string, unknown>): CurveLookup {
     const rec = typeof id === 'string' ? asObj(curves[id]) : null;
     const points = asArr<{ id: string; flops: number; score: number }>(rec?.points);
     if (!rec || points.length === 0) return null;
-    return { points, ...(str(rec.source) ? { source: str(rec.source)! } : {}), ...(str(rec.description) ? { description: str(rec.description)! } : {}) };
+    return {
+      points,
+      ...(str(rec.source) ? { source: str(rec.source)! } : {}),
+      ...(str(rec.description) ? { description: str(rec.description)! } : {}),
+    };
   };
 }
 
@@ -227,7 +271,8 @@ export function readReportInputs(paths: { path: string; shownAs: string }[]): Re
     const kind = asObj(data)?.kind === 'plmbench-leaderboard' ? 'leaderboard' : 'run';
     if (kind === 'leaderboard') {
       const errors = schemaErrors('leaderboard', data);
-      if (errors.length > 0) throw new BenchError('E_RESULT', `${shownAs}: not a valid plmbench leaderboard: ${schemaErrorSummary(errors, 3)}`);
+      if (errors.length > 0)
+        throw new BenchError('E_RESULT', `${shownAs}: not a valid plmbench leaderboard: ${schemaErrorSummary(errors, 3)}`);
       const board = data as Record<string, unknown>;
       if (!Array.isArray(board.entries)) throw new BenchError('E_RESULT', `${shownAs}: a leaderboard without entries`);
       subjects.push(...subjectsFromLeaderboard(board, shownAs));
@@ -243,7 +288,11 @@ export function readReportInputs(paths: { path: string; shownAs: string }[]): Re
   const seen = new Map<string, string>();
   for (const s of subjects) {
     const key = `${s.id}|${s.source.runId ?? s.source.file}`;
-    if (seen.has(key)) throw new BenchError('E_USAGE', `report: the run ${s.source.runId ?? s.source.file} of ${s.id} is given twice (${seen.get(key)} and ${s.source.file})`);
+    if (seen.has(key))
+      throw new BenchError(
+        'E_USAGE',
+        `report: the run ${s.source.runId ?? s.source.file} of ${s.id} is given twice (${seen.get(key)} and ${s.source.file})`,
+      );
     seen.set(key, s.source.file);
   }
   if (subjects.length === 0) throw new BenchError('E_USAGE', 'report: the inputs hold no run');

@@ -34,7 +34,9 @@ export function headlineOf(t: SubjectTask): [string, SubjectMetric] | null {
 export function headlineComparisons(s: ReportSubject, task: string): Comparison[] {
   const h = s.tasks[task]?.headline;
   if (!h || !s.matched) return [];
-  return s.matched.comparisons.filter((c) => c.task === task && c.metric === h).sort((a, b) => Number(b.primary) - Number(a.primary) || (a.family < b.family ? -1 : 1));
+  return s.matched.comparisons
+    .filter((c) => c.task === task && c.metric === h)
+    .sort((a, b) => Number(b.primary) - Number(a.primary) || (a.family < b.family ? -1 : 1));
 }
 
 /**
@@ -65,7 +67,12 @@ export const RESULT_VERDICTS = new Set(['better', 'worse', 'indistinguishable'])
 function pad(rows: string[][]): string[] {
   const widths: number[] = [];
   for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd());
+  return rows.map((r) =>
+    r
+      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 /**
@@ -75,7 +82,10 @@ function pad(rows: string[][]): string[] {
 export function unavailableText(s: ReportSubject, tasks: string[]): string {
   const byFamilies = new Map<string, string[]>();
   for (const t of tasks) {
-    const fams = (s.matched?.unavailable ?? []).filter((u) => u.task === t && (u.metric === null || u.metric === s.tasks[t]?.headline)).map((u) => u.family).sort();
+    const fams = (s.matched?.unavailable ?? [])
+      .filter((u) => u.task === t && (u.metric === null || u.metric === s.tasks[t]?.headline))
+      .map((u) => u.family)
+      .sort();
     if (fams.length === 0) continue;
     const k = [...new Set(fams)].join(', ');
     byFamilies.set(k, [...(byFamilies.get(k) ?? []), t]);
@@ -96,7 +106,10 @@ export function computeText(s: ReportSubject): string {
 export function frontierLines(s: ReportSubject): string[] {
   return [...s.frontier]
     .sort((a, b) => Number(b.primary) - Number(a.primary))
-    .map((f) => `frontier (${f.objective.toUpperCase()} law${f.primary ? ", the model's objective" : ''}): N_opt = ${sci(f.nOpt)}, D_opt = ${sci(f.dOpt)}; N/N_opt = ${num(f.nRatio, 3)}, D/D_opt = ${num(f.dRatio, 3)}${f.outsideFittedRange ? ` (extrapolated: ${f.rangeNote ?? 'outside the fitted range'})` : ''}`);
+    .map(
+      (f) =>
+        `frontier (${f.objective.toUpperCase()} law${f.primary ? ", the model's objective" : ''}): N_opt = ${sci(f.nOpt)}, D_opt = ${sci(f.dOpt)}; N/N_opt = ${num(f.nRatio, 3)}, D/D_opt = ${num(f.dRatio, 3)}${f.outsideFittedRange ? ` (extrapolated: ${f.rangeNote ?? 'outside the fitted range'})` : ''}`,
+    );
 }
 
 /**
@@ -107,7 +120,11 @@ export function frontierLines(s: ReportSubject): string[] {
 export function runSummaryText(s: ReportSubject, wrote: string | null): string {
   const lines: string[] = [];
   const src = s.source;
-  lines.push('', `== plmbench summary: ${s.id}${s.objective ? ` (${s.objective})` : ''}, tier ${src.tier ?? '?'}, seed ${src.seed ?? '?'}${src.seconds !== null ? `, ${num(src.seconds, 3)} s` : ''} ==`, '');
+  lines.push(
+    '',
+    `== plmbench summary: ${s.id}${s.objective ? ` (${s.objective})` : ''}, tier ${src.tier ?? '?'}, seed ${src.seed ?? '?'}${src.seconds !== null ? `, ${num(src.seconds, 3)} s` : ''} ==`,
+    '',
+  );
   const rows: string[][] = [['task', 'metric', 'value', '95% CI', 'n', 'status']];
   const tasks = Object.keys(s.tasks).sort();
   for (const name of tasks) {
@@ -117,16 +134,24 @@ export function runSummaryText(s: ReportSubject, wrote: string | null): string {
     else rows.push([name, t.headline ?? '-', '-', '-', '-', `${t.status}${t.reason ? `: ${t.reason}` : ''}`]);
   }
   lines.push(...pad(rows).map((l) => `  ${l}`), '');
-  lines.push('matched compute (the baseline family interpolated at the model\'s training compute; * = the model\'s objective):');
+  lines.push("matched compute (the baseline family interpolated at the model's training compute; * = the model's objective):");
   const mrows: string[][] = [['task', 'family', 'kind', 'baseline', 'delta [95% CI]', 'verdict']];
   const reasons: string[] = [];
   let any = false;
   for (const name of tasks) {
     for (const c of headlineComparisons(s, name)) {
       any = true;
-      mrows.push([`${name}.${c.metric}`, `${c.family}${c.primary ? '*' : ''}`, c.kind, num(c.baseline), `${signed(c.delta)} ${ci(c.deltaCi95)}`, c.verdict]);
+      mrows.push([
+        `${name}.${c.metric}`,
+        `${c.family}${c.primary ? '*' : ''}`,
+        c.kind,
+        num(c.baseline),
+        `${signed(c.delta)} ${ci(c.deltaCi95)}`,
+        c.verdict,
+      ]);
       const why = comparisonReasons(c);
-      if (!RESULT_VERDICTS.has(c.verdict) || why.length > 0) reasons.push(`  ${name} / ${c.family}: ${c.verdict}${why.length ? `: ${why.join('; ')}` : ''}`);
+      if (!RESULT_VERDICTS.has(c.verdict) || why.length > 0)
+        reasons.push(`  ${name} / ${c.family}: ${c.verdict}${why.length ? `: ${why.join('; ')}` : ''}`);
     }
   }
   if (any) lines.push(...pad(mrows).map((l) => `  ${l}`));

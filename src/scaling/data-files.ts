@@ -46,7 +46,14 @@ export function readValidJson(path: string, kind: JsonFileKind): { data: unknown
 
 /** Reads and validates a JSON data file; a missing, malformed or invalid file is a BenchError naming it. */
 export function readJsonData<T>(path: string, schema: SchemaName, what: string): LoadedJson<T> {
-  const { data, sha256 } = readValidJson(path, { schema, what, code: 'E_DATA', notJson: `${what} is not valid JSON`, invalid: `invalid ${what}`, maxErrors: 6 });
+  const { data, sha256 } = readValidJson(path, {
+    schema,
+    what,
+    code: 'E_DATA',
+    notJson: `${what} is not valid JSON`,
+    invalid: `invalid ${what}`,
+    maxErrors: 6,
+  });
   return { data: data as T, sha256, file: displayPath(path) };
 }
 

@@ -6,11 +6,27 @@ export { loadBaselineRegistry, registryCompute } from './registry.js';
 export { interpolateAtCompute, interpolateItem, interpolationWeight } from './interpolate.js';
 export { matchedCompute, familyComputeRanges, MATCHED_METHOD, MATCHED_INTERVALS } from './matched.js';
 export {
-  loadRegisteredRuns, saveRegisteredRuns, registeredFromRun, registeredMismatch, registeredRunsPath,
-  type RegisteredRun, type RegisteredRuns, type RegisteredTask,
+  loadRegisteredRuns,
+  saveRegisteredRuns,
+  registeredFromRun,
+  registeredMismatch,
+  registeredRunsPath,
+  type RegisteredRun,
+  type RegisteredRuns,
+  type RegisteredTask,
 } from './registered.js';
 export {
-  readRunFile, okTasks, finite, itemValues, recordedDirection, taskOptions, protocolDifference, taskDifference,
-  type RunFile, type OkTask, type TaskDifference, type TaskSide,
+  readRunFile,
+  okTasks,
+  finite,
+  itemValues,
+  recordedDirection,
+  taskOptions,
+  protocolDifference,
+  taskDifference,
+  type RunFile,
+  type OkTask,
+  type TaskDifference,
+  type TaskSide,
 } from './runs.js';
 export { displayPath } from './data-files.js';

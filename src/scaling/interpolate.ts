@@ -9,16 +9,20 @@ import type { CurvePoint, Interpolated } from './types.js';
  * a family curve has one score per compute value.
  */
 export function interpolateAtCompute(points: readonly CurvePoint[], flops: number): Interpolated {
-  if (!(flops > 0) || !Number.isFinite(flops)) throw new RangeError(`interpolateAtCompute: compute must be a positive finite number, got ${flops}`);
+  if (!(flops > 0) || !Number.isFinite(flops))
+    throw new RangeError(`interpolateAtCompute: compute must be a positive finite number, got ${flops}`);
   if (points.length === 0) throw new RangeError('interpolateAtCompute: the curve has no points');
   for (const p of points) {
-    if (!(p.flops > 0) || !Number.isFinite(p.flops)) throw new RangeError(`interpolateAtCompute: point ${p.id}: compute must be positive and finite, got ${p.flops}`);
+    if (!(p.flops > 0) || !Number.isFinite(p.flops))
+      throw new RangeError(`interpolateAtCompute: point ${p.id}: compute must be positive and finite, got ${p.flops}`);
     if (!Number.isFinite(p.score)) throw new RangeError(`interpolateAtCompute: point ${p.id}: score must be finite, got ${p.score}`);
   }
   const sorted = [...points].sort((a, b) => a.flops - b.flops);
   for (let i = 1; i < sorted.length; i++) {
     if (sorted[i]!.flops === sorted[i - 1]!.flops) {
-      throw new RangeError(`interpolateAtCompute: points ${sorted[i - 1]!.id} and ${sorted[i]!.id} have the same compute ${sorted[i]!.flops}`);
+      throw new RangeError(
+        `interpolateAtCompute: points ${sorted[i - 1]!.id} and ${sorted[i]!.id} have the same compute ${sorted[i]!.flops}`,
+      );
     }
   }
   const first = sorted[0]!;
@@ -42,7 +46,11 @@ export function interpolationWeight(lo: number, hi: number, flops: number): numb
 }
 
 /** Applies an interpolation's weight to per-item values (null when either end lacks the item). */
-export function interpolateItem(r: Interpolated, lowerValue: number | null | undefined, upperValue: number | null | undefined): number | null {
+export function interpolateItem(
+  r: Interpolated,
+  lowerValue: number | null | undefined,
+  upperValue: number | null | undefined,
+): number | null {
   if (r.lower === r.upper || r.weight === 0) return isFiniteNumber(lowerValue) ? lowerValue : null;
   if (!isFiniteNumber(lowerValue) || !isFiniteNumber(upperValue)) return null;
   return lowerValue + r.weight * (upperValue - lowerValue);

@@ -26,7 +26,8 @@ export function loadLawSets(path = LAWS_FILE): LawSets {
     if (seen.has(s.id)) throw new BenchError('E_DATA', `${path}: law set "${s.id}" is listed twice`);
     seen.add(s.id);
   }
-  if (!seen.has(data.default)) throw new BenchError('E_DATA', `${path}: default law set "${data.default}" is not one of the sets (${[...seen].join(', ')})`);
+  if (!seen.has(data.default))
+    throw new BenchError('E_DATA', `${path}: default law set "${data.default}" is not one of the sets (${[...seen].join(', ')})`);
   const sets = data.sets.map((s) => ({ ...s, compute: data.compute, file, sha256 }));
   const out: LawSets = { default: data.default, defaultReason: data.defaultReason, compute: data.compute, sets, file, sha256 };
   if (path === LAWS_FILE) cached = out;
@@ -41,7 +42,11 @@ export function loadScalingLaws(id?: string, where = '--law', path = LAWS_FILE):
   const all = loadLawSets(path);
   const want = id ?? all.default;
   const set = all.sets.find((s) => s.id === want);
-  if (!set) throw new BenchError(where === '--law' ? 'E_USAGE' : 'E_CARD', `${where}: unknown scaling law "${want}" (known: ${all.sets.map((s) => s.id).join(', ')})`);
+  if (!set)
+    throw new BenchError(
+      where === '--law' ? 'E_USAGE' : 'E_CARD',
+      `${where}: unknown scaling law "${want}" (known: ${all.sets.map((s) => s.id).join(', ')})`,
+    );
   return set;
 }
 
@@ -107,8 +112,10 @@ function fittedRangeNote(range: FittedRange, flops: number, nOptAtC: number): st
   const decades = (x: number, edge: number) => Math.abs(Math.log10(x / edge)).toFixed(1);
   const span = `(${short(cLo)} to ${short(cHi)} FLOPs)`;
   const tail = 'N_opt, D_opt and the ratios are extrapolations';
-  if (flops < cLo) return `C = ${sci(flops)} FLOPs is below the compute range the law was fitted on ${span}, by ${decades(flops, cLo)} decades: ${tail}`;
-  if (flops > cHi) return `C = ${sci(flops)} FLOPs is above the compute range the law was fitted on ${span}, by ${decades(flops, cHi)} decades: ${tail}`;
+  if (flops < cLo)
+    return `C = ${sci(flops)} FLOPs is below the compute range the law was fitted on ${span}, by ${decades(flops, cLo)} decades: ${tail}`;
+  if (flops > cHi)
+    return `C = ${sci(flops)} FLOPs is above the compute range the law was fitted on ${span}, by ${decades(flops, cHi)} decades: ${tail}`;
   if (nOptAtC < pLo || nOptAtC > pHi) {
     return `N_opt(C) = ${sci(nOptAtC)} is outside the model sizes the law was fitted on (${short(pLo)} to ${short(pHi)} parameters): ${tail}`;
   }

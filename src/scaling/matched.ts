@@ -29,19 +29,19 @@ import type {
 } from './types.js';
 
 export const MATCHED_METHOD =
-  'For each task metric and each baseline family with a training objective (ESM-2: masked, ProGen2: causal; the family of the model\'s objective is primary), ' +
-  'the family\'s scores at their training compute C = 6 N D (results/baselines/models.json) are interpolated linearly in log10 C between the two nearest points at the model\'s C. ' +
-  'A verdict only where compute is matched (this rule comes first): when the model\'s C is outside the family\'s compute range (its lowest to its highest point; no tolerance, because the curves are not flat over a fraction of a decade) the verdict is out-of-range, with the gap in decades, and the nearest point\'s score is shown for orientation only. ' +
-  'A verdict that changes anywhere inside the compute intervals (the model card\'s trainFlopsRange; the registry\'s trainFlops.range of a baseline, all points at their low or all at their high end) is uncertain. ' +
-  'A baseline set scored with another protocol than this run (BaselineSet.protocol.same false) gives protocol-differs; a smoke-tier run gives not-comparable against the task\'s and the registry\'s numbers (full-assay values on other items). ' +
-  'Same-data scores (registered runs of baseline exports through this harness, or the task\'s own same-data baseline set) are preferred over published ones; ' +
+  "For each task metric and each baseline family with a training objective (ESM-2: masked, ProGen2: causal; the family of the model's objective is primary), " +
+  "the family's scores at their training compute C = 6 N D (results/baselines/models.json) are interpolated linearly in log10 C between the two nearest points at the model's C. " +
+  "A verdict only where compute is matched (this rule comes first): when the model's C is outside the family's compute range (its lowest to its highest point; no tolerance, because the curves are not flat over a fraction of a decade) the verdict is out-of-range, with the gap in decades, and the nearest point's score is shown for orientation only. " +
+  "A verdict that changes anywhere inside the compute intervals (the model card's trainFlopsRange; the registry's trainFlops.range of a baseline, all points at their low or all at their high end) is uncertain. " +
+  "A baseline set scored with another protocol than this run (BaselineSet.protocol.same false) gives protocol-differs; a smoke-tier run gives not-comparable against the task's and the registry's numbers (full-assay values on other items). " +
+  "Same-data scores (registered runs of baseline exports through this harness, or the task's own same-data baseline set) are preferred over published ones; " +
   'the points of one comparison all come from one source, so same-data and published scores are never mixed. delta = model - baseline. ' +
   'A published baseline is a headline number on other data: its delta and interval are orientation only, with the verdict not-comparable.';
 
 export const MATCHED_INTERVALS =
   'paired-bootstrap-items: same-data baselines with per-item values, when the metric is the mean of its per-item values: percentile bootstrap (1,000 resamples, seeded by the run seed) ' +
   'of the mean over items of (model item value - baseline item value interpolated with the same log10 C weight). ' +
-  'model-ci-shifted: otherwise (published baselines carry no interval), the model metric\'s 95% bootstrap interval minus the baseline value, which treats the baseline as exact. ' +
+  "model-ci-shifted: otherwise (published baselines carry no interval), the model metric's 95% bootstrap interval minus the baseline value, which treats the baseline as exact. " +
   'none: the model metric has no interval (fewer than 2 items).';
 
 export interface MatchedComputeOptions {
@@ -77,13 +77,14 @@ export function matchedCompute(run: RunResult, opts: MatchedComputeOptions): Mat
   const compute = trainingCompute(card, run.model.paramsCounted.nonEmbedding);
   const { registry, registered } = opts;
   const lawSets = opts.lawSets ?? loadLawSets();
-  const laws = selectLaws(lawSets, opts.laws, opts.law ?? card.scalingLaw, opts.law !== undefined ? '--law' : 'the card\'s scalingLaw');
+  const laws = selectLaws(lawSets, opts.laws, opts.law ?? card.scalingLaw, opts.law !== undefined ? '--law' : "the card's scalingLaw");
   const families = familyObjectives(registry, registered);
   const comparisons: Comparison[] = [];
   const references: Reference[] = [];
   const unavailable: Unavailable[] = [];
   const notes = new Set<string>();
-  if (compute.paramsSource === 'counted') notes.add(`the card gives no params: N = ${compute.params} non-embedding parameters counted in the graph`);
+  if (compute.paramsSource === 'counted')
+    notes.add(`the card gives no params: N = ${compute.params} non-embedding parameters counted in the graph`);
   const modelRange = modelComputeRange(compute, notes);
 
   for (const [name, task] of okTasks(run)) {
@@ -121,7 +122,16 @@ export function matchedCompute(run: RunResult, opts: MatchedComputeOptions): Mat
         const familyRange: [number, number] = [sorted[0]!.flops, sorted[sorted.length - 1]!.flops];
         const gap = computeGap(compute.flops, sorted);
         const judged = judge({
-          run, family, chosen, gap, familyRange, computeFlops: compute.flops, modelRange, points: sorted, higherIsBetter, iv,
+          run,
+          family,
+          chosen,
+          gap,
+          familyRange,
+          computeFlops: compute.flops,
+          modelRange,
+          points: sorted,
+          higherIsBetter,
+          iv,
           scenario: (flops, pts, label) => {
             const r = new Rng(String(run.seed)).fork(`matched-compute|${name}|${metric}|${family}|${label}`);
             return deltaInterval(task, metric, model, interpolateAtCompute(pts, flops), chosen.kind, r, resamples).ci;
@@ -147,7 +157,9 @@ export function matchedCompute(run: RunResult, opts: MatchedComputeOptions): Mat
           delta,
           deltaCi95: iv.ci,
           interval: iv.interval,
-          intervalNote: gap ? `${iv.note}; out of the family's compute range: the baseline is its nearest point, shown for orientation only` : iv.note,
+          intervalNote: gap
+            ? `${iv.note}; out of the family's compute range: the baseline is its nearest point, shown for orientation only`
+            : iv.note,
           familyRange,
           computeGap: gap,
           computeInterval: judged.computeInterval,
@@ -186,7 +198,11 @@ export function matchedCompute(run: RunResult, opts: MatchedComputeOptions): Mat
 function selectLaws(sets: LawSets, fallback: ScalingLaws, id: string | undefined, where: string): ScalingLaws {
   if (id === undefined) return fallback;
   const found = sets.sets.find((s) => s.id === id);
-  if (!found) throw new BenchError(where === '--law' ? 'E_USAGE' : 'E_CARD', `${where}: unknown scaling law "${id}" (known: ${sets.sets.map((s) => s.id).join(', ')})`);
+  if (!found)
+    throw new BenchError(
+      where === '--law' ? 'E_USAGE' : 'E_CARD',
+      `${where}: unknown scaling law "${id}" (known: ${sets.sets.map((s) => s.id).join(', ')})`,
+    );
   return found;
 }
 
@@ -195,7 +211,9 @@ function modelComputeRange(compute: ModelCompute, notes: Set<string>): [number, 
   if (compute.flops === null || !compute.flopsRange) return null;
   let [lo, hi] = compute.flopsRange;
   if (compute.flops < lo || compute.flops > hi) {
-    notes.add(`the card's trainFlopsRange [${sci(lo)}, ${sci(hi)}] does not contain the training compute ${sci(compute.flops)} FLOPs; the interval is widened to contain it`);
+    notes.add(
+      `the card's trainFlopsRange [${sci(lo)}, ${sci(hi)}] does not contain the training compute ${sci(compute.flops)} FLOPs; the interval is widened to contain it`,
+    );
     lo = Math.min(lo, compute.flops);
     hi = Math.max(hi, compute.flops);
   }
@@ -246,12 +264,16 @@ function judge(j: JudgeInput): { verdict: Verdict; reason: string; computeInterv
     };
   }
   if (j.chosen.kind === 'published') {
-    return { verdict: 'not-comparable', reason: 'published baseline: a headline number on other data than this run; delta and interval are orientation only', computeInterval: computeInterval([]) };
+    return {
+      verdict: 'not-comparable',
+      reason: 'published baseline: a headline number on other data than this run; delta and interval are orientation only',
+      computeInterval: computeInterval([]),
+    };
   }
   if (j.run.tier === 'smoke' && j.chosen.origin !== 'registered') {
     return {
       verdict: 'not-comparable',
-      reason: `smoke-tier run: it scores a seeded subset of the items, while the ${j.family} numbers of ${j.chosen.origin === 'task' ? 'the task\'s baseline set' : 'the registry'} are full-data values, so they are not on the same items; run the full tier (or register a smoke-tier baseline run with the same seed) for a same-data verdict`,
+      reason: `smoke-tier run: it scores a seeded subset of the items, while the ${j.family} numbers of ${j.chosen.origin === 'task' ? "the task's baseline set" : 'the registry'} are full-data values, so they are not on the same items; run the full tier (or register a smoke-tier baseline run with the same seed) for a same-data verdict`,
       computeInterval: computeInterval([]),
     };
   }
@@ -264,7 +286,12 @@ function judge(j: JudgeInput): { verdict: Verdict; reason: string; computeInterv
   }
   const base = verdict(j.iv.ci, j.higherIsBetter);
   if (base === 'no-interval') return { verdict: base, reason: 'the model metric has no interval', computeInterval: computeInterval([]) };
-  if (base === 'direction-unknown') return { verdict: base, reason: 'the metric\'s direction (higher or lower is better) is not recorded', computeInterval: computeInterval([]) };
+  if (base === 'direction-unknown')
+    return {
+      verdict: base,
+      reason: "the metric's direction (higher or lower is better) is not recorded",
+      computeInterval: computeInterval([]),
+    };
   const inRange = `compute matched: C = ${sci(j.computeFlops)} FLOPs is inside ${j.family}'s compute range (${span})`;
   if (!j.modelRange && !curveRanged) return { verdict: base, reason: inRange, computeInterval: null };
   const scenarios: { model: number; baseline: 'low' | 'point' | 'high'; verdict: Verdict }[] = [];
@@ -278,14 +305,20 @@ function judge(j: JudgeInput): { verdict: Verdict; reason: string; computeInterv
         continue;
       }
       let v: Verdict;
-      if (!pts) v = 'uncertain'; // two points meet at one compute value: the curve is not defined there
+      if (!pts)
+        v = 'uncertain'; // two points meet at one compute value: the curve is not defined there
       else if (m < pts[0]!.flops || m > pts[pts.length - 1]!.flops) v = 'out-of-range';
       else v = verdict(j.scenario(m, pts, `${label}|${m}`), j.higherIsBetter);
       scenarios.push({ model: m, baseline: label, verdict: v });
     }
   }
   const flip = scenarios.find((x) => x.verdict !== base);
-  if (!flip) return { verdict: base, reason: `${inRange}; the verdict holds over the compute intervals`, computeInterval: computeInterval(scenarios) };
+  if (!flip)
+    return {
+      verdict: base,
+      reason: `${inRange}; the verdict holds over the compute intervals`,
+      computeInterval: computeInterval(scenarios),
+    };
   return {
     verdict: 'uncertain',
     reason: `${inRange}, but the verdict (${base} at the point estimates) is ${flip.verdict} with the model at ${sci(flip.model)} FLOPs and the ${j.family} points at the ${flip.baseline} end of their compute ranges`,
@@ -309,19 +342,41 @@ export function familyComputeRanges(registry: BaselineRegistry, registered: Regi
   for (const [family] of familyObjectives(registry, registered)) {
     const pts: { id: string; flops: number; lo: number; hi: number }[] = [];
     for (const m of registry.models) {
-      if (m.family === family && onCurve(m)) pts.push({ id: m.id, flops: m.trainFlops.value, lo: m.trainFlops.range?.[0] ?? m.trainFlops.value, hi: m.trainFlops.range?.[1] ?? m.trainFlops.value });
+      if (m.family === family && onCurve(m))
+        pts.push({
+          id: m.id,
+          flops: m.trainFlops.value,
+          lo: m.trainFlops.range?.[0] ?? m.trainFlops.value,
+          hi: m.trainFlops.range?.[1] ?? m.trainFlops.value,
+        });
     }
     for (const r of registered.runs) {
-      if (r.family === family && r.compute.flops !== null) pts.push({ id: r.id, flops: r.compute.flops, lo: r.compute.flopsRange?.[0] ?? r.compute.flops, hi: r.compute.flopsRange?.[1] ?? r.compute.flops });
+      if (r.family === family && r.compute.flops !== null)
+        pts.push({
+          id: r.id,
+          flops: r.compute.flops,
+          lo: r.compute.flopsRange?.[0] ?? r.compute.flops,
+          hi: r.compute.flopsRange?.[1] ?? r.compute.flops,
+        });
     }
     if (pts.length === 0) continue;
     pts.sort((a, b) => a.flops - b.flops);
     const range: [number, number] = [pts[0]!.flops, pts[pts.length - 1]!.flops];
     const rangeWithIntervals: [number, number] = [Math.min(...pts.map((p) => p.lo)), Math.max(...pts.map((p) => p.hi))];
-    const widened = rangeWithIntervals[0] < range[0] || rangeWithIntervals[1] > range[1] ? `, ${sci(rangeWithIntervals[0])} to ${sci(rangeWithIntervals[1])} with the points' compute intervals` : '';
+    const widened =
+      rangeWithIntervals[0] < range[0] || rangeWithIntervals[1] > range[1]
+        ? `, ${sci(rangeWithIntervals[0])} to ${sci(rangeWithIntervals[1])} with the points' compute intervals`
+        : '';
     const span = `${sci(range[0])} (${pts[0]!.id}) to ${sci(range[1])} FLOPs (${pts[pts.length - 1]!.id}${widened})`;
     if (flops === null) {
-      out.push({ family, range, rangeWithIntervals, side: 'inside', decades: 0, text: `${family}: ${span}; the model's compute is unknown, so no matched-compute verdict` });
+      out.push({
+        family,
+        range,
+        rangeWithIntervals,
+        side: 'inside',
+        decades: 0,
+        text: `${family}: ${span}; the model's compute is unknown, so no matched-compute verdict`,
+      });
       continue;
     }
     const side = flops < range[0] ? 'below' : flops > range[1] ? 'above' : 'inside';
@@ -373,13 +428,22 @@ function candidatesFor(
     if (typeof v !== 'number' || !Number.isFinite(v)) continue;
     const items: Record<string, number | null> = {};
     for (const [id, ms] of Object.entries(t.items)) items[id] = ms[metric] ?? ms[itemMetric(metric)] ?? null;
-    regPoints.push({ id: r.id, flops: r.compute.flops, ...(r.compute.flopsRange ? { flopsRange: r.compute.flopsRange } : {}), score: v, items });
+    regPoints.push({
+      id: r.id,
+      flops: r.compute.flops,
+      ...(r.compute.flopsRange ? { flopsRange: r.compute.flopsRange } : {}),
+      score: v,
+      items,
+    });
   }
   if (regPoints.length > 0) {
     out.push({
       kind: 'same-data',
       origin: 'registered',
-      source: `registered runs (${regPoints.map((p) => p.id).sort().join(', ')}) of baseline exports through plmbench`,
+      source: `registered runs (${regPoints
+        .map((p) => p.id)
+        .sort()
+        .join(', ')}) of baseline exports through plmbench`,
       description: `${family} exports run through this harness on the same items, task version and data`,
       points: regPoints,
       order: 0,
@@ -394,11 +458,21 @@ function candidatesFor(
       if (flops === null || typeof v !== 'number' || !Number.isFinite(v)) continue;
       const range = registryModel(registry, id)!.trainFlops.range;
       const perItem = set.kind === 'same-data' ? set.items?.[id] : undefined;
-      const items = perItem ? Object.fromEntries(Object.entries(perItem).map(([itemId, ms]) => [itemId, ms[metric] ?? ms[itemMetric(metric)] ?? null])) : undefined;
+      const items = perItem
+        ? Object.fromEntries(Object.entries(perItem).map(([itemId, ms]) => [itemId, ms[metric] ?? ms[itemMetric(metric)] ?? null]))
+        : undefined;
       points.push({ id, flops, ...(range ? { flopsRange: range } : {}), score: v, ...(items ? { items } : {}) });
     }
     if (points.length > 0) {
-      out.push({ kind: set.kind, origin: 'task', source: set.source, description: set.description, points, order: 1 + i, ...(set.protocol ? { protocol: { ...set.protocol } } : {}) });
+      out.push({
+        kind: set.kind,
+        origin: 'task',
+        source: set.source,
+        description: set.description,
+        points,
+        order: 1 + i,
+        ...(set.protocol ? { protocol: { ...set.protocol } } : {}),
+      });
     }
   });
   // Published scores in the registry that may stand in for this metric.
@@ -409,10 +483,22 @@ function candidatesFor(
       if (!p.appliesTo.some((a) => a.task === task && a.metric === metric)) continue;
       let c = byBenchmark.get(p.benchmark);
       if (!c) {
-        c = { kind: 'published', origin: 'registry', source: p.source, description: `${p.benchmark}: ${p.description} (different data from this run)`, points: [], order: 1000 + byBenchmark.size };
+        c = {
+          kind: 'published',
+          origin: 'registry',
+          source: p.source,
+          description: `${p.benchmark}: ${p.description} (different data from this run)`,
+          points: [],
+          order: 1000 + byBenchmark.size,
+        };
         byBenchmark.set(p.benchmark, c);
       }
-      c.points.push({ id: m.id, flops: m.trainFlops.value, ...(m.trainFlops.range ? { flopsRange: m.trainFlops.range } : {}), score: p.value });
+      c.points.push({
+        id: m.id,
+        flops: m.trainFlops.value,
+        ...(m.trainFlops.range ? { flopsRange: m.trainFlops.range } : {}),
+        score: p.value,
+      });
     }
   }
   out.push(...byBenchmark.values());
@@ -451,13 +537,15 @@ function referencesFor(task: string, metric: string, sets: BaselineSet[], regist
   for (const set of sets) {
     for (const [id, scores] of Object.entries(set.scores)) {
       const v = scores[metric];
-      if (typeof v === 'number' && Number.isFinite(v) && offCurve(registryModel(registry, id))) out.push({ task, metric, id, score: v, kind: set.kind, source: set.source });
+      if (typeof v === 'number' && Number.isFinite(v) && offCurve(registryModel(registry, id)))
+        out.push({ task, metric, id, score: v, kind: set.kind, source: set.source });
     }
   }
   for (const m of registry.models) {
     if (!offCurve(m)) continue;
     for (const p of m.published) {
-      if (p.appliesTo.some((a) => a.task === task && a.metric === metric)) out.push({ task, metric, id: m.id, score: p.value, kind: 'published', source: p.source });
+      if (p.appliesTo.some((a) => a.task === task && a.metric === metric))
+        out.push({ task, metric, id: m.id, score: p.value, kind: 'published', source: p.source });
     }
   }
   return out;
@@ -502,7 +590,10 @@ function deltaInterval(
     }
   }
   const baseline = interp.value;
-  const orientation = kind === 'published' ? '; published baseline on different data: the delta and interval are orientation only, not a comparison (verdict not-comparable)' : '';
+  const orientation =
+    kind === 'published'
+      ? '; published baseline on different data: the delta and interval are orientation only, not a comparison (verdict not-comparable)'
+      : '';
   if (!model.ci95) return { ci: null, interval: 'none', note: `the model metric has no interval${why}${orientation}` };
   return {
     ci: [model.ci95[0] - baseline, model.ci95[1] - baseline],
@@ -520,7 +611,12 @@ function itemMetric(metric: string): string {
 }
 
 /** Per-item model and interpolated-baseline values, or why a paired comparison is not possible. */
-function pairedItems(task: OkTask, metric: string, modelValue: number, interp: Interpolated): { model: number[]; baseline: number[] } | string {
+function pairedItems(
+  task: OkTask,
+  metric: string,
+  modelValue: number,
+  interp: Interpolated,
+): { model: number[]; baseline: number[] } | string {
   const lo = interp.lower.items;
   const hi = interp.upper.items;
   if (!lo || !hi) return 'the baseline scores have no per-item values';
@@ -537,7 +633,7 @@ function pairedItems(task: OkTask, metric: string, modelValue: number, interp: I
   }
   const close = (a: number, b: number) => Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(a), Math.abs(b));
   if (!close(mean(model), modelValue)) return `${metric} is not the mean of its per-item values`;
-  if (!close(mean(baseline), interp.value)) return 'the baseline\'s per-item values do not average to its score on these items';
+  if (!close(mean(baseline), interp.value)) return "the baseline's per-item values do not average to its score on these items";
   return { model, baseline };
 }
 

@@ -70,10 +70,15 @@ export function loadRegisteredRuns(path = registeredRunsPath()): RegisteredRuns 
 export function saveRegisteredRuns(path: string, runs: RegisteredRun[]): void {
   const store: StoreJson = {
     schemaVersion: 1,
-    source: 'Runs of baseline models exported to ONNX and run through plmbench, registered with `bench baseline add run.json`; same-data baselines for every task whose version, data hashes, tier (and smoke-tier seed), options, items and per-item n match.',
+    source:
+      'Runs of baseline models exported to ONNX and run through plmbench, registered with `bench baseline add run.json`; same-data baselines for every task whose version, data hashes, tier (and smoke-tier seed), options, items and per-item n match.',
     runs: [...runs].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
   };
-  const text = serializeValidated('baseline-runs', store, (errors) => new BenchError('E_RESULT', `${path}: registered runs would be invalid: ${errors.slice(0, 5).join('; ')}`));
+  const text = serializeValidated(
+    'baseline-runs',
+    store,
+    (errors) => new BenchError('E_RESULT', `${path}: registered runs would be invalid: ${errors.slice(0, 5).join('; ')}`),
+  );
   writeFileAtomic(path, text);
 }
 
@@ -82,10 +87,15 @@ export function saveRegisteredRuns(path: string, runs: RegisteredRun[]): void {
  * (esm2-650m...) takes the registry's family and compute facts; another id needs a family (flag or
  * card) and compute from its card.
  */
-export function registeredFromRun(run: RunResult, fileSha256: string, registry: BaselineRegistry, opts: { id?: string; family?: string }): RegisteredRun {
+export function registeredFromRun(
+  run: RunResult,
+  fileSha256: string,
+  registry: BaselineRegistry,
+  opts: { id?: string; family?: string },
+): RegisteredRun {
   const card = run.model.card as { id?: string; family?: string; params?: number; trainTokens?: number; trainFlops?: number };
   const id = opts.id ?? card.id;
-  if (!id) throw new BenchError('E_USAGE', 'the run\'s card has no id; give --id');
+  if (!id) throw new BenchError('E_USAGE', "the run's card has no id; give --id");
   const known = registryModel(registry, id);
   const objective = cardObjective(run);
   let compute: ModelCompute;
@@ -93,8 +103,13 @@ export function registeredFromRun(run: RunResult, fileSha256: string, registry: 
   let computeSource: 'registry' | 'card';
   if (known) {
     const fam = registry.families[known.family]!;
-    if (fam.objective !== objective) throw new BenchError('E_RESULT', `--id ${id}: the registry's ${id} is ${fam.objective ?? 'not a language model'}, the run's card says ${objective}`);
-    if (opts.family && opts.family !== known.family) throw new BenchError('E_USAGE', `--family ${opts.family}: ${id} belongs to family ${known.family} in the registry`);
+    if (fam.objective !== objective)
+      throw new BenchError(
+        'E_RESULT',
+        `--id ${id}: the registry's ${id} is ${fam.objective ?? 'not a language model'}, the run's card says ${objective}`,
+      );
+    if (opts.family && opts.family !== known.family)
+      throw new BenchError('E_USAGE', `--family ${opts.family}: ${id} belongs to family ${known.family} in the registry`);
     const fromRegistry = registryCompute(known);
     if (!fromRegistry) throw new BenchError('E_RESULT', `--id ${id}: the registry has no compute for this model`);
     family = known.family;
@@ -102,13 +117,19 @@ export function registeredFromRun(run: RunResult, fileSha256: string, registry: 
     compute = fromRegistry;
   } else {
     const f = opts.family ?? card.family;
-    if (!f) throw new BenchError('E_USAGE', `${id} is not a registry model (results/baselines/models.json); give --family to say which family it extends`);
+    if (!f)
+      throw new BenchError(
+        'E_USAGE',
+        `${id} is not a registry model (results/baselines/models.json); give --family to say which family it extends`,
+      );
     const fam = registry.families[f];
-    if (fam && fam.objective !== objective) throw new BenchError('E_USAGE', `--family ${f}: a ${fam.objective ?? 'non-LM'} family, the run's model is ${objective}`);
+    if (fam && fam.objective !== objective)
+      throw new BenchError('E_USAGE', `--family ${f}: a ${fam.objective ?? 'non-LM'} family, the run's model is ${objective}`);
     family = f;
     computeSource = 'card';
     compute = trainingCompute(card, run.model.paramsCounted.nonEmbedding);
-    if (compute.flops === null) throw new BenchError('E_RESULT', `run ${run.runId}: cannot register ${id} as a compute baseline: ${compute.reason}`);
+    if (compute.flops === null)
+      throw new BenchError('E_RESULT', `run ${run.runId}: cannot register ${id} as a compute baseline: ${compute.reason}`);
   }
   const tasks: Record<string, RegisteredTask> = {};
   for (const [name, t] of okTasks(run)) {
@@ -118,7 +139,15 @@ export function registeredFromRun(run: RunResult, fileSha256: string, registry: 
       items[it.id] = it.metrics;
       itemN[it.id] = it.n;
     }
-    tasks[name] = { version: t.version, data: t.data, headline: t.headline, metrics: t.metrics, items, itemN, options: taskOptions(run, name) };
+    tasks[name] = {
+      version: t.version,
+      data: t.data,
+      headline: t.headline,
+      metrics: t.metrics,
+      items,
+      itemN,
+      options: taskOptions(run, name),
+    };
   }
   if (Object.keys(tasks).length === 0) throw new BenchError('E_RESULT', `run ${run.runId}: no task finished ok; nothing to register`);
   return {
@@ -128,7 +157,13 @@ export function registeredFromRun(run: RunResult, fileSha256: string, registry: 
     compute,
     computeSource,
     model: { sha256: run.model.sha256, card: run.model.card },
-    run: { runId: run.runId, fileSha256, tier: run.tier, seed: run.seed, harness: { version: run.harness.version, commit: run.harness.commit } },
+    run: {
+      runId: run.runId,
+      fileSha256,
+      tier: run.tier,
+      seed: run.seed,
+      harness: { version: run.harness.version, commit: run.harness.commit },
+    },
     tasks,
   };
 }
@@ -141,7 +176,12 @@ export function registeredFromRun(run: RunResult, fileSha256: string, registry: 
  * per-item n (a smoke subset of an assay has the assay's id but fewer variants). The reason when not,
  * naming the registered run, the task and the difference.
  */
-export function registeredMismatch(reg: RegisteredRun, name: string, task: OkTask, run: Pick<RunResult, 'tier' | 'seed' | 'settings'>): string | null {
+export function registeredMismatch(
+  reg: RegisteredRun,
+  name: string,
+  task: OkTask,
+  run: Pick<RunResult, 'tier' | 'seed' | 'settings'>,
+): string | null {
   const r = reg.tasks[name];
   if (!r) return `registered run ${reg.id} has no ok result for ${name}`;
   const where = `registered run ${reg.id} (run ${reg.run.runId}), ${name}`;
@@ -150,14 +190,16 @@ export function registeredMismatch(reg: RegisteredRun, name: string, task: OkTas
   if (diff?.check === 'version') return `registered run ${reg.id} has ${name} version ${r.version}, this run ${task.version}`;
   if (diff?.check === 'data') return `${where}: ${diff.detail}`;
   if (diff) return `${where}: ${diff.detail} here`; // tier-seed, options
-  if (!r.options) return `${where}: its task options were not recorded (registered by an older plmbench); register the run again (bench baseline add --replace)`;
+  if (!r.options)
+    return `${where}: its task options were not recorded (registered by an older plmbench); register the run again (bench baseline add --replace)`;
   const ids = new Set(task.items.map((i) => i.id));
   const theirs = Object.keys(r.items);
   const missing = [...ids].filter((i) => !(i in r.items));
   if (missing.length > 0 || theirs.length !== ids.size) {
     return `${where}: different items (${theirs.length} registered, ${ids.size} here, ${missing.length} of ours missing; a ${reg.run.tier} run${missing.length ? `, e.g. ${missing[0]}` : ''})`;
   }
-  if (!r.itemN) return `${where}: its per-item n was not recorded (registered by an older plmbench); register the run again (bench baseline add --replace)`;
+  if (!r.itemN)
+    return `${where}: its per-item n was not recorded (registered by an older plmbench); register the run again (bench baseline add --replace)`;
   const differ = task.items.filter((i) => r.itemN![i.id] !== i.n);
   if (differ.length > 0) {
     const e = differ[0]!;

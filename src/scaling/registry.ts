@@ -19,14 +19,18 @@ export function loadBaselineRegistry(path = REGISTRY_FILE): BaselineRegistry {
   for (const m of data.models) {
     if (seen.has(m.id)) throw new BenchError('E_DATA', `${path}: model id "${m.id}" is listed twice`);
     seen.add(m.id);
-    if (!data.families[m.family]) throw new BenchError('E_DATA', `${path}: model ${m.id}: family "${m.family}" is not declared under families`);
+    if (!data.families[m.family])
+      throw new BenchError('E_DATA', `${path}: model ${m.id}: family "${m.family}" is not declared under families`);
     const N = m.params.nonEmbedding;
     const D = m.trainTokens.value;
     const C = m.trainFlops.value;
     if (N !== null && D !== null && C !== null && Math.abs(C - 6 * N * D) > 1e-9 * C) {
       throw new BenchError('E_DATA', `${path}: model ${m.id}: trainFlops ${C} is not 6 * nonEmbedding * trainTokens = ${6 * N * D}`);
     }
-    for (const [name, fact] of [['trainTokens', m.trainTokens], ['trainFlops', m.trainFlops]] as const) {
+    for (const [name, fact] of [
+      ['trainTokens', m.trainTokens],
+      ['trainFlops', m.trainFlops],
+    ] as const) {
       const r = fact.range;
       if (!r) continue;
       if (!(r[0] <= r[1]) || fact.value === null || fact.value < r[0] * (1 - 1e-12) || fact.value > r[1] * (1 + 1e-12)) {
@@ -39,7 +43,10 @@ export function loadBaselineRegistry(path = REGISTRY_FILE): BaselineRegistry {
       throw new BenchError('E_DATA', `${path}: model ${m.id}: trainTokens and trainFlops must both give a range or neither`);
     }
     if (tr && fr && N !== null && (Math.abs(fr[0] - 6 * N * tr[0]) > 1e-9 * fr[0] || Math.abs(fr[1] - 6 * N * tr[1]) > 1e-9 * fr[1])) {
-      throw new BenchError('E_DATA', `${path}: model ${m.id}: trainFlops range [${fr[0]}, ${fr[1]}] is not 6 * nonEmbedding * the trainTokens range`);
+      throw new BenchError(
+        'E_DATA',
+        `${path}: model ${m.id}: trainFlops range [${fr[0]}, ${fr[1]}] is not 6 * nonEmbedding * the trainTokens range`,
+      );
     }
   }
   const registry: BaselineRegistry = { ...data, file, sha256 };

@@ -19,14 +19,22 @@ export interface RunFile {
  * BenchError naming the file (`path`). The RunFile's `path` is `shownAs` (e.g. the path as the user gave it).
  */
 export function readRunFile(path: string, shownAs = path): RunFile {
-  const { data, sha256 } = readValidJson(path, { schema: 'run', what: 'run file', code: 'E_RESULT', notJson: 'not valid JSON', invalid: 'not a valid plmbench run', maxErrors: 5 });
+  const { data, sha256 } = readValidJson(path, {
+    schema: 'run',
+    what: 'run file',
+    code: 'E_RESULT',
+    notJson: 'not valid JSON',
+    invalid: 'not a valid plmbench run',
+    maxErrors: 5,
+  });
   return { path: shownAs, sha256, run: data as RunResult };
 }
 
 /** The objective of the run's card; a card whose objective is not mlm or clm is a BenchError. */
 export function cardObjective(run: Pick<RunResult, 'runId' | 'model'>): Objective {
   const objective = (run.model.card as { objective?: unknown }).objective;
-  if (objective !== 'mlm' && objective !== 'clm') throw new BenchError('E_RESULT', `run ${run.runId}: the card's objective is ${String(objective)}, not mlm or clm`);
+  if (objective !== 'mlm' && objective !== 'clm')
+    throw new BenchError('E_RESULT', `run ${run.runId}: the card's objective is ${String(objective)}, not mlm or clm`);
   return objective;
 }
 
@@ -52,7 +60,8 @@ function dataDifference(a: readonly DataFileInfo[], b: readonly DataFileInfo[]):
   const onlyA = [...ka.keys()].filter((k) => !kb.has(k)).sort();
   const onlyB = [...kb.keys()].filter((k) => !ka.has(k)).sort();
   if (onlyA.length === 0 && onlyB.length === 0) return null;
-  const show = (m: Map<string, DataFileInfo>, ks: string[]) => ks.map((k) => `${m.get(k)!.file} (sha256 ${k.slice(0, 12)}, ${m.get(k)!.rows} rows)`).join(', ') || 'nothing else';
+  const show = (m: Map<string, DataFileInfo>, ks: string[]) =>
+    ks.map((k) => `${m.get(k)!.file} (sha256 ${k.slice(0, 12)}, ${m.get(k)!.rows} rows)`).join(', ') || 'nothing else';
   return `data files differ: ${show(ka, onlyA)} vs ${show(kb, onlyB)}`;
 }
 
@@ -92,7 +101,13 @@ export function taskOptions(run: Pick<RunResult, 'settings'>, task: string): Rec
 
 /** `{"a":"1","b":"2"}`: the normalised option map as one line (sorted keys). */
 function formatOptions(o: Record<string, string>): string {
-  return JSON.stringify(Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]])));
+  return JSON.stringify(
+    Object.fromEntries(
+      Object.keys(o)
+        .sort()
+        .map((k) => [k, o[k]]),
+    ),
+  );
 }
 
 /** Whether two normalised option maps are the same (exact key/value equality). */
@@ -129,7 +144,11 @@ function protocolDecision(task: { protocol?: unknown }, field: ProtocolDecision)
  * Why two results of a task used different protocols, or null: a `protocol.strategy` or
  * `protocol.source` recorded by both with different values (`fields` narrows which are compared).
  */
-export function protocolDifference(a: { protocol?: unknown }, b: { protocol?: unknown }, fields: readonly ProtocolDecision[] = PROTOCOL_DECISIONS): string | null {
+export function protocolDifference(
+  a: { protocol?: unknown },
+  b: { protocol?: unknown },
+  fields: readonly ProtocolDecision[] = PROTOCOL_DECISIONS,
+): string | null {
   for (const f of fields) {
     const x = protocolDecision(a, f);
     const y = protocolDecision(b, f);
@@ -159,13 +178,18 @@ export interface TaskDifference {
  * smoke runs); `options` (exact equality of the option maps, when both sides record them); `protocol`
  * (protocolDifference over the `protocol` decisions, by default all of them).
  */
-export function taskDifference(a: TaskSide, b: TaskSide, protocol: readonly ProtocolDecision[] = PROTOCOL_DECISIONS): TaskDifference | null {
+export function taskDifference(
+  a: TaskSide,
+  b: TaskSide,
+  protocol: readonly ProtocolDecision[] = PROTOCOL_DECISIONS,
+): TaskDifference | null {
   if (a.task.version !== b.task.version) return { check: 'version', detail: `version ${a.task.version} vs ${b.task.version}` };
   const d = dataDifference(a.task.data, b.task.data);
   if (d) return { check: 'data', detail: d };
   const ts = tierSeedDifference(a.run, b.run);
   if (ts) return { check: 'tier-seed', detail: ts };
-  if (a.options && b.options && !sameOptions(a.options, b.options)) return { check: 'options', detail: `options ${formatOptions(a.options)} vs ${formatOptions(b.options)}` };
+  if (a.options && b.options && !sameOptions(a.options, b.options))
+    return { check: 'options', detail: `options ${formatOptions(a.options)} vs ${formatOptions(b.options)}` };
   const p = protocolDifference(a.task, b.task, protocol);
   if (p) return { check: 'protocol', detail: p };
   return null;

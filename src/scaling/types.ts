@@ -144,7 +144,16 @@ export interface BaselineModel {
   /** false: shown next to the family, never a point of its compute curve. */
   interpolate: boolean;
   note?: string;
-  architecture?: { layers: number; width: number; ffn: number; heads: number; vocab: number; positions: string; lmHead: string; source: string };
+  architecture?: {
+    layers: number;
+    width: number;
+    ffn: number;
+    heads: number;
+    vocab: number;
+    positions: string;
+    lmHead: string;
+    source: string;
+  };
   params: Fact & { nonEmbedding: number | null; total: number | null };
   /** `range`: [low, high] where only a range is known (the value lies inside it). */
   trainTokens: Fact & { value: number | null; range?: [number, number] };
@@ -295,7 +304,11 @@ export interface MatchedComputeReport {
     /** The model's compute against each family's compute range (the families with a curve point), in words and numbers. */
     families: FamilyRange[];
   };
-  data: { registry: { file: string; sha256: string }; laws: { file: string; sha256: string }; registeredRuns: { file: string; sha256: string | null; count: number } };
+  data: {
+    registry: { file: string; sha256: string };
+    laws: { file: string; sha256: string };
+    registeredRuns: { file: string; sha256: string | null; count: number };
+  };
   comparisons: Comparison[];
   references: Reference[];
   unavailable: Unavailable[];

@@ -7,7 +7,16 @@ import type { ShardSession } from '../model/shard-plan.js';
 import type { LoadedModel, ModelHandle } from '../model/model.js';
 import { newMeter, type Meter } from '../model/runner.js';
 import type { RegisteredTask } from './registry.js';
-import { TaskSkip, type ArtifactSink, type ItemCache, type TaskContext, type Logger, type ProgressReporter, type TaskOutcome, type Tier } from './types.js';
+import {
+  TaskSkip,
+  type ArtifactSink,
+  type ItemCache,
+  type TaskContext,
+  type Logger,
+  type ProgressReporter,
+  type TaskOutcome,
+  type Tier,
+} from './types.js';
 
 /** Work recorded per task: the runner's meter, plus the task's wall time and memory. */
 export interface TaskCost extends Meter {
@@ -68,7 +77,11 @@ export function missingNeeds(task: RegisteredTask, caps: ReadonlySet<string>): s
  * user's to fix and nothing is written. A model-caused failure or an internal error fails that task
  * only, unless `failFast`.
  */
-export async function executeTasks(model: LoadedModel, tasks: RegisteredTask[], opts: ExecuteOptions): Promise<Record<string, TaskRunResult>> {
+export async function executeTasks(
+  model: LoadedModel,
+  tasks: RegisteredTask[],
+  opts: ExecuteOptions,
+): Promise<Record<string, TaskRunResult>> {
   const results: Record<string, TaskRunResult> = {};
   const root = new Rng(opts.seed);
   const contexts = new Map<string, { ctx: TaskContext; meter: Meter }>();
@@ -132,7 +145,6 @@ export async function executeTasks(model: LoadedModel, tasks: RegisteredTask[], 
   return results;
 }
 
-
 /**
  * A task on one shard: run for its forward passes only (the result is thrown away). A `split` task sees
  * stand-in values for other shards' passes, so an error after them is recorded, not raised; a failure
@@ -194,5 +206,11 @@ export function peakRssBytes(): number {
 
 function isPathError(e: unknown): e is NodeJS.ErrnoException & { path: string; syscall: string } {
   const x = e as NodeJS.ErrnoException | null;
-  return x instanceof Error && typeof x.code === 'string' && /^E[A-Z]+$/.test(x.code) && typeof x.syscall === 'string' && typeof x.path === 'string';
+  return (
+    x instanceof Error &&
+    typeof x.code === 'string' &&
+    /^E[A-Z]+$/.test(x.code) &&
+    typeof x.syscall === 'string' &&
+    typeof x.path === 'string'
+  );
 }

@@ -31,7 +31,8 @@ export function listTaskFolders(extraDirs: string[] = []): Map<string, { dir: st
       if (prev) throw new BenchError('E_TASK', `task "${name}" is defined twice: ${prev.dir} and ${dir}`);
       found.set(name, { dir, entry });
     }
-    if (root !== builtinTasksDir && found.size === before) throw new BenchError('E_TASK', `--tasks-dir ${root}: no task plugins (folders with an index.ts, index.js or index.mjs)`);
+    if (root !== builtinTasksDir && found.size === before)
+      throw new BenchError('E_TASK', `--tasks-dir ${root}: no task plugins (folders with an index.ts, index.js or index.mjs)`);
   }
   return found;
 }

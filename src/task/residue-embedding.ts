@@ -63,19 +63,22 @@ export async function residueHiddenRows(
       lens.push(w.end - w.start);
     }
   });
-  const rows = requests.length === 0 ? [] : await model.forward(
-    requests,
-    {
-      outputs: ['hidden_states'],
-      reducer,
-      reduce: (o) => {
-        const h = o.outputs.hidden_states!;
-        const D = h.dims[h.dims.length - 1]!;
-        return h.data.slice(off * D, (off + o.length - specials) * D);
-      },
-    },
-    (d) => onProgress?.(d, requests.length),
-  );
+  const rows =
+    requests.length === 0
+      ? []
+      : await model.forward(
+          requests,
+          {
+            outputs: ['hidden_states'],
+            reducer,
+            reduce: (o) => {
+              const h = o.outputs.hidden_states!;
+              const D = h.dims[h.dims.length - 1]!;
+              return h.data.slice(off * D, (off + o.length - specials) * D);
+            },
+          },
+          (d) => onProgress?.(d, requests.length),
+        );
   const dimOf = (k: number) => rows[first[k]!]!.length / lens[first[k]!]!;
   return {
     windowed,

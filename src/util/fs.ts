@@ -1,4 +1,18 @@
-import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+  type Stats,
+} from 'node:fs';
 import { dirname, basename, join, relative, isAbsolute, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
@@ -41,7 +55,18 @@ export function excerpt(text: string, max = 40): string {
   let out = '';
   for (const ch of text) {
     const c = ch.codePointAt(0)!;
-    const shown = c >= 0x20 && c < 0x7f ? ch : c === 10 ? '\\n' : c === 9 ? '\\t' : c === 13 ? '\\r' : c < 0x100 ? `\\x${c.toString(16).padStart(2, '0')}` : `\\u{${c.toString(16)}}`;
+    const shown =
+      c >= 0x20 && c < 0x7f
+        ? ch
+        : c === 10
+          ? '\\n'
+          : c === 9
+            ? '\\t'
+            : c === 13
+              ? '\\r'
+              : c < 0x100
+                ? `\\x${c.toString(16).padStart(2, '0')}`
+                : `\\u{${c.toString(16)}}`;
     if (out.length + shown.length > max) return `${out}…`;
     out += shown;
   }
@@ -117,11 +142,18 @@ export function checkDataPath(path: string, what: string, followSymlinks: boolea
       } catch (e) {
         throw ioError(shown, e, 'broken symlink');
       }
-      if (!followSymlinks && !inside(real, realRoot)) throw new BenchError('E_IO', `${shown}: a symlink that resolves outside the data folder ${root} (refused; --follow-symlinks allows it)`);
+      if (!followSymlinks && !inside(real, realRoot))
+        throw new BenchError(
+          'E_IO',
+          `${shown}: a symlink that resolves outside the data folder ${root} (refused; --follow-symlinks allows it)`,
+        );
     }
     assertNotSpecial(p, shown);
   };
-  if (!isDir) { check(path, what); return; }
+  if (!isDir) {
+    check(path, what);
+    return;
+  }
   let budget = 20000;
   const walk = (dir: string, depth: number) => {
     let names: string[];
@@ -160,7 +192,8 @@ export function readMaybeGzipWithRaw(path: string): { raw: Buffer; data: Buffer 
   const { maxInputBytes } = readLimits();
   let buf: Buffer;
   try {
-    if (statSync(path).size > maxInputBytes) throw new BenchError('E_DATA', `${path}: larger than the cap of ${mib(maxInputBytes)} per data file (--max-input-mb)`);
+    if (statSync(path).size > maxInputBytes)
+      throw new BenchError('E_DATA', `${path}: larger than the cap of ${mib(maxInputBytes)} per data file (--max-input-mb)`);
     buf = readFileSync(path);
   } catch (e) {
     throw ioError(path, e);
@@ -171,7 +204,10 @@ export function readMaybeGzipWithRaw(path: string): { raw: Buffer; data: Buffer 
       data = gunzipSync(buf, { maxOutputLength: maxInputBytes });
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) {
-        throw new BenchError('E_DATA', `${path}: decompresses to more than the cap of ${mib(maxInputBytes)} per data file (--max-input-mb)`);
+        throw new BenchError(
+          'E_DATA',
+          `${path}: decompresses to more than the cap of ${mib(maxInputBytes)} per data file (--max-input-mb)`,
+        );
       }
       throw new BenchError('E_DATA', `${path}: corrupt gzip data`);
     }
@@ -190,7 +226,8 @@ export function assertRecordSizes(data: Uint8Array, path: string): void {
   while (start < b.length) {
     let nl = b.indexOf(10, start);
     if (nl < 0) nl = b.length;
-    if (nl - start > max) throw new BenchError('E_DATA', `${path}:${line}: a line longer than the cap of ${kib(max)} per record (--max-record-kb)`);
+    if (nl - start > max)
+      throw new BenchError('E_DATA', `${path}:${line}: a line longer than the cap of ${kib(max)} per record (--max-record-kb)`);
     start = nl + 1;
     line++;
   }

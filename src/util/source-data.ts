@@ -22,6 +22,9 @@ export function sourceDataPath(...parts: string[]): string | null {
 /** Like sourceDataPath, for build scripts: refuses to go on without the folder. */
 export function requireSourceDataPath(...parts: string[]): string {
   const p = sourceDataPath(...parts);
-  if (p === null) throw new Error(`set PLMBENCH_SOURCE_DATA to the source-data folder (it must hold ${parts.join('/')}), or pass the source path as an argument`);
+  if (p === null)
+    throw new Error(
+      `set PLMBENCH_SOURCE_DATA to the source-data folder (it must hold ${parts.join('/')}), or pass the source path as an argument`,
+    );
   return p;
 }

@@ -32,8 +32,10 @@ export const CONVENTION_INFO: Record<Convention, ConventionInfo> = {
   },
   seqres: {
     virtualCb: 'missing',
-    contact: 'Cβ-Cβ distance < 8 Å, the real CB atom where there is one, the virtual Cβ from N, CA, C (trRosetta constants) for glycine and residues without CB',
-    length: "L = the chain's reference (SEQRES) length, the sequence the model reads; unobserved residues are read by the model but their pairs are not scored",
+    contact:
+      'Cβ-Cβ distance < 8 Å, the real CB atom where there is one, the virtual Cβ from N, CA, C (trRosetta constants) for glycine and residues without CB',
+    length:
+      "L = the chain's reference (SEQRES) length, the sequence the model reads; unobserved residues are read by the model but their pairs are not scored",
     source: 'this task before version 1.1.0',
   },
 };

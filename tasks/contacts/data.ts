@@ -51,7 +51,11 @@ function verifyManifest(taskDir: string, indexFiles: string[]): { info: DataFile
     });
   for (const [file, want] of listed) {
     const got = sha256(readFileSync(join(taskDir, 'data', file)));
-    if (got !== want) throw new BenchError('E_DATA', `${join(taskDir, 'data', file)}: sha256 ${got} does not match ${BUNDLED.manifest} (${want}); the bundled data was modified`);
+    if (got !== want)
+      throw new BenchError(
+        'E_DATA',
+        `${join(taskDir, 'data', file)}: sha256 ${got} does not match ${BUNDLED.manifest} (${want}); the bundled data was modified`,
+      );
   }
   for (const f of indexFiles) {
     if (!listed.has(f)) throw new BenchError('E_DATA', `${join(taskDir, BUNDLED.index)}: ${f} is not listed in ${BUNDLED.manifest}`);
@@ -74,7 +78,8 @@ function readSplit(path: string): { lines: SplitLine[]; bytes: Buffer } {
   const rows = parse<Record<string, string>>(text, { columns: true, skip_empty_lines: true });
   const lines = rows.map((r, k): SplitLine => {
     const role = r['role'];
-    if (role !== 'train' && role !== 'eval') throw new BenchError('E_DATA', `${path}:${k + 2}: role must be train or eval, got ${JSON.stringify(role)}`);
+    if (role !== 'train' && role !== 'eval')
+      throw new BenchError('E_DATA', `${path}:${k + 2}: role must be train or eval, got ${JSON.stringify(role)}`);
     return { id: r['id']!, length: Number(r['length']), role, smoke: r['smoke'] === '1' };
   });
   return { lines, bytes };
@@ -86,7 +91,10 @@ export async function loadBundled(taskDir: string, convention: Convention = PUBL
   const indexBytes = readFileSync(indexPath);
   const indexRows = parse<Record<string, string>>(indexBytes, { columns: true, skip_empty_lines: true });
   const index = describeDataFile(indexPath, BUNDLED.index, indexRows.length, indexBytes);
-  const manifest = verifyManifest(taskDir, indexRows.map((r) => r['file'] ?? ''));
+  const manifest = verifyManifest(
+    taskDir,
+    indexRows.map((r) => r['file'] ?? ''),
+  );
   const split = readSplit(join(taskDir, BUNDLED.split));
   const key = `${taskDir}|${index.sha256}|${manifest.digest}|${convention}`;
   let pending = memo.get(key);
@@ -98,7 +106,10 @@ export async function loadBundled(taskDir: string, convention: Convention = PUBL
   const set = await pending;
   const byId = new Map(set.entries.map((e) => [e.id, e]));
   if (split.lines.length !== set.entries.length) {
-    throw new BenchError('E_DATA', `${join(taskDir, BUNDLED.split)}: ${split.lines.length} rows, but ${BUNDLED.index} has ${set.entries.length} chains`);
+    throw new BenchError(
+      'E_DATA',
+      `${join(taskDir, BUNDLED.split)}: ${split.lines.length} rows, but ${BUNDLED.index} has ${set.entries.length} chains`,
+    );
   }
   const train: StructureEntry[] = [];
   const evaluation: StructureEntry[] = [];
@@ -106,7 +117,10 @@ export async function loadBundled(taskDir: string, convention: Convention = PUBL
   for (const line of split.lines) {
     const e = byId.get(line.id);
     if (!e || e.length !== line.length) {
-      throw new BenchError('E_DATA', `${join(taskDir, BUNDLED.split)}: chain ${line.id} (length ${line.length}) does not match ${BUNDLED.index}`);
+      throw new BenchError(
+        'E_DATA',
+        `${join(taskDir, BUNDLED.split)}: chain ${line.id} (length ${line.length}) does not match ${BUNDLED.index}`,
+      );
     }
     (line.role === 'train' ? train : evaluation).push(e);
     if (line.smoke) smoke.add(line.id);
@@ -129,9 +143,14 @@ export async function loadBundled(taskDir: string, convention: Convention = PUBL
 }
 
 /** A user's structure folder: every chain is evaluated. Errors name the file (from `src/bio`). */
-export async function loadUserStructures(dir: string, convention: Convention = PUBLISHED_CONVENTION): Promise<{ entries: StructureEntry[]; files: DataFileInfo[] }> {
-  if (!existsSync(dir)) throw new BenchError('E_DATA', `${dir}: not found (--data contacts= takes a folder with an index.csv and structure files)`);
-  if (!statSync(dir).isDirectory()) throw new BenchError('E_DATA', `${dir}: not a folder (--data contacts= takes a folder with an index.csv and structure files)`);
+export async function loadUserStructures(
+  dir: string,
+  convention: Convention = PUBLISHED_CONVENTION,
+): Promise<{ entries: StructureEntry[]; files: DataFileInfo[] }> {
+  if (!existsSync(dir))
+    throw new BenchError('E_DATA', `${dir}: not found (--data contacts= takes a folder with an index.csv and structure files)`);
+  if (!statSync(dir).isDirectory())
+    throw new BenchError('E_DATA', `${dir}: not a folder (--data contacts= takes a folder with an index.csv and structure files)`);
   const set = await loadStructureSet(dir, { virtualCb: CONVENTION_INFO[convention].virtualCb });
   if (set.entries.length === 0) throw new BenchError('E_DATA', `${set.index.path}: no chains listed`);
   return {

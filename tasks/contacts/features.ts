@@ -175,7 +175,12 @@ export function planTraining(chains: StructureEntry[], F: number, policy: Window
 }
 
 /** Fills the training matrix of a plan: cached chains are copied in, the others computed window by window. */
-export async function computeTraining(ctx: TaskContext, tp: TrainingPlan, policy: WindowPolicy, onProgress?: (done: number, total: number) => void): Promise<TrainingSet> {
+export async function computeTraining(
+  ctx: TaskContext,
+  tp: TrainingPlan,
+  policy: WindowPolicy,
+  onProgress?: (done: number, total: number) => void,
+): Promise<TrainingSet> {
   const model = ctx.model;
   const { chains: plan, features: F, rows: N } = tp;
   const x = new Float32Array(N * F);
@@ -218,7 +223,8 @@ export async function computeTraining(ctx: TaskContext, tp: TrainingPlan, policy
       reduce: (o, index) => {
         const { chain, window } = requests[index]!;
         const view = o.outputs.attentions!;
-        if (mapCount(view) !== F) throw new TaskFailure('E_MODEL_OUTPUT', `chain ${chain.entry.id}: attentions have ${mapCount(view)} maps, expected ${F}`);
+        if (mapCount(view) !== F)
+          throw new TaskFailure('E_MODEL_OUTPUT', `chain ${chain.entry.id}: attentions have ${mapCount(view)} maps, expected ${F}`);
         const n = residuesOf(o, model, window, chain.entry.id);
         const L = chain.entry.length;
         const block = { view, offset: model.vocab.residueOffset, residues: n };
@@ -307,7 +313,9 @@ export async function evaluationScores(
   const model = ctx.model;
   const plan = chains.map((entry) => ({ entry, cw: windowChain(entry.length, policy) }));
   const requests: { chain: number; window: ResidueWindow }[] = [];
-  plan.forEach((c, k) => { c.cw.windows.forEach((w) => requests.push({ chain: k, window: w })); });
+  plan.forEach((c, k) => {
+    c.cw.windows.forEach((w) => requests.push({ chain: k, window: w }));
+  });
   const pred = want.prediction;
   const useAttn = want.unsupervised || pred?.kind === 'regression';
   const outputs: ('attentions' | 'contacts' | 'logits')[] = [];
@@ -317,7 +325,7 @@ export async function evaluationScores(
   const reducer = [
     'contacts.eval.v1',
     want.unsupervised ? 'unsup' : '',
-    pred?.kind === 'regression' ? `regression:${pred.head.digest}` : pred?.kind ?? '',
+    pred?.kind === 'regression' ? `regression:${pred.head.digest}` : (pred?.kind ?? ''),
     `offset=${model.vocab.residueOffset}`,
   ].join('|');
   const scratch = new Float64Array(2 * policy.size);
@@ -339,7 +347,8 @@ export async function evaluationScores(
           const F = mapCount(view);
           const block = { view, offset: model.vocab.residueOffset, residues: n };
           const coef = pred?.kind === 'regression' ? pred.head.coef : null;
-          if (coef && coef.length !== F) throw new TaskFailure('E_MODEL_OUTPUT', `chain ${id}: attentions have ${F} maps, the regression was fitted on ${coef.length}`);
+          if (coef && coef.length !== F)
+            throw new TaskFailure('E_MODEL_OUTPUT', `chain ${id}: attentions have ${F} maps, the regression was fitted on ${coef.length}`);
           const acc = new Float64Array(P);
           const lin = coef ? new Float64Array(P) : null;
           for (let m = 0; m < F; m++) {
@@ -400,12 +409,17 @@ function readContacts(o: SequenceOutputs, model: ModelHandle, n: number, id: str
   const logits = o.outputs.logits!;
   const Lpad = logits.dims[0]!;
   const C = c.dims[0]!;
-  if (c.dims.length !== 2 || c.dims[1] !== C) throw new TaskFailure('E_MODEL_OUTPUT', `chain ${id}: contacts must be [L', L'] per sequence, got [${c.dims.join(', ')}]`);
+  if (c.dims.length !== 2 || c.dims[1] !== C)
+    throw new TaskFailure('E_MODEL_OUTPUT', `chain ${id}: contacts must be [L', L'] per sequence, got [${c.dims.join(', ')}]`);
   // ESM's head drops the start and end tokens (L' = L - 2); a head over all tokens keeps them.
   let off: number;
   if (C === Lpad - model.vocab.specialCount) off = 0;
   else if (C === Lpad) off = model.vocab.residueOffset;
-  else throw new TaskFailure('E_MODEL_OUTPUT', `chain ${id}: contacts are ${C} x ${C} for ${Lpad} tokens; expected ${Lpad - model.vocab.specialCount} (residues only) or ${Lpad}`);
+  else
+    throw new TaskFailure(
+      'E_MODEL_OUTPUT',
+      `chain ${id}: contacts are ${C} x ${C} for ${Lpad} tokens; expected ${Lpad - model.vocab.specialCount} (residues only) or ${Lpad}`,
+    );
   let p = 0;
   for (let a = 0; a + MIN_SEPARATION < n; a++) {
     for (let b = a + MIN_SEPARATION; b < n; b++, p++) {

@@ -62,7 +62,8 @@ const task: TaskModule = {
       { file: BUNDLED.published, sha256: '2e7bbc0acf7a567aca129a51ea70827c4fb8f9b4beb66cacb779d8681ede98a5', rows: 6 },
     ],
     tiers: {
-      smoke: '7 of the 21 evaluation chains (one per length stratum, marked in data/split.csv); the regression is fitted on the same 20 training chains as the full tier. A user folder: a seeded 7 of its chains',
+      smoke:
+        '7 of the 21 evaluation chains (one per length stratum, marked in data/split.csv); the regression is fitted on the same 20 training chains as the full tier. A user folder: a seeded 7 of its chains',
       full: 'all 21 evaluation chains (59 to 517 residues); regression fitted on the 20 training chains',
     },
     options: [
@@ -70,7 +71,8 @@ const task: TaskModule = {
         key: 'source',
         values: 'auto | attentions | contacts',
         default: 'auto',
-        description: "what predicts contacts: the model's own contacts output when it has one (auto), or the L1 regression on its attention maps",
+        description:
+          "what predicts contacts: the model's own contacts output when it has one (auto), or the L1 regression on its attention maps",
       },
       {
         key: 'convention',
@@ -100,7 +102,8 @@ interface Prepared {
 const prepare = oncePerContext(async (ctx: TaskContext): Promise<Prepared> => {
   const { source, convention } = readOptions(ctx);
   const caps = ctx.model.capabilities;
-  const predictor: 'regression' | 'contacts' = source === 'contacts' || (source === 'auto' && caps.has('contacts')) ? 'contacts' : 'regression';
+  const predictor: 'regression' | 'contacts' =
+    source === 'contacts' || (source === 'auto' && caps.has('contacts')) ? 'contacts' : 'regression';
   // The user's data first, so that its errors come before anything else.
   const user = ctx.dataPath ? await loadUserStructures(ctx.dataPath, convention) : null;
   const bundled = await loadBundled(ctx.taskDir, convention);
@@ -114,16 +117,23 @@ async function run(ctx: TaskContext): Promise<TaskOutcome> {
   const { source, convention, predictor, user, bundled, evalChains } = await prepare(ctx);
   const caps = ctx.model.capabilities;
   const hasAttn = caps.has('attentions');
-  if (predictor === 'contacts' && !caps.has('contacts')) throw new TaskSkip('--option contacts.source=contacts, but the model has no "contacts" output');
-  if (predictor === 'regression' && !hasAttn) throw new TaskSkip('--option contacts.source=attentions, but the model has no "attentions" output');
+  if (predictor === 'contacts' && !caps.has('contacts'))
+    throw new TaskSkip('--option contacts.source=contacts, but the model has no "contacts" output');
+  if (predictor === 'regression' && !hasAttn)
+    throw new TaskSkip('--option contacts.source=attentions, but the model has no "attentions" output');
 
   const policy = windowPolicy(ctx.model);
   let fit: FittedRegression | null = null;
   if (predictor === 'regression') {
     const phase = ctx.progress.phase(`contacts: attention features of ${bundled.train.length} training chains`, 1);
-    fit = await fitRegression(ctx, bundled.train, policy, (d, t) => { phase.set(t > 0 ? d / t : 1); });
+    fit = await fitRegression(ctx, bundled.train, policy, (d, t) => {
+      phase.set(t > 0 ? d / t : 1);
+    });
     phase.end();
-    if (fit.nonZero === 0) ctx.log.warn('contacts: the L1 regression kept no attention feature: its predictions are constant, so its ranking is the random tie order (expect the base rate)');
+    if (fit.nonZero === 0)
+      ctx.log.warn(
+        'contacts: the L1 regression kept no attention feature: its predictions are constant, so its ranking is the random tie order (expect the base rate)',
+      );
     ctx.log.info(
       `contacts: regression on ${fit.features} features, ${fit.rows} pairs (${fit.positives} contacts), ${fit.nonZero} non-zero weights, ${fit.converged ? 'converged' : `not converged (${fit.reason})`}${fit.fromCache ? ', from the cache' : ''}`,
     );
@@ -133,7 +143,9 @@ async function run(ctx: TaskContext): Promise<TaskOutcome> {
     prediction: fit ? { kind: 'regression', head: fit } : { kind: 'contacts' },
   };
   const phase = ctx.progress.phase(`contacts: ${evalChains.length} evaluation chains`, 1);
-  const scores = await evaluationScores(ctx, evalChains, policy, want, (d, t) => { phase.set(t > 0 ? d / t : 1); });
+  const scores = await evaluationScores(ctx, evalChains, policy, want, (d, t) => {
+    phase.set(t > 0 ? d / t : 1);
+  });
   phase.end();
 
   const trainSeqs = new Set(bundled.train.map((e) => e.sequence));
@@ -180,11 +192,18 @@ async function run(ctx: TaskContext): Promise<TaskOutcome> {
     for (const range of RANGES) {
       for (const cut of CUTS) {
         const name = metricName(cut, range, prefix);
-        metrics[name] = meanOverItems(res.map((r) => precision(r.ranges[range].at[cut]) ?? Number.NaN), rng.fork(name));
+        metrics[name] = meanOverItems(
+          res.map((r) => precision(r.ranges[range].at[cut]) ?? Number.NaN),
+          rng.fork(name),
+        );
       }
     }
     const tape = `${prefix}p_at_l5_tape`;
-    metrics[tape] = metricOverItems(res, (sample) => sample.reduce((a, r) => a + r.tape.at.l5.hits, 0) / sample.reduce((a, r) => a + r.tape.at.l5.k, 0), rng.fork(tape));
+    metrics[tape] = metricOverItems(
+      res,
+      (sample) => sample.reduce((a, r) => a + r.tape.at.l5.hits, 0) / sample.reduce((a, r) => a + r.tape.at.l5.k, 0),
+      rng.fork(tape),
+    );
   };
   addSet('', (c) => c.pred);
   addSet('unsupervised_', (c) => c.unsup);
@@ -216,12 +235,17 @@ async function run(ctx: TaskContext): Promise<TaskOutcome> {
       publishedConvention: PUBLISHED_CONVENTION,
       contact: `${CONVENTION_INFO[convention].contact}; both residues observed`,
       length: CONVENTION_INFO[convention].length,
-      ranking: 'candidates of a range: observed pairs with a prediction; sorted by score, highest first; ties in a seeded random order (rng fork ties:<chain id>)',
+      ranking:
+        'candidates of a range: observed pairs with a prediction; sorted by score, highest first; ties in a seeded random order (rng fork ties:<chain id>)',
       cuts: 'k = L, floor(L/2), floor(L/5); P@k = contacts among the first min(k, candidates) / k (missing predictions count as wrong)',
       ranges: 'short 6 <= j-i < 12, medium 12 <= j-i < 24, long j-i >= 24; tape: all j-i >= 6, top floor(L/5)',
-      aggregate: 'p_at_*: mean over proteins of the per-protein precision; p_at_l5_tape: correct / predicted pooled over proteins (TAPE); 95% percentile bootstrap over proteins, 1,000 resamples',
-      features: "per layer and head: attention over the residues only (start and end tokens dropped), S = A + A^T, APC: S_ij - S_i. S_.j / S_.. (ESM's ContactPredictionHead); layers x heads features per pair",
-      unsupervised: hasAttn ? 'the mean over layers and heads of the same APC features, ranked directly (no fitting)' : 'not computed: the model has no attentions output',
+      aggregate:
+        'p_at_*: mean over proteins of the per-protein precision; p_at_l5_tape: correct / predicted pooled over proteins (TAPE); 95% percentile bootstrap over proteins, 1,000 resamples',
+      features:
+        "per layer and head: attention over the residues only (start and end tokens dropped), S = A + A^T, APC: S_ij - S_i. S_.j / S_.. (ESM's ContactPredictionHead); layers x heads features per pair",
+      unsupervised: hasAttn
+        ? 'the mean over layers and heads of the same APC features, ranked directly (no fitting)'
+        : 'not computed: the model has no attentions output',
       regression: fit ? regressionProtocol(fit, bundled.train, ctx.seed) : null,
       windowPolicy: policy.description,
       chainsWindowed: { evaluation: windowedEval, training: fit ? fit.chainsWindowed : 0 },
@@ -252,7 +276,8 @@ function chainMetrics(p: ChainPrecision, prefix: string): Record<string, number 
 function regressionProtocol(fit: FittedRegression, train: StructureEntry[], seed: number): Record<string, unknown> {
   const s = REGRESSION_SETTINGS;
   return {
-    model: "binary logistic regression, L1 penalty: minimise ||w||_1 + |b| + C * sum of log-losses (scikit-learn LogisticRegression(penalty='l1', solver='liblinear') objective, intercept penalised)",
+    model:
+      "binary logistic regression, L1 penalty: minimise ||w||_1 + |b| + C * sum of log-losses (scikit-learn LogisticRegression(penalty='l1', solver='liblinear') objective, intercept penalised)",
     solver: 'OWL-QN from zero (src/probe fitL1Binary), deterministic',
     C: s.C,
     maxIter: s.maxIter,
@@ -265,7 +290,8 @@ function regressionProtocol(fit: FittedRegression, train: StructureEntry[], seed
     positiveFraction: fit.rows > 0 ? fit.positives / fit.rows : null,
     pairsKept: fit.fraction,
     seed: fit.fraction < 1 ? seed : null,
-    seedNote: fit.fraction < 1 ? 'pairs subsampled (training matrix above 2^28 values), seeded' : 'no randomness: all observed training pairs used',
+    seedNote:
+      fit.fraction < 1 ? 'pairs subsampled (training matrix above 2^28 values), seeded' : 'no randomness: all observed training pairs used',
     pairsWithoutPrediction: fit.uncovered,
     features: fit.features,
     nonZeroWeights: fit.nonZero,
@@ -281,12 +307,15 @@ function regressionProtocol(fit: FittedRegression, train: StructureEntry[], seed
 
 function readOptions(ctx: TaskContext): { source: Source; convention: Convention } {
   for (const key of Object.keys(ctx.options)) {
-    if (key !== 'source' && key !== 'convention') throw new BenchError('E_USAGE', `--option contacts.${key}: unknown option (contacts takes: source, convention)`);
+    if (key !== 'source' && key !== 'convention')
+      throw new BenchError('E_USAGE', `--option contacts.${key}: unknown option (contacts takes: source, convention)`);
   }
   const v = ctx.options['source'] ?? 'auto';
-  if (!(SOURCES as readonly string[]).includes(v)) throw new BenchError('E_USAGE', `--option contacts.source: must be auto, attentions or contacts, got "${v}"`);
+  if (!(SOURCES as readonly string[]).includes(v))
+    throw new BenchError('E_USAGE', `--option contacts.source: must be auto, attentions or contacts, got "${v}"`);
   const c = ctx.options['convention'] ?? PUBLISHED_CONVENTION;
-  if (!(CONVENTIONS as readonly string[]).includes(c)) throw new BenchError('E_USAGE', `--option contacts.convention: must be esm or seqres, got "${c}"`);
+  if (!(CONVENTIONS as readonly string[]).includes(c))
+    throw new BenchError('E_USAGE', `--option contacts.convention: must be esm or seqres, got "${c}"`);
   return { source: v as Source, convention: c as Convention };
 }
 
@@ -294,7 +323,10 @@ function checkVocabulary(ctx: TaskContext, chains: StructureEntry[], where: stri
   for (const e of chains) {
     const bad = ctx.model.vocab.firstInvalid(e.sequence);
     if (bad >= 0) {
-      throw new BenchError('E_DATA', `${where}/${e.file}: chain ${e.chain}: letter "${e.sequence[bad]}" at residue ${bad + 1} is not in the ${ctx.model.vocab.name} vocabulary`);
+      throw new BenchError(
+        'E_DATA',
+        `${where}/${e.file}: chain ${e.chain}: letter "${e.sequence[bad]}" at residue ${bad + 1} is not in the ${ctx.model.vocab.name} vocabulary`,
+      );
     }
   }
 }

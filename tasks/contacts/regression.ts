@@ -88,7 +88,10 @@ export async function fitRegression(
   }
   const t = await computeTraining(ctx, plan, policy, onProgress);
   if (t.positives === 0 || t.positives === t.rows) {
-    throw new TaskFailure('E_TRAINING_DATA', `the training chains give ${t.positives} contacts among ${t.rows} pairs; the regression needs both classes`);
+    throw new TaskFailure(
+      'E_TRAINING_DATA',
+      `the training chains give ${t.positives} contacts among ${t.rows} pairs; the regression needs both classes`,
+    );
   }
   const m = fitL1Binary({ data: t.x, rows: t.rows, cols: t.features }, t.y, {
     C: s.C,

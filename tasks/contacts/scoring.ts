@@ -64,15 +64,25 @@ export function cutK(L: number, cut: Cut): number {
  * `lengthForK`: the L of P@L, P@L/2, P@L/5 (default the reference length); TAPE's P@L/5 always uses the reference
  * length, as TAPE's `compute_precision_at_l5` takes the sequence length.
  */
-export function chainPrecision(truth: ChainTruth, scores: Float32Array | Float64Array, tieBreak?: Rng, lengthForK = truth.length): ChainPrecision {
+export function chainPrecision(
+  truth: ChainTruth,
+  scores: Float32Array | Float64Array,
+  tieBreak?: Rng,
+  lengthForK = truth.length,
+): ChainPrecision {
   const L = truth.length;
   const K = lengthForK;
-  if (scores.length !== pairCount(L)) throw new RangeError(`chainPrecision: ${truth.id}: ${scores.length} scores for ${pairCount(L)} pairs`);
+  if (scores.length !== pairCount(L))
+    throw new RangeError(`chainPrecision: ${truth.id}: ${scores.length} scores for ${pairCount(L)} pairs`);
   const { observed, contacts } = truth;
   const cand: number[] = [];
   const pi: number[] = [];
   const pj: number[] = [];
-  const empty = (n: number): RangeResult => ({ candidates: 0, contacts: 0, at: { l: { hits: 0, k: n }, l2: { hits: 0, k: cutK(n, 'l2') }, l5: { hits: 0, k: cutK(n, 'l5') } } });
+  const empty = (n: number): RangeResult => ({
+    candidates: 0,
+    contacts: 0,
+    at: { l: { hits: 0, k: n }, l2: { hits: 0, k: cutK(n, 'l2') }, l5: { hits: 0, k: cutK(n, 'l5') } },
+  });
   const ranges: Record<Range, RangeResult> = { short: empty(K), medium: empty(K), long: empty(K) };
   const tape = empty(L);
   let unscored = 0;

@@ -53,5 +53,7 @@ export function deriveSplit(rows: readonly SplitInput[]): SplitRow[] {
 export const SPLIT_HEADER = 'id,pdb_id,chain,length,role,smoke,hash';
 
 export function formatSplitCsv(rows: readonly SplitRow[]): string {
-  return [SPLIT_HEADER, ...rows.map((r) => [r.id, r.pdbId, r.chain, r.length, r.role, r.smoke ? 1 : 0, r.hash].join(','))].join('\n') + '\n';
+  return (
+    [SPLIT_HEADER, ...rows.map((r) => [r.id, r.pdbId, r.chain, r.length, r.role, r.smoke ? 1 : 0, r.hash].join(','))].join('\n') + '\n'
+  );
 }

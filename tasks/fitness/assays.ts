@@ -116,16 +116,23 @@ export function subsetAssay(a: Assay, idx: readonly number[]): Assay {
 
 /** Strips `.gz` and `.csv` from a file name: the DMS_id of an assay file. */
 export function assayIdOf(fileName: string): string {
-  return basename(fileName).replace(/\.gz$/i, '').replace(/\.csv$/i, '');
+  return basename(fileName)
+    .replace(/\.gz$/i, '')
+    .replace(/\.csv$/i, '');
 }
 
 /** Assay CSVs of a user folder: every `*.csv` / `*.csv.gz` except the reference file, sorted by name. */
 export function listAssayFiles(dir: string): { assays: string[]; reference: string | null } {
   if (!existsSync(dir)) throw new BenchError('E_IO', `--data fitness=${dir}: not found`);
   if (!statSync(dir).isDirectory()) {
-    throw new BenchError('E_DATA', `--data fitness=${dir}: must be a folder of ProteinGym assay CSVs (with DMS_substitutions.csv), got a file`);
+    throw new BenchError(
+      'E_DATA',
+      `--data fitness=${dir}: must be a folder of ProteinGym assay CSVs (with DMS_substitutions.csv), got a file`,
+    );
   }
-  const names = readdirSync(dir).filter((f) => /\.csv(\.gz)?$/i.test(f) && statSync(join(dir, f)).isFile()).sort();
+  const names = readdirSync(dir)
+    .filter((f) => /\.csv(\.gz)?$/i.test(f) && statSync(join(dir, f)).isFile())
+    .sort();
   const isRef = (f: string) => assayIdOf(f) === 'DMS_substitutions';
   const ref = names.find(isRef);
   const assays = names.filter((f) => !isRef(f)).map((f) => join(dir, f));
@@ -158,7 +165,8 @@ export function readReference(path: string, label: string): { rows: Map<string, 
   const header = records[0] ?? [];
   const col = (name: string) => header.indexOf(name);
   for (const name of ['DMS_id', 'target_seq']) {
-    if (col(name) < 0) throw new BenchError('E_DATA', `${label}:1: missing required column "${name}" (columns: ${excerpt(header.join(', '))})`);
+    if (col(name) < 0)
+      throw new BenchError('E_DATA', `${label}:1: missing required column "${name}" (columns: ${excerpt(header.join(', '))})`);
   }
   const get = (r: string[], name: string): string | null => {
     const i = col(name);
@@ -171,7 +179,8 @@ export function readReference(path: string, label: string): { rows: Map<string, 
     const dmsId = get(r, 'DMS_id');
     if (!dmsId) throw new BenchError('E_DATA', `${label}:${line}: empty DMS_id`);
     const targetSeq = (get(r, 'target_seq') ?? '').toUpperCase();
-    if (!/^[A-Z]+$/.test(targetSeq)) throw new BenchError('E_DATA', `${label}:${line}: ${dmsId}: target_seq must be letters A-Z, got "${targetSeq.slice(0, 20)}"`);
+    if (!/^[A-Z]+$/.test(targetSeq))
+      throw new BenchError('E_DATA', `${label}:${line}: ${dmsId}: target_seq must be letters A-Z, got "${targetSeq.slice(0, 20)}"`);
     const num = (name: string): number | null => {
       const v = get(r, name);
       if (v === null) return null;
@@ -194,7 +203,8 @@ export function readReference(path: string, label: string): { rows: Map<string, 
       totalMutants: num('DMS_total_number_mutants'),
       line,
     };
-    if (rows.has(dmsId)) throw new BenchError('E_DATA', `${label}:${line}: DMS_id ${dmsId} is listed twice (first at line ${rows.get(dmsId)!.line})`);
+    if (rows.has(dmsId))
+      throw new BenchError('E_DATA', `${label}:${line}: DMS_id ${dmsId} is listed twice (first at line ${rows.get(dmsId)!.line})`);
     rows.set(dmsId, row);
   });
   return { rows, count: records.length - 1, bytes: raw };
@@ -230,10 +240,18 @@ export async function readAssay(path: string, label: string, ref: ReferenceRow |
   source.on('data', (c) => {
     content.update(c as Buffer);
     size += (c as Buffer).length;
-    if (size > maxInputBytes) parser.destroy(new BenchError('E_DATA', `${label}: more than the cap of ${maxInputBytes / 1048576} MiB per data file after decompression (--max-input-mb)`));
+    if (size > maxInputBytes)
+      parser.destroy(
+        new BenchError(
+          'E_DATA',
+          `${label}: more than the cap of ${maxInputBytes / 1048576} MiB per data file after decompression (--max-input-mb)`,
+        ),
+      );
   });
-  source.on('error', (e: Error) => parser.destroy(new BenchError('E_DATA', `${label}: ${(e).message}`)));
-  raw.on('error', (e: Error) => parser.destroy(new BenchError('E_IO', `${label}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`)));
+  source.on('error', (e: Error) => parser.destroy(new BenchError('E_DATA', `${label}: ${e.message}`)));
+  raw.on('error', (e: Error) =>
+    parser.destroy(new BenchError('E_IO', `${label}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`)),
+  );
   source.pipe(parser);
 
   let idx: Record<(typeof REQUIRED_COLUMNS)[number], number> | null = null;
@@ -255,9 +273,17 @@ export async function readAssay(path: string, label: string, ref: ReferenceRow |
       if (!idx) {
         const missing = REQUIRED_COLUMNS.filter((c) => !record.includes(c));
         if (missing.length > 0) {
-          throw new BenchError('E_DATA', `${label}:${line}: missing required column${missing.length > 1 ? 's' : ''} ${missing.map((c) => `"${c}"`).join(', ')} (columns: ${excerpt(record.join(', '))})`);
+          throw new BenchError(
+            'E_DATA',
+            `${label}:${line}: missing required column${missing.length > 1 ? 's' : ''} ${missing.map((c) => `"${c}"`).join(', ')} (columns: ${excerpt(record.join(', '))})`,
+          );
         }
-        idx = { mutant: record.indexOf('mutant'), mutated_sequence: record.indexOf('mutated_sequence'), DMS_score: record.indexOf('DMS_score'), DMS_score_bin: record.indexOf('DMS_score_bin') };
+        idx = {
+          mutant: record.indexOf('mutant'),
+          mutated_sequence: record.indexOf('mutated_sequence'),
+          DMS_score: record.indexOf('DMS_score'),
+          DMS_score_bin: record.indexOf('DMS_score_bin'),
+        };
         continue;
       }
       const where = `${label}:${line}`;
@@ -279,10 +305,14 @@ export async function readAssay(path: string, label: string, ref: ReferenceRow |
       seen.set(key, line);
       if (expected !== mutated) {
         const d = firstDifference(expected, mutated);
-        const detail = expected.length !== mutated.length
-          ? `mutated_sequence has ${mutated.length} residues, the wild type ${expected.length}`
-          : `first difference at residue ${d}: ${expected[d - 1]} expected, ${mutated[d - 1]} found`;
-        throw new BenchError('E_DATA', `${where}: mutant "${mutant}" applied to the wild type${ref ? ` (target_seq of ${ref.dmsId})` : ''} does not give mutated_sequence (${detail})`);
+        const detail =
+          expected.length !== mutated.length
+            ? `mutated_sequence has ${mutated.length} residues, the wild type ${expected.length}`
+            : `first difference at residue ${d}: ${expected[d - 1]} expected, ${mutated[d - 1]} found`;
+        throw new BenchError(
+          'E_DATA',
+          `${where}: mutant "${mutant}" applied to the wild type${ref ? ` (target_seq of ${ref.dmsId})` : ''} does not give mutated_sequence (${detail})`,
+        );
       }
       const scoreText = (record[idx.DMS_score] ?? '').trim();
       const score = scoreText === '' ? NaN : Number(scoreText);
@@ -309,7 +339,10 @@ export async function readAssay(path: string, label: string, ref: ReferenceRow |
   }
   if (!idx) throw new BenchError('E_DATA', `${label}: empty file (no header)`);
   if (count < MIN_VARIANTS) {
-    throw new BenchError('E_DATA', `${label}: ${count} variant${count === 1 ? '' : 's'}; an assay needs at least ${MIN_VARIANTS} (with fewer, NDCG's k = floor(n/10) is 0 and the metrics are undefined)`);
+    throw new BenchError(
+      'E_DATA',
+      `${label}: ${count} variant${count === 1 ? '' : 's'}; an assay needs at least ${MIN_VARIANTS} (with fewer, NDCG's k = floor(n/10) is 0 and the metrics are undefined)`,
+    );
   }
   const hasGroups = ref?.uniprot != null && ref.selectionType != null;
   return {

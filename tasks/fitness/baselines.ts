@@ -56,9 +56,19 @@ export function loadPublished(taskDir: string): PublishedTable {
   const assays = new Map<string, PublishedAssay>();
   records.slice(1).forEach((r, k) => {
     const [id, uniprot, selectionType, count, metric] = r as [string, string, string, string, string];
-    if (!(METRICS as readonly string[]).includes(metric)) throw new BenchError('E_DATA', `${csv.label}:${k + 2}: unknown metric "${metric}"`);
+    if (!(METRICS as readonly string[]).includes(metric))
+      throw new BenchError('E_DATA', `${csv.label}:${k + 2}: unknown metric "${metric}"`);
     let a = assays.get(id);
-    if (!a) assays.set(id, (a = { uniprot, selectionType, numberMutants: Number(count), values: Object.fromEntries(models.map((m) => [m, {} as Record<Metric, number>])) }));
+    if (!a)
+      assays.set(
+        id,
+        (a = {
+          uniprot,
+          selectionType,
+          numberMutants: Number(count),
+          values: Object.fromEntries(models.map((m) => [m, {} as Record<Metric, number>])),
+        }),
+      );
     models.forEach((m, j) => {
       const text = r[5 + j]!.trim();
       a.values[m]![metric as Metric] = text === '' ? NaN : Number(text);
@@ -77,7 +87,10 @@ export function loadPublished(taskDir: string): PublishedTable {
     summary: json.summary,
     summaryAssays: json.summary_assays,
     upstreamSha256,
-    files: [describeDataFile(csv.path, csv.label, records.length - 1, csvBytes), describeDataFile(ref.path, ref.label, Object.keys(json.models).length, refBytes)],
+    files: [
+      describeDataFile(csv.path, csv.label, records.length - 1, csvBytes),
+      describeDataFile(ref.path, ref.label, Object.keys(json.models).length, refBytes),
+    ],
   };
 }
 
@@ -103,22 +116,28 @@ export interface RunAssay {
 export type AssayMatch = 'same-data' | 'same-assay (unverified)' | 'different-data' | 'not-in-proteingym';
 
 export const MATCH_RULE =
-  'an assay is the same data as ProteinGym\'s when its DMS_id is in ProteinGym\'s DMS-level tables with the same variant count and the sha256 of its CSV (decompressed) equals that of ProteinGym\'s file '
-  + '(known for the bundled assays: proteingym_reference.json, source.files); with the same DMS_id and variant count but no known sha256 it is "same-assay (unverified)": '
-  + 'its published values are given for orientation in a published set, never as same data, because a modified file with the same id and count cannot be told apart';
+  "an assay is the same data as ProteinGym's when its DMS_id is in ProteinGym's DMS-level tables with the same variant count and the sha256 of its CSV (decompressed) equals that of ProteinGym's file " +
+  '(known for the bundled assays: proteingym_reference.json, source.files); with the same DMS_id and variant count but no known sha256 it is "same-assay (unverified)": ' +
+  'its published values are given for orientation in a published set, never as same data, because a modified file with the same id and count cannot be told apart';
 
 export function matchAssay(a: RunAssay, table: PublishedTable): { match: AssayMatch; reason: string } {
   const pg = table.assays.get(a.id);
-  if (!pg) return { match: 'not-in-proteingym', reason: 'DMS_id absent from ProteinGym\'s tables' };
+  if (!pg) return { match: 'not-in-proteingym', reason: "DMS_id absent from ProteinGym's tables" };
   if (pg.numberMutants !== a.totalVariants) {
     return { match: 'different-data', reason: `${a.totalVariants} variants, ProteinGym's assay has ${pg.numberMutants}` };
   }
   const upstream = table.upstreamSha256.get(a.id);
   if (upstream === undefined) {
-    return { match: 'same-assay (unverified)', reason: 'same DMS_id and variant count as ProteinGym\'s tables; no sha256 of ProteinGym\'s file is known here to compare the content' };
+    return {
+      match: 'same-assay (unverified)',
+      reason: "same DMS_id and variant count as ProteinGym's tables; no sha256 of ProteinGym's file is known here to compare the content",
+    };
   }
-  if (a.contentSha256 === upstream) return { match: 'same-data', reason: 'the CSV\'s sha256 equals that of ProteinGym\'s file' };
-  return { match: 'different-data', reason: `the CSV's sha256 (${(a.contentSha256 ?? 'unknown').slice(0, 12)}...) differs from that of ProteinGym's file (${upstream.slice(0, 12)}...): a modified copy` };
+  if (a.contentSha256 === upstream) return { match: 'same-data', reason: "the CSV's sha256 equals that of ProteinGym's file" };
+  return {
+    match: 'different-data',
+    reason: `the CSV's sha256 (${(a.contentSha256 ?? 'unknown').slice(0, 12)}...) differs from that of ProteinGym's file (${upstream.slice(0, 12)}...): a modified copy`,
+  };
 }
 
 export type AssayMatches = Record<AssayMatch, { id: string; reason: string }[]>;
@@ -127,7 +146,11 @@ export type AssayMatches = Record<AssayMatch, { id: string; reason: string }[]>;
  * The run's assays by match, in run order. `matches`: {@link matchAssay} of each assay of `run`, when the
  * caller has them already.
  */
-export function matchAssays(run: readonly RunAssay[], table: PublishedTable, matches: readonly { match: AssayMatch; reason: string }[] = run.map((a) => matchAssay(a, table))): AssayMatches {
+export function matchAssays(
+  run: readonly RunAssay[],
+  table: PublishedTable,
+  matches: readonly { match: AssayMatch; reason: string }[] = run.map((a) => matchAssay(a, table)),
+): AssayMatches {
   const out: AssayMatches = { 'same-data': [], 'same-assay (unverified)': [], 'different-data': [], 'not-in-proteingym': [] };
   run.forEach((a, k) => {
     const m = matches[k]!;
@@ -141,22 +164,31 @@ export function matchAssays(run: readonly RunAssay[], table: PublishedTable, mat
  * class, and one sentence derived from them (never a claim that does not hold for this run).
  * `m`: {@link matchAssays} of the run, when the caller has it already.
  */
-export function baselineProtocol(run: readonly RunAssay[], table: PublishedTable, tier: Tier, m: AssayMatches = matchAssays(run, table)): Record<string, unknown> {
+export function baselineProtocol(
+  run: readonly RunAssay[],
+  table: PublishedTable,
+  tier: Tier,
+  m: AssayMatches = matchAssays(run, table),
+): Record<string, unknown> {
   const ids = (k: AssayMatch) => m[k].map((x) => x.id);
   const n = run.length;
   const verified = m['same-data'].length;
   const unverified = m['same-assay (unverified)'].length;
   const parts: string[] = [];
   if (verified === n) {
-    parts.push(tier === 'smoke'
-      ? `same-data: published ProteinGym values on the same ${n === 1 ? 'assay' : `${n} assays`} (content verified by sha256), but on the full assays while the smoke tier scores a subset of variants: same assays, not the same variants`
-      : `same-data: published ProteinGym values on the same ${n === 1 ? 'assay' : `${n} assays`} and variants (content verified by sha256)`);
+    parts.push(
+      tier === 'smoke'
+        ? `same-data: published ProteinGym values on the same ${n === 1 ? 'assay' : `${n} assays`} (content verified by sha256), but on the full assays while the smoke tier scores a subset of variants: same assays, not the same variants`
+        : `same-data: published ProteinGym values on the same ${n === 1 ? 'assay' : `${n} assays`} and variants (content verified by sha256)`,
+    );
   } else {
     if (verified > 0) {
-      parts.push(`same-data (content verified by sha256) for ${verified} of the ${n} assays: ${ids('same-data').join(', ')}; aggregates null since the others are not the same data`
-        + (tier === 'smoke' ? '; published values on the full assays, the smoke tier scores a subset of variants' : ''));
+      parts.push(
+        `same-data (content verified by sha256) for ${verified} of the ${n} assays: ${ids('same-data').join(', ')}; aggregates null since the others are not the same data` +
+          (tier === 'smoke' ? '; published values on the full assays, the smoke tier scores a subset of variants' : ''),
+      );
     } else {
-      parts.push('no same-data baseline: no assay of this run is verified to be ProteinGym\'s data');
+      parts.push("no same-data baseline: no assay of this run is verified to be ProteinGym's data");
     }
     if (unverified > 0) {
       parts.push(`same-assay (unverified), published values for orientation only: ${ids('same-assay (unverified)').join(', ')}`);
@@ -188,7 +220,13 @@ const nullIfNaN = (x: number): number | null => (Number.isFinite(x) ? x : null);
  * - a `published` set with ProteinGym's own averages over its 217 assays.
  * `m`: {@link matchAssays} of the run, when the caller has it already.
  */
-export function baselineSets(run: readonly RunAssay[], table: PublishedTable, tier: Tier, strategy: string, m: AssayMatches = matchAssays(run, table)): BaselineSet[] {
+export function baselineSets(
+  run: readonly RunAssay[],
+  table: PublishedTable,
+  tier: Tier,
+  strategy: string,
+  m: AssayMatches = matchAssays(run, table),
+): BaselineSet[] {
   return mixedBaselineSets(run, table, tier, m).flatMap((set) => splitByProtocol(set, strategy));
 }
 
@@ -214,7 +252,8 @@ export const BASELINE_PROTOCOLS: readonly { label: string; owns: (model: string)
     label: 'ProGen2',
     owns: (m) => m.startsWith('progen2-'),
     protocol: 'progen2-proteingym',
-    detail: "ProteinGym's ProGen2 scoring (proteingym/baselines/progen2/compute_fitness.py calc_fitness: raw residues, softmax over the 25 letter tokens, consecutive chunks)",
+    detail:
+      "ProteinGym's ProGen2 scoring (proteingym/baselines/progen2/compute_fitness.py calc_fitness: raw residues, softmax over the 25 letter tokens, consecutive chunks)",
   },
   {
     label: 'site-independent',
@@ -235,11 +274,13 @@ export function splitByProtocol(set: BaselineSet, strategy: string): BaselineSet
   const models = Object.keys(set.scores);
   const groups = BASELINE_PROTOCOLS.map((g) => ({ ...g, ids: models.filter((m) => g.owns(m)) }));
   const rest = models.filter((m) => !BASELINE_PROTOCOLS.some((g) => g.owns(m)));
-  if (rest.length > 0) groups.push({ label: 'other', owns: () => false, protocol: 'unknown', detail: 'a protocol this task does not know', ids: rest });
+  if (rest.length > 0)
+    groups.push({ label: 'other', owns: () => false, protocol: 'unknown', detail: 'a protocol this task does not know', ids: rest });
   for (const g of groups) {
     if (g.ids.length === 0) continue;
     const same = g.protocol === strategy;
-    const pick = <T>(rec: Record<string, T>): Record<string, T> => Object.fromEntries(g.ids.filter((id) => id in rec).map((id) => [id, rec[id]!]));
+    const pick = <T>(rec: Record<string, T>): Record<string, T> =>
+      Object.fromEntries(g.ids.filter((id) => id in rec).map((id) => [id, rec[id]!]));
     const words = same
       ? `Scored with ${g.detail}; this run used the same protocol (${strategy}).`
       : `Scored with ${g.detail}; this run used ${strategy}: protocol differs, so no verdict against these numbers.`;
@@ -262,18 +303,26 @@ function mixedBaselineSets(run: readonly RunAssay[], table: PublishedTable, tier
   const covered = run.filter((a) => verifiedIds.has(a.id));
   const unverified = m['same-assay (unverified)'];
   const notCovered = run.filter((a) => !verifiedIds.has(a.id));
-  const reasons = new Map([...m['same-assay (unverified)'], ...m['different-data'], ...m['not-in-proteingym']].map((x) => [x.id, x.reason]));
+  const reasons = new Map(
+    [...m['same-assay (unverified)'], ...m['different-data'], ...m['not-in-proteingym']].map((x) => [x.id, x.reason]),
+  );
   const aggregates = (assays: readonly RunAssay[], complete: boolean, model: string): Record<string, number | null> => {
     const out: Record<string, number | null> = {};
     for (const k of METRICS) {
-      const grouped = assays.map((a) => ({ uniprot: a.uniprot, selectionType: a.selectionType, value: table.assays.get(a.id)?.values[model]?.[k] ?? NaN }));
+      const grouped = assays.map((a) => ({
+        uniprot: a.uniprot,
+        selectionType: a.selectionType,
+        value: table.assays.get(a.id)?.values[model]?.[k] ?? NaN,
+      }));
       out[k] = complete ? nullIfNaN(proteingymAverage(grouped)) : null;
       out[`${k}_mean`] = complete ? nullIfNaN(proteingymMean(grouped.map((g) => g.value))) : null;
     }
     return out;
   };
-  const aggregationText = 'aggregated as the model\'s metrics are: every per-assay value rounded to 3 decimals (ProteinGym\'s published values already are), then <metric> = mean per (UniProt_ID, coarse_selection_type), then per selection type, then the mean; <metric>_mean = plain mean over assays.';
-  const smokeText = 'Smoke tier: the model is scored on a stratified subset of each assay\'s variants while the published values are on the full assays: same assays, not the same variants.';
+  const aggregationText =
+    "aggregated as the model's metrics are: every per-assay value rounded to 3 decimals (ProteinGym's published values already are), then <metric> = mean per (UniProt_ID, coarse_selection_type), then per selection type, then the mean; <metric>_mean = plain mean over assays.";
+  const smokeText =
+    "Smoke tier: the model is scored on a stratified subset of each assay's variants while the published values are on the full assays: same assays, not the same variants.";
   if (covered.length > 0) {
     const complete = notCovered.length === 0;
     const scores: Record<string, Record<string, number | null>> = {};
@@ -287,21 +336,29 @@ function mixedBaselineSets(run: readonly RunAssay[], table: PublishedTable, tier
       scores[model] = aggregates(run, complete, model);
     }
     const parts = [
-      `Published ProteinGym zero-shot values of each baseline on ${complete ? `the ${run.length} assay${run.length === 1 ? '' : 's'} of this run` : `${covered.length} of the ${run.length} assays of this run`} `
-        + `(${covered.map((a) => a.id).join(', ')}), each verified to be ProteinGym's data (same DMS_id and variant count, and the CSV's sha256 equal to that of ProteinGym's file), ${aggregationText}`,
+      `Published ProteinGym zero-shot values of each baseline on ${complete ? `the ${run.length} assay${run.length === 1 ? '' : 's'} of this run` : `${covered.length} of the ${run.length} assays of this run`} ` +
+        `(${covered.map((a) => a.id).join(', ')}), each verified to be ProteinGym's data (same DMS_id and variant count, and the CSV's sha256 equal to that of ProteinGym's file), ${aggregationText}`,
     ];
     if (!complete) {
-      parts.push(`Not covered (not verified to be ProteinGym's data): ${notCovered.map((a) => a.id).join(', ')} (${notCovered.map((a) => `${a.id}: ${reasons.get(a.id)}`).join('; ')}); the aggregates are therefore null and only per-assay values are given.`);
+      parts.push(
+        `Not covered (not verified to be ProteinGym's data): ${notCovered.map((a) => a.id).join(', ')} (${notCovered.map((a) => `${a.id}: ${reasons.get(a.id)}`).join('; ')}); the aggregates are therefore null and only per-assay values are given.`,
+      );
     }
-    parts.push(tier === 'smoke' ? smokeText : complete ? 'Full tier: same assays, same variants.' : 'Full tier: the same variants on the verified assays listed above.');
+    parts.push(
+      tier === 'smoke'
+        ? smokeText
+        : complete
+          ? 'Full tier: same assays, same variants.'
+          : 'Full tier: the same variants on the verified assays listed above.',
+    );
     sets.push({ kind: 'same-data', source: SAME_DATA_SOURCE, description: parts.join(' '), scores, items });
   }
   const sameAssay = m['different-data'].length === 0 && m['not-in-proteingym'].length === 0;
   if (unverified.length > 0 && sameAssay) {
     const parts = [
       `Published ProteinGym zero-shot values of each baseline on the ${run.length} assay${run.length === 1 ? '' : 's'} of this run, ${aggregationText}`,
-      `Not same data: ${unverified.length === run.length ? 'every assay' : `${unverified.length} of them`} ${unverified.length === 1 ? 'is' : 'are'} same-assay (unverified): ${unverified.map((x) => x.id).join(', ')}: `
-        + 'the same DMS_id and variant count as ProteinGym\'s tables, but no sha256 of ProteinGym\'s file is known here to check the content, so a modified copy cannot be told apart; for orientation only.',
+      `Not same data: ${unverified.length === run.length ? 'every assay' : `${unverified.length} of them`} ${unverified.length === 1 ? 'is' : 'are'} same-assay (unverified): ${unverified.map((x) => x.id).join(', ')}: ` +
+        "the same DMS_id and variant count as ProteinGym's tables, but no sha256 of ProteinGym's file is known here to check the content, so a modified copy cannot be told apart; for orientation only.",
     ];
     if (covered.length > 0) parts.push(`Verified by sha256: ${covered.map((a) => a.id).join(', ')}.`);
     if (tier === 'smoke') parts.push(smokeText);
@@ -316,8 +373,8 @@ function mixedBaselineSets(run: readonly RunAssay[], table: PublishedTable, tier
     kind: 'published',
     source: PUBLISHED_SOURCE,
     description:
-      `ProteinGym-wide average Spearman of each baseline over its ${table.summaryAssays} substitution assays (mean per UniProt_ID and selection type, then per selection type, then the mean): `
-      + 'a headline on other data than this run\'s assays, for orientation only.',
+      `ProteinGym-wide average Spearman of each baseline over its ${table.summaryAssays} substitution assays (mean per UniProt_ID and selection type, then per selection type, then the mean): ` +
+      "a headline on other data than this run's assays, for orientation only.",
     scores: Object.fromEntries(table.models.map((model) => [model, { spearman: table.summary[model]?.['Average_Spearman'] ?? null }])),
   });
   return sets;

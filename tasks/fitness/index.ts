@@ -4,9 +4,28 @@ import { bundledData, describeDataFile, metricOverItems, TaskFailure, TaskSkip }
 import { proteingymMetrics } from '../../src/metrics/index.js';
 import { STANDARD_AMINO_ACIDS } from '../../src/bio/mutant.js';
 import { BenchError } from '../../src/util/errors.js';
-import { assayIdOf, listAssayFiles, mutantString, readAssay, readReference, referenceFor, subsetAssay, type Assay, type ReferenceRow } from './assays.js';
+import {
+  assayIdOf,
+  listAssayFiles,
+  mutantString,
+  readAssay,
+  readReference,
+  referenceFor,
+  subsetAssay,
+  type Assay,
+  type ReferenceRow,
+} from './assays.js';
 import { proteingymAverage, proteingymMean } from './aggregate.js';
-import { BASELINE_PROTOCOLS, METRICS, baselineProtocol, baselineSets, loadPublished, matchAssay, matchAssays, type Metric } from './baselines.js';
+import {
+  BASELINE_PROTOCOLS,
+  METRICS,
+  baselineProtocol,
+  baselineSets,
+  loadPublished,
+  matchAssay,
+  matchAssays,
+  type Metric,
+} from './baselines.js';
 import { defaultStrategy, normalizeOptions, MASKED_STRATEGIES, CAUSAL_STRATEGIES } from './options.js';
 import { causalDirections, distinctPositions, plannedPasses, scoreAssay, type Strategy } from './scoring.js';
 import { SMOKE_SEED, SMOKE_VARIANTS, smokeSubset } from './tiers.js';
@@ -20,7 +39,11 @@ const BUNDLED_ASSAYS: [string, string, number][] = [
   ['DNJA1_HUMAN_Tsuboyama_2023_2LO1', 'e8e5a4e377fc727900ff6d7246667ba4534aa3c69388e2a44e4e7f7760635f8a', 2264],
   ['R1AB_SARS2_Flynn_2022', '64fd062d7822d11a20c44316dad1df26da5f0e0090966b33c8f9c8377657392f', 5725],
 ];
-const BUNDLED_REFERENCE: [string, string, number] = ['DMS_substitutions.csv', '1feff94499b5f02cb837f1bd91ebad9d75eb52e3d192e1cc17bc5187e22dd059', 6];
+const BUNDLED_REFERENCE: [string, string, number] = [
+  'DMS_substitutions.csv',
+  '1feff94499b5f02cb837f1bd91ebad9d75eb52e3d192e1cc17bc5187e22dd059',
+  6,
+];
 const BUNDLED_PUBLISHED: [string, string, number][] = [
   ['proteingym_dms_level.csv', 'f059b8d3d85f9da0ce51c6b9b16b425a88fa3480d983fe61105e1c6eb03dc77b', 1085],
   ['proteingym_reference.json', 'a344f3ba04d7da14cfa06b89c790e9c946670e97de6b2d5bdc475909c21893da', 12],
@@ -37,8 +60,10 @@ const METRIC_INFO: Record<Metric, string> = {
 const SCORE_DEFINITION: Record<Strategy, string> = {
   'masked-marginals':
     'sum over the substituted sites i of log p(mut_i) - log p(wt_i), read at position i of one pass of the wild type with only i masked (multi-mutants sum single-site terms from wild-type contexts)',
-  'wt-marginals': 'sum over the substituted sites i of log p(mut_i) - log p(wt_i), read at position i of one unmasked pass of the wild type',
-  'pseudo-ppl': 'PLL(mutant) - PLL(wild type), PLL = sum over every residue of log p(residue) with that residue masked (one pass per residue)',
+  'wt-marginals':
+    'sum over the substituted sites i of log p(mut_i) - log p(wt_i), read at position i of one unmasked pass of the wild type',
+  'pseudo-ppl':
+    'PLL(mutant) - PLL(wild type), PLL = sum over every residue of log p(residue) with that residue masked (one pass per residue)',
   'causal-llr':
     'log p(mutant) - log p(wild type): sums of log p(token | preceding tokens) over every token after the start token (residues and end token), averaged over the N-to-C and C-to-N directions when the vocabulary defines the reverse (progen2)',
   'progen2-proteingym':
@@ -46,11 +71,15 @@ const SCORE_DEFINITION: Record<Strategy, string> = {
 };
 
 const SCORE_REFERENCE: Record<Strategy, string> = {
-  'masked-marginals': 'OATML-Markslab/ProteinGym proteingym/baselines/esm/compute_fitness.py: main (masked-marginals branch) and label_row; ProteinGym scores ESM-2 this way (scoring_ESM2_substitutions.sh)',
+  'masked-marginals':
+    'OATML-Markslab/ProteinGym proteingym/baselines/esm/compute_fitness.py: main (masked-marginals branch) and label_row; ProteinGym scores ESM-2 this way (scoring_ESM2_substitutions.sh)',
   'wt-marginals': 'OATML-Markslab/ProteinGym proteingym/baselines/esm/compute_fitness.py: main (wt-marginals branch) and label_row',
-  'pseudo-ppl': 'OATML-Markslab/ProteinGym proteingym/baselines/esm/compute_fitness.py: compute_pppl (all residues scored here; it skips the last two)',
-  'causal-llr': 'log-likelihood ratio; directions averaged as OATML-Markslab/ProteinGym proteingym/baselines/progen2/compute_fitness.py calc_fitness does; long-sequence window as Tranception get_sequence_slices (scoring_window=optimal)',
-  'progen2-proteingym': 'OATML-Markslab/ProteinGym proteingym/baselines/progen2/compute_fitness.py: calc_fitness (reduction=mean), replicated exactly',
+  'pseudo-ppl':
+    'OATML-Markslab/ProteinGym proteingym/baselines/esm/compute_fitness.py: compute_pppl (all residues scored here; it skips the last two)',
+  'causal-llr':
+    'log-likelihood ratio; directions averaged as OATML-Markslab/ProteinGym proteingym/baselines/progen2/compute_fitness.py calc_fitness does; long-sequence window as Tranception get_sequence_slices (scoring_window=optimal)',
+  'progen2-proteingym':
+    'OATML-Markslab/ProteinGym proteingym/baselines/progen2/compute_fitness.py: calc_fitness (reduction=mean), replicated exactly',
 };
 
 interface AssayRecord {
@@ -91,11 +120,18 @@ const task: TaskModule = {
       {
         key: 'strategy',
         values: [...MASKED_STRATEGIES, ...CAUSAL_STRATEGIES].join(' | '),
-        default: 'masked-marginals (masked LMs: ProteinGym\'s ESM-2 protocol); progen2-proteingym (causal LMs with the progen2 vocabulary: ProteinGym\'s ProGen2 protocol, the one behind the same-data ProGen2 numbers); causal-llr (other causal LMs)',
+        default:
+          "masked-marginals (masked LMs: ProteinGym's ESM-2 protocol); progen2-proteingym (causal LMs with the progen2 vocabulary: ProteinGym's ProGen2 protocol, the one behind the same-data ProGen2 numbers); causal-llr (other causal LMs)",
         description:
-          'masked LMs: masked-marginals (ProteinGym/ESM-1v, one pass per distinct mutated position), wt-marginals (one unmasked pass), pseudo-ppl (one pass per residue per variant: expensive); causal LMs: causal-llr (log-likelihood ratio, both directions with the progen2 vocabulary), progen2-proteingym (ProteinGym\'s ProGen2 score replicated exactly; progen2 vocabulary only)',
+          "masked LMs: masked-marginals (ProteinGym/ESM-1v, one pass per distinct mutated position), wt-marginals (one unmasked pass), pseudo-ppl (one pass per residue per variant: expensive); causal LMs: causal-llr (log-likelihood ratio, both directions with the progen2 vocabulary), progen2-proteingym (ProteinGym's ProGen2 score replicated exactly; progen2 vocabulary only)",
       },
-      { key: 'scores', values: 'true | false', default: 'false', description: 'write every variant\'s score beside the result as <run>.fitness-scores.csv (DMS_id, mutant, score, DMS_score, DMS_score_bin)' },
+      {
+        key: 'scores',
+        values: 'true | false',
+        default: 'false',
+        description:
+          "write every variant's score beside the result as <run>.fitness-scores.csv (DMS_id, mutant, score, DMS_score, DMS_score_bin)",
+      },
     ],
   }),
 
@@ -103,7 +139,8 @@ const task: TaskModule = {
     const model = ctx.model;
     const opts = normalizeOptions(ctx.options, model);
     for (const letter of STANDARD_AMINO_ACIDS) {
-      if (model.vocab.residueId(letter) < 0) throw new TaskSkip(`the ${model.vocab.name} vocabulary has no token for amino acid ${letter}, which substitutions may introduce`);
+      if (model.vocab.residueId(letter) < 0)
+        throw new TaskSkip(`the ${model.vocab.name} vocabulary has no token for amino acid ${letter}, which substitutions may introduce`);
     }
     const data: DataFileInfo[] = [];
     const { assayFiles, reference } = locateData(ctx);
@@ -119,20 +156,27 @@ const task: TaskModule = {
       const a = await readAssay(f.path, f.label, ref);
       const bad = model.vocab.firstInvalid(a.wildType);
       if (bad >= 0) {
-        throw new BenchError('E_DATA', `${f.label}: the wild type of ${a.id} has "${a.wildType[bad]}" at residue ${bad + 1}, which the ${model.vocab.name} vocabulary cannot encode`);
+        throw new BenchError(
+          'E_DATA',
+          `${f.label}: the wild type of ${a.id} has "${a.wildType[bad]}" at residue ${bad + 1}, which the ${model.vocab.name} vocabulary cannot encode`,
+        );
       }
       if (ref?.totalMutants != null && ref.totalMutants !== a.totalVariants) {
         ctx.log.warn(`fitness: ${a.id} has ${a.totalVariants} variants, its reference row says ${ref.totalMutants}`);
       }
       if (a.binCutoffMismatches > 0) {
-        ctx.log.warn(`fitness: ${a.id}: ${a.binCutoffMismatches} rows have a DMS_score_bin that differs from DMS_score >= DMS_binarization_cutoff (${a.cutoff})`);
+        ctx.log.warn(
+          `fitness: ${a.id}: ${a.binCutoffMismatches} rows have a DMS_score_bin that differs from DMS_score >= DMS_binarization_cutoff (${a.cutoff})`,
+        );
       }
       assays.push(a);
       data.push(a.file);
     }
     const fallbacks = assays.filter((a) => a.groupingFallback).map((a) => a.id);
     if (fallbacks.length > 0) {
-      ctx.log.warn(`fitness: no UniProt_ID / coarse_selection_type for ${fallbacks.join(', ')}: each forms its own group of selection type "unknown" in the ProteinGym average`);
+      ctx.log.warn(
+        `fitness: no UniProt_ID / coarse_selection_type for ${fallbacks.join(', ')}: each forms its own group of selection type "unknown" in the ProteinGym average`,
+      );
     }
     const published = loadPublished(ctx.taskDir);
     data.push(...published.files);
@@ -147,15 +191,27 @@ const task: TaskModule = {
     for (const full of assays) {
       const a = ctx.tier === 'smoke' ? subsetAssay(full, smokeSubset(full)) : full;
       const phase = ctx.progress.phase(`fitness ${a.id} (${opts.strategy})`, plannedPasses(model, a, opts.strategy));
-      const r = await scoreAssay(model, a, opts.strategy, (d) => { phase.set(d); });
+      const r = await scoreAssay(model, a, opts.strategy, (d) => {
+        phase.set(d);
+      });
       phase.end();
       for (let v = 0; v < a.n; v++) {
         if (!Number.isFinite(r.scores[v]!)) {
-          throw new TaskFailure('E_MODEL_OUTPUT', `${a.id}: ${a.file.file}:${a.lines[v]}: mutant "${mutantString(a, v)}": the model's score is ${r.scores[v]} (non-finite logits)`);
+          throw new TaskFailure(
+            'E_MODEL_OUTPUT',
+            `${a.id}: ${a.file.file}:${a.lines[v]}: mutant "${mutantString(a, v)}": the model's score is ${r.scores[v]} (non-finite logits)`,
+          );
         }
       }
       const m = proteingymMetrics(r.scores, a.dmsScore, a.dmsBin) as unknown as Record<Metric, number>;
-      const record: AssayRecord = { id: a.id, uniprot: a.uniprot, selectionType: a.selectionType, totalVariants: a.totalVariants, contentSha256: a.contentSha256, metrics: m };
+      const record: AssayRecord = {
+        id: a.id,
+        uniprot: a.uniprot,
+        selectionType: a.selectionType,
+        totalVariants: a.totalVariants,
+        contentSha256: a.contentSha256,
+        metrics: m,
+      };
       records.push(record);
       const match = matchAssay(record, published);
       matches.push(match);
@@ -191,7 +247,8 @@ const task: TaskModule = {
 
     const metrics: Record<string, MetricValue> = {};
     for (const k of METRICS) {
-      const grouped = (s: readonly AssayRecord[]) => s.map((x) => ({ uniprot: x.uniprot, selectionType: x.selectionType, value: x.metrics[k] }));
+      const grouped = (s: readonly AssayRecord[]) =>
+        s.map((x) => ({ uniprot: x.uniprot, selectionType: x.selectionType, value: x.metrics[k] }));
       metrics[k] = metricOverItems(records, (s) => proteingymAverage(grouped(s)), ctx.rng.fork(k));
       metrics[`${k}_mean`] = metricOverItems(records, (s) => proteingymMean(s.map((x) => x.metrics[k])), ctx.rng.fork(`${k}_mean`));
     }
@@ -206,7 +263,14 @@ const task: TaskModule = {
         objective: model.card.objective,
         score: SCORE_DEFINITION[opts.strategy],
         scoreReference: SCORE_REFERENCE[opts.strategy],
-        ...(causal ? { directions: opts.strategy === 'progen2-proteingym' ? ['N-to-C', 'C-to-N'] : causalDirections(model).map((d) => (d === 'forward' ? 'N-to-C' : 'C-to-N')) } : {}),
+        ...(causal
+          ? {
+              directions:
+                opts.strategy === 'progen2-proteingym'
+                  ? ['N-to-C', 'C-to-N']
+                  : causalDirections(model).map((d) => (d === 'forward' ? 'N-to-C' : 'C-to-N')),
+            }
+          : {}),
         windowPolicy: windowPolicy(opts.strategy, model.maxLength, model.maxResidues),
         maxLength: model.maxLength,
         variantsWindowed: windowedVariants,
@@ -215,18 +279,35 @@ const task: TaskModule = {
         variants: scoredVariants,
         variantsInFiles: assays.reduce((s, a) => s + a.totalVariants, 0),
         tier: ctx.tier,
-        smokeSubset: ctx.tier === 'smoke'
-          ? { variantsPerAssay: SMOKE_VARIANTS, seed: SMOKE_SEED, strata: 'mutation depth (1, 2, 3+) x DMS_score decile, proportional allocation (largest remainders), sampled without replacement', note: 'unbiased, but a per-assay Spearman on 300 variants has a sampling SD of about 0.05: report the full tier' }
-          : null,
-        data: ctx.dataPath ? { source: 'user', path: ctx.dataPath, reference: reference?.label ?? null } : { source: 'bundled', reference: reference?.label ?? null },
-        wildTypes: { fromReference: assays.filter((a) => a.wildTypeSource === 'reference').length, reconstructed: assays.filter((a) => a.wildTypeSource === 'reconstructed').length },
+        smokeSubset:
+          ctx.tier === 'smoke'
+            ? {
+                variantsPerAssay: SMOKE_VARIANTS,
+                seed: SMOKE_SEED,
+                strata:
+                  'mutation depth (1, 2, 3+) x DMS_score decile, proportional allocation (largest remainders), sampled without replacement',
+                note: 'unbiased, but a per-assay Spearman on 300 variants has a sampling SD of about 0.05: report the full tier',
+              }
+            : null,
+        data: ctx.dataPath
+          ? { source: 'user', path: ctx.dataPath, reference: reference?.label ?? null }
+          : { source: 'bundled', reference: reference?.label ?? null },
+        wildTypes: {
+          fromReference: assays.filter((a) => a.wildTypeSource === 'reference').length,
+          reconstructed: assays.filter((a) => a.wildTypeSource === 'reconstructed').length,
+        },
         groupingFallback: fallbacks,
         binCutoffMismatches: assays.reduce((s, a) => s + a.binCutoffMismatches, 0),
-        metrics: 'as OATML-Markslab/ProteinGym proteingym/performance_DMS_benchmarks.py @ bb685245: spearman = spearmanr(DMS_score, score); auc = roc_auc_score(DMS_score_bin, score); mcc = matthews_corrcoef(DMS_score_bin, score >= median(score)); ndcg = calc_ndcg(DMS_score, score) (top 10%); top_recall = calc_toprecall(DMS_score, score) (top 10% on both sides, >= the 90th percentile)',
+        metrics:
+          'as OATML-Markslab/ProteinGym proteingym/performance_DMS_benchmarks.py @ bb685245: spearman = spearmanr(DMS_score, score); auc = roc_auc_score(DMS_score_bin, score); mcc = matthews_corrcoef(DMS_score_bin, score >= median(score)); ndcg = calc_ndcg(DMS_score, score) (top 10%); top_recall = calc_toprecall(DMS_score, score) (top 10% on both sides, >= the 90th percentile)',
         aggregation:
           '<metric>: every per-assay value rounded to 3 decimals (numpy round, as ProteinGym rounds its DMS-level table), then mean per (UniProt_ID, coarse_selection_type), then mean per coarse_selection_type, then the mean (ProteinGym performance_DMS_benchmarks.py @ bb685245, NaN skipped as pandas does); <metric>_mean: plain mean over assays of the rounded values; items keep the unrounded values; 95% percentile bootstrap over assays (1,000 resamples, the aggregate recomputed on each), null with one assay',
         defaultStrategy: defaultStrategy(model),
-        baselineProtocols: BASELINE_PROTOCOLS.map((p) => ({ baselines: p.label, protocol: p.protocol, same: p.protocol === opts.strategy })),
+        baselineProtocols: BASELINE_PROTOCOLS.map((p) => ({
+          baselines: p.label,
+          protocol: p.protocol,
+          same: p.protocol === opts.strategy,
+        })),
         baselines: baselineProtocol(records, published, ctx.tier, matched),
       },
       data,
@@ -249,7 +330,10 @@ function windowPolicy(strategy: Strategy, maxLength: number, maxResidues: number
   }
 }
 
-function locateData(ctx: TaskContext): { assayFiles: { path: string; label: string }[]; reference: { path: string; label: string } | null } {
+function locateData(ctx: TaskContext): {
+  assayFiles: { path: string; label: string }[];
+  reference: { path: string; label: string } | null;
+} {
   if (!ctx.dataPath) {
     const files = BUNDLED_ASSAYS.map(([id]) => bundledData(ctx.taskDir, `dms/${id}.csv.gz`));
     for (const f of files) if (!existsSync(f.path)) throw new BenchError('E_IO', `${f.path}: bundled assay not found`);

@@ -40,7 +40,10 @@ export function normalizeOptions(raw: Record<string, string>, model: Pick<ModelH
   const allowed: readonly Strategy[] = masked ? MASKED_STRATEGIES : CAUSAL_STRATEGIES;
   const strategy = (raw['strategy'] ?? defaultStrategy(model)) as Strategy;
   if (![...MASKED_STRATEGIES, ...CAUSAL_STRATEGIES].includes(strategy)) {
-    throw new BenchError('E_USAGE', `--option fitness.strategy: must be one of ${[...MASKED_STRATEGIES, ...CAUSAL_STRATEGIES].join(', ')}, got "${strategy}"`);
+    throw new BenchError(
+      'E_USAGE',
+      `--option fitness.strategy: must be one of ${[...MASKED_STRATEGIES, ...CAUSAL_STRATEGIES].join(', ')}, got "${strategy}"`,
+    );
   }
   if (!allowed.includes(strategy)) {
     throw new BenchError(
@@ -49,9 +52,13 @@ export function normalizeOptions(raw: Record<string, string>, model: Pick<ModelH
     );
   }
   if (strategy === 'progen2-proteingym' && model.vocab.name !== 'progen2') {
-    throw new BenchError('E_USAGE', `--option fitness.strategy=progen2-proteingym: needs the progen2 vocabulary (ProteinGym's ProGen2 scoring hard-codes its token ids), this model uses "${model.vocab.name}"`);
+    throw new BenchError(
+      'E_USAGE',
+      `--option fitness.strategy=progen2-proteingym: needs the progen2 vocabulary (ProteinGym's ProGen2 scoring hard-codes its token ids), this model uses "${model.vocab.name}"`,
+    );
   }
   const s = raw['scores'] ?? 'false';
-  if (!['true', 'false', '1', '0'].includes(s)) throw new BenchError('E_USAGE', `--option fitness.scores: must be true or false, got "${s}"`);
+  if (!['true', 'false', '1', '0'].includes(s))
+    throw new BenchError('E_USAGE', `--option fitness.scores: must be true or false, got "${s}"`);
   return { strategy, writeScores: s === 'true' || s === '1' };
 }

@@ -57,7 +57,12 @@ export function distinctPositions(a: Assay): Int32Array {
  * compute_fitness.py does (`batch_tokens_masked[:, start:end]`): windows inside a long protein carry
  * no start or end token.
  */
-export function maskedRequest(tokens: Int32Array, t: number, maxLength: number, mask: number): { tokens: Int32Array; start: number; windowed: boolean } {
+export function maskedRequest(
+  tokens: Int32Array,
+  t: number,
+  maxLength: number,
+  mask: number,
+): { tokens: Int32Array; start: number; windowed: boolean } {
   const windowed = tokens.length > maxLength;
   const w = windowed ? centeredWindow(tokens.length, maxLength, t) : { start: 0, end: tokens.length };
   const out = tokens.slice(w.start, w.end);
@@ -122,7 +127,10 @@ export async function maskedMarginals(model: ModelHandle, a: Assay, progress?: P
  * stride half that (last window aligned to the end); `best[t]`: the window token t is read from (the most
  * context); `used`: the windows that some mutated position is read from, ascending (one pass each).
  */
-function wtMarginalWindows(model: ModelHandle, a: Assay): { tokens: Int32Array; windowed: boolean; windows: ResidueWindow[]; best: Int32Array; used: number[] } {
+function wtMarginalWindows(
+  model: ModelHandle,
+  a: Assay,
+): { tokens: Int32Array; windowed: boolean; windows: ResidueWindow[]; best: Int32Array; used: number[] } {
   const tokens = model.encode(a.wildType);
   const off = model.vocab.residueOffset;
   const n = tokens.length;
@@ -233,7 +241,9 @@ export function assertCausalStart(model: Pick<ModelHandle, 'vocab'>, dirs: reado
   for (const dir of dirs) {
     const start = dir === 'forward' ? v.start : v.reverseStart;
     if (start === null) {
-      throw new Error(`internal: causal-llr scores every token after the ${dir === 'forward' ? 'start' : 'reverse start'} token, but the ${v.name} vocabulary has none (the first residue would go unscored); causal models without a start token must be refused at load time`);
+      throw new Error(
+        `internal: causal-llr scores every token after the ${dir === 'forward' ? 'start' : 'reverse start'} token, but the ${v.name} vocabulary has none (the first residue would go unscored); causal models without a start token must be refused at load time`,
+      );
     }
   }
 }

@@ -69,7 +69,15 @@ export interface DeepsfCounts {
 export function joinDeepsf(rows: DeepsfRow[], astral: Domain[]): { domains: (Domain & { role: Role })[]; counts: DeepsfCounts } {
   const byId = new Map(astral.map((d) => [d.id, d]));
   const zero = () => ({ train: 0, valid: 0, test_fold: 0, test_superfamily: 0, test_family: 0 });
-  const counts: DeepsfCounts = { listed: zero(), joined: zero(), nonstandard: 0, foldNotTested: 0, foldNotTrained: 0, capped: 0, levelLost: 0 };
+  const counts: DeepsfCounts = {
+    listed: zero(),
+    joined: zero(),
+    nonstandard: 0,
+    foldNotTested: 0,
+    foldNotTrained: 0,
+    capped: 0,
+    levelLost: 0,
+  };
   const seen = new Set<string>();
   let joined: (Domain & { role: Role })[] = [];
   for (const r of rows) {

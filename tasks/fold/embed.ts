@@ -24,7 +24,11 @@ export function windowPolicy(model: ModelHandle): string {
  * cached by the runner. A sequence longer than the model is read in overlapping windows; each residue's
  * hidden state comes from the window that gives it the most context, and the mean is over all residues.
  */
-export async function meanEmbeddings(model: ModelHandle, sequences: string[], onProgress?: (done: number, total: number) => void): Promise<Embeddings> {
+export async function meanEmbeddings(
+  model: ModelHandle,
+  sequences: string[],
+  onProgress?: (done: number, total: number) => void,
+): Promise<Embeddings> {
   const off = model.vocab.residueOffset;
   const specials = model.vocab.specialCount;
   const size = model.maxResidues;
@@ -69,7 +73,9 @@ export async function meanEmbeddings(model: ModelHandle, sequences: string[], on
     if (data.length === 0) data = new Float32Array(total * dim);
     data.set(v, i * dim);
   };
-  means.forEach((m, k) => { place(short[k]!, m); });
+  means.forEach((m, k) => {
+    place(short[k]!, m);
+  });
   long.forEach((seq, k) => {
     const n = sequences[seq]!.length;
     const D = longRows.dimOf(k);
@@ -84,6 +90,7 @@ export async function meanEmbeddings(model: ModelHandle, sequences: string[], on
     place(seq, mean);
   });
   const bad = firstNonFinite(data);
-  if (bad >= 0) throw new TaskFailure('E_MODEL_OUTPUT', `sequence ${Math.floor(bad / dim) + 1}: the mean hidden state is not finite (${data[bad]})`);
+  if (bad >= 0)
+    throw new TaskFailure('E_MODEL_OUTPUT', `sequence ${Math.floor(bad / dim) + 1}: the mean hidden state is not finite (${data[bad]})`);
   return { data, rows: total, dim, windowed: long.length, requests: meanReq.length + longRows.requests };
 }

@@ -1,4 +1,11 @@
-import { fitWithValidation, LINEAR_PROBE, LINEAR_PROBE_OPTIONS, predictTopK, type Matrix, type ValidationScore } from '../../src/probe/index.js';
+import {
+  fitWithValidation,
+  LINEAR_PROBE,
+  LINEAR_PROBE_OPTIONS,
+  predictTopK,
+  type Matrix,
+  type ValidationScore,
+} from '../../src/probe/index.js';
 import { BenchError } from '../../src/util/errors.js';
 import { LEVELS, testRole, type Level, type Role } from './split.js';
 
@@ -7,8 +14,10 @@ export const PROBE = {
   model: 'multinomial logistic regression, L2 penalty on the weights (not the intercepts), scikit-learn C convention',
   features: 'standardized per column on the training rows (mean 0, population sd 1)',
   ...LINEAR_PROBE,
-  selection: 'C with the highest validation accuracy, ties broken by the lower validation log-loss (fitWithValidation tieBreak log-loss); grid scanned in ascending order, each fit warm-started from the previous one, stopping after 2 values without improvement; the returned probe is the fit on the training rows only (TAPE protocol: train on train, select on validation, report on test)',
-  tolerance: 'stop when max |gradient| of the mean log-loss + penalty is <= 1e-3; on the bundled fold split with a 6-layer, 128-wide random transformer, accuracies moved by < 0.007 against 1e-6, at an eighth of the iterations',
+  selection:
+    'C with the highest validation accuracy, ties broken by the lower validation log-loss (fitWithValidation tieBreak log-loss); grid scanned in ascending order, each fit warm-started from the previous one, stopping after 2 values without improvement; the returned probe is the fit on the training rows only (TAPE protocol: train on train, select on validation, report on test)',
+  tolerance:
+    'stop when max |gradient| of the mean log-loss + penalty is <= 1e-3; on the bundled fold split with a 6-layer, 128-wide random transformer, accuracies moved by < 0.007 against 1e-6, at an eighth of the iterations',
 } as const;
 
 export interface LabelledRow {
@@ -42,7 +51,15 @@ export interface FoldEvaluation {
   classes: string[];
   outcomes: DomainOutcome[];
   chance: Record<Level, Chance>;
-  probe: { C: number; scores: ValidationScore[]; iterations: number; converged: boolean; fitSeconds: number; trainRows: number; validRows: number };
+  probe: {
+    C: number;
+    scores: ValidationScore[];
+    iterations: number;
+    converged: boolean;
+    fitSeconds: number;
+    trainRows: number;
+    validRows: number;
+  };
 }
 
 /**
@@ -52,23 +69,34 @@ export interface FoldEvaluation {
 export function evaluateFoldProbe(rows: LabelledRow[], x: Matrix, source: string): FoldEvaluation {
   if (x.rows !== rows.length) throw new RangeError(`evaluateFoldProbe: ${x.rows} embeddings for ${rows.length} domains`);
   const classes = [...new Set(rows.filter((r) => r.role === 'train').map((r) => r.fold))].sort();
-  if (classes.length < 2) throw new BenchError('E_DATA', `${source}: the split has ${classes.length} fold class(es) with training domains; a probe needs at least 2`);
+  if (classes.length < 2)
+    throw new BenchError(
+      'E_DATA',
+      `${source}: the split has ${classes.length} fold class(es) with training domains; a probe needs at least 2`,
+    );
   const classOf = new Map(classes.map((c, i) => [c, i]));
   const pick = (role: Role) => {
     const idx = rows.flatMap((r, i) => (r.role === role ? [i] : []));
     const d = x.cols;
     const data = new Float32Array(idx.length * d);
-    idx.forEach((i, k) => { data.set(x.data.subarray(i * d, (i + 1) * d), k * d); });
+    idx.forEach((i, k) => {
+      data.set(x.data.subarray(i * d, (i + 1) * d), k * d);
+    });
     const y = Int32Array.from(idx, (i) => {
       const c = classOf.get(rows[i]!.fold);
-      if (c === undefined) throw new BenchError('E_DATA', `${source}: domain ${rows[i]!.id} (${role}) is in fold ${rows[i]!.fold}, which has no training domain`);
+      if (c === undefined)
+        throw new BenchError(
+          'E_DATA',
+          `${source}: domain ${rows[i]!.id} (${role}) is in fold ${rows[i]!.fold}, which has no training domain`,
+        );
       return c;
     });
     return { idx, m: { data, rows: idx.length, cols: d }, y };
   };
   const train = pick('train');
   const valid = pick('valid');
-  if (valid.idx.length === 0) throw new BenchError('E_DATA', `${source}: the split has no validation domains to choose the probe's penalty with`);
+  if (valid.idx.length === 0)
+    throw new BenchError('E_DATA', `${source}: the split has no validation domains to choose the probe's penalty with`);
   const t0 = performance.now();
   const fit = fitWithValidation(train.m, train.y, valid.m, valid.y, LINEAR_PROBE_OPTIONS);
   const fitSeconds = (performance.now() - t0) / 1000;

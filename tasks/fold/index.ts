@@ -10,8 +10,21 @@ import { meanEmbeddings, windowPolicy } from './embed.js';
 import { DEEPSF_TRAIN_CAP } from './deepsf.js';
 import { evaluateFoldProbe, LEVEL_NEEDS, PROBE, type DomainOutcome } from './evaluate.js';
 import {
-  buildSplit, LEVELS, parseDomains, ROLES, smokeSubset, splitViolation, summarize, SMOKE_CAPS, SMOKE_FOLDS, SMOKE_KEY, SPLIT_RULES_V1,
-  type Domain, type Level, type Role, type SplitCounts,
+  buildSplit,
+  LEVELS,
+  parseDomains,
+  ROLES,
+  smokeSubset,
+  splitViolation,
+  summarize,
+  SMOKE_CAPS,
+  SMOKE_FOLDS,
+  SMOKE_KEY,
+  SPLIT_RULES_V1,
+  type Domain,
+  type Level,
+  type Role,
+  type SplitCounts,
 } from './split.js';
 
 const BUNDLED = 'data/astral40-fold-v1.fasta.gz';
@@ -25,11 +38,16 @@ type SplitKind = 'remote-homology' | 'deepsf';
 
 function splitKind(ctx: TaskContext): SplitKind {
   const v = ctx.options['split'] ?? 'remote-homology';
-  if (v !== 'remote-homology' && v !== 'deepsf') throw new BenchError('E_USAGE', `--option fold.split: must be remote-homology or deepsf, got "${v}"`);
+  if (v !== 'remote-homology' && v !== 'deepsf')
+    throw new BenchError('E_USAGE', `--option fold.split: must be remote-homology or deepsf, got "${v}"`);
   if (v === 'deepsf' && ctx.dataPath) {
-    throw new BenchError('E_USAGE', `--option fold.split=deepsf and --data fold=${ctx.dataPath} conflict: the DeepSF split is the bundled join of DeepSF's lists; give one of them`);
+    throw new BenchError(
+      'E_USAGE',
+      `--option fold.split=deepsf and --data fold=${ctx.dataPath} conflict: the DeepSF split is the bundled join of DeepSF's lists; give one of them`,
+    );
   }
-  for (const k of Object.keys(ctx.options)) if (k !== 'split') throw new BenchError('E_USAGE', `--option fold.${k}: unknown option (fold takes: split)`);
+  for (const k of Object.keys(ctx.options))
+    if (k !== 'split') throw new BenchError('E_USAGE', `--option fold.${k}: unknown option (fold takes: split)`);
   return v;
 }
 
@@ -59,7 +77,10 @@ function loadSplit(ctx: TaskContext, kind: SplitKind): Loaded {
     counts = split.counts;
     for (const level of LEVELS) {
       if (!labelled.some((d) => d.role === `test_${level}`)) {
-        throw new BenchError('E_DATA', `${file}: the remote-homology split has no test domains at the ${level} level (it needs ${LEVEL_NEEDS[level]}; ${describeCounts(split.counts)})`);
+        throw new BenchError(
+          'E_DATA',
+          `${file}: the remote-homology split has no test domains at the ${level} level (it needs ${LEVEL_NEEDS[level]}; ${describeCounts(split.counts)})`,
+        );
       }
     }
     if (!labelled.some((d) => d.role === 'valid')) {
@@ -69,7 +90,8 @@ function loadSplit(ctx: TaskContext, kind: SplitKind): Loaded {
     labelled = domains.map((d, i) => {
       const m = /\brole=(\S+)/.exec(records[i]!.header);
       const role = m?.[1] as Role | undefined;
-      if (!role || !ROLES.includes(role)) throw new BenchError('E_DATA', `${file}:${d.line}: record ${d.id}: header lacks role=<${ROLES.join('|')}>`);
+      if (!role || !ROLES.includes(role))
+        throw new BenchError('E_DATA', `${file}:${d.line}: record ${d.id}: header lacks role=<${ROLES.join('|')}>`);
       if (kind === 'deepsf') {
         const f = /\bdeepsf_fold=([a-l]\.\d+)\b/.exec(records[i]!.header);
         if (!f) throw new BenchError('E_DATA', `${file}:${d.line}: record ${d.id}: header lacks deepsf_fold=<fold>`);
@@ -82,7 +104,11 @@ function loadSplit(ctx: TaskContext, kind: SplitKind): Loaded {
   if (bad) throw new BenchError('E_DATA', `${file}: split inconsistent: ${bad}`);
   for (const d of labelled) {
     const i = ctx.model.vocab.firstInvalid(d.sequence);
-    if (i >= 0) throw new BenchError('E_DATA', `${file}:${d.line}: domain ${d.id}: letter "${d.sequence[i]}" at residue ${i + 1} is not in the ${ctx.model.vocab.name} vocabulary`);
+    if (i >= 0)
+      throw new BenchError(
+        'E_DATA',
+        `${file}:${d.line}: domain ${d.id}: letter "${d.sequence[i]}" at residue ${i + 1} is not in the ${ctx.model.vocab.name} vocabulary`,
+      );
   }
   return { file, label: ctx.dataPath ?? bundled, rows: records.length, domains: labelled, counts };
 }
@@ -104,12 +130,24 @@ const task: TaskModule = {
     headline: 'accuracy_fold',
     metrics: [
       ...LEVELS.flatMap((l) => [
-        { name: `accuracy_${l}`, higherIsBetter: true, description: `top-1 fold accuracy on the ${l}-level test domains (${LEVEL_TEXT[l]})` },
+        {
+          name: `accuracy_${l}`,
+          higherIsBetter: true,
+          description: `top-1 fold accuracy on the ${l}-level test domains (${LEVEL_TEXT[l]})`,
+        },
         { name: `top5_${l}`, higherIsBetter: true, description: `top-5 fold accuracy on the ${l}-level test domains` },
       ]),
       ...LEVELS.flatMap((l) => [
-        { name: `accuracy_deepsf_${l}`, higherIsBetter: true, description: `--option fold.split=deepsf: top-1 fold accuracy on DeepSF's ${l}-level test list (joined to SCOPe 2.07 sequences)` },
-        { name: `top5_deepsf_${l}`, higherIsBetter: true, description: `--option fold.split=deepsf: top-5 fold accuracy on DeepSF's ${l}-level test list` },
+        {
+          name: `accuracy_deepsf_${l}`,
+          higherIsBetter: true,
+          description: `--option fold.split=deepsf: top-1 fold accuracy on DeepSF's ${l}-level test list (joined to SCOPe 2.07 sequences)`,
+        },
+        {
+          name: `top5_deepsf_${l}`,
+          higherIsBetter: true,
+          description: `--option fold.split=deepsf: top-5 fold accuracy on DeepSF's ${l}-level test list`,
+        },
       ]),
     ],
     data: [
@@ -121,7 +159,8 @@ const task: TaskModule = {
         key: 'split',
         values: 'remote-homology | deepsf',
         default: 'remote-homology',
-        description: 'remote-homology: the bundled SCOPe 2.07 split (metrics accuracy_<level>); deepsf: DeepSF\'s three-level lists joined by id to SCOPe 2.07 sequences, 320 folds, training capped at 4 per fold (metrics accuracy_deepsf_<level>; headline accuracy_deepsf_fold)',
+        description:
+          "remote-homology: the bundled SCOPe 2.07 split (metrics accuracy_<level>); deepsf: DeepSF's three-level lists joined by id to SCOPe 2.07 sequences, 320 folds, training capped at 4 per fold (metrics accuracy_deepsf_<level>; headline accuracy_deepsf_fold)",
       },
     ],
     tiers: {
@@ -139,7 +178,13 @@ const task: TaskModule = {
     const domains = ctx.tier === 'smoke' ? smokeSubset(loaded.domains) : loaded.domains;
     const phase = ctx.progress.phase('fold: mean embeddings', domains.length);
     const t0 = performance.now();
-    const emb = await meanEmbeddings(ctx.model, domains.map((d) => d.sequence), (d) => { phase.set(d); });
+    const emb = await meanEmbeddings(
+      ctx.model,
+      domains.map((d) => d.sequence),
+      (d) => {
+        phase.set(d);
+      },
+    );
     const embedSeconds = (performance.now() - t0) / 1000;
     phase.end();
     const ev = evaluateFoldProbe(domains, { data: emb.data, rows: emb.rows, cols: emb.dim }, loaded.label);
@@ -175,15 +220,17 @@ const task: TaskModule = {
               ? `bundled (${DEEPSF}, built by data/build_deepsf.ts: DeepSF D2 lists joined by id to SCOPe 2.07 ASTRAL-40)`
               : `bundled (${BUNDLED}, built by data/build_split.ts from SCOPe 2.07 ASTRAL-40)`,
           rules: kind === 'deepsf' ? deepsfRuleText : ruleText,
-          tier: ctx.tier === 'smoke'
-            ? `smoke: the ${SMOKE_FOLDS} folds first in sha256("${SMOKE_KEY}:" + fold) order among those with test domains at all three levels, caps ${JSON.stringify(SMOKE_CAPS)} per fold (round-robin over families in sha256("${SMOKE_KEY}:" + name) order, orphan rule of the split applied again); a function of the data only, the same for every --seed`
-            : 'full',
+          tier:
+            ctx.tier === 'smoke'
+              ? `smoke: the ${SMOKE_FOLDS} folds first in sha256("${SMOKE_KEY}:" + fold) order among those with test domains at all three levels, caps ${JSON.stringify(SMOKE_CAPS)} per fold (round-robin over families in sha256("${SMOKE_KEY}:" + name) order, orphan rule of the split applied again); a function of the data only, the same for every --seed`
+              : 'full',
           sizes: summary,
           ...(loaded.counts ? { counts: loaded.counts } : {}),
         },
-        labels: kind === 'deepsf'
-          ? `DeepSF's fold label (SCOP 1.75); the probe chooses among the ${ev.classes.length} folds with joined training domains`
-          : `fold (class.fold of the sccs); the probe chooses among the ${ev.classes.length} folds with training domains`,
+        labels:
+          kind === 'deepsf'
+            ? `DeepSF's fold label (SCOP 1.75); the probe chooses among the ${ev.classes.length} folds with joined training domains`
+            : `fold (class.fold of the sccs); the probe chooses among the ${ev.classes.length} folds with training domains`,
         chance: ev.chance,
         probe: {
           ...PROBE,
@@ -197,9 +244,10 @@ const task: TaskModule = {
         },
         intervals: '95% percentile bootstrap over the test domains of each level, 1,000 resamples',
         items: `one per (level, fold class): accuracy and top-5 over that fold's test domains at that level; stable ids \`${prefix}level/fold\` a gate can pair across runs`,
-        comparability: kind === 'deepsf'
-          ? 'DeepSF\'s test lists, but only the domains SCOPe 2.07 ASTRAL-40 still holds, 320 instead of 1,195 classes and at most 4 training domains per fold: not comparable with DeepSF or TAPE accuracies'
-          : 'not comparable with TAPE/DeepSF numbers: SCOPe 2.07 instead of SCOP 1.75, a different split and a smaller label space',
+        comparability:
+          kind === 'deepsf'
+            ? "DeepSF's test lists, but only the domains SCOPe 2.07 ASTRAL-40 still holds, 320 instead of 1,195 classes and at most 4 training domains per fold: not comparable with DeepSF or TAPE accuracies"
+            : 'not comparable with TAPE/DeepSF numbers: SCOPe 2.07 instead of SCOP 1.75, a different split and a smaller label space',
       },
       data: [describeDataFile(loaded.file, loaded.label, loaded.rows)],
     };
@@ -225,7 +273,7 @@ const ruleText = [
 ];
 
 const deepsfRuleText = [
-  'DeepSF dataset D2 (SCOP 1.75; TAPE\'s remote-homology split): roles from Traindata.list, validation.list and test_dataset.list_{fold,superfamily,family}, fold labels from their third column',
+  "DeepSF dataset D2 (SCOP 1.75; TAPE's remote-homology split): roles from Traindata.list, validation.list and test_dataset.list_{fold,superfamily,family}, fold labels from their third column",
   'domains joined by id to SCOPe 2.07 ASTRAL-40 sequences, 20 standard amino acids only',
   'training and validation restricted to the folds of the joined test lists; test domains whose fold has no joined training domain dropped',
   `training capped at ${DEEPSF_TRAIN_CAP} domains per fold, round-robin over SCOPe families in sha256("plmbench-deepsf-v1:" + name) order`,

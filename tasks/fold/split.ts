@@ -98,7 +98,10 @@ export function parseDomains(records: FastaRecord[], source: string): Domain[] {
     const sccs = r.header.split(/\s+/)[1] ?? '';
     const m = SCCS.exec(sccs);
     if (!m) {
-      throw new BenchError('E_DATA', `${source}:${r.line}: record ${r.id}: the second header token must be an sccs label like a.1.1.1 (class.fold.superfamily.family), got "${sccs}"`);
+      throw new BenchError(
+        'E_DATA',
+        `${source}:${r.line}: record ${r.id}: the second header token must be an sccs label like a.1.1.1 (class.fold.superfamily.family), got "${sccs}"`,
+      );
     }
     const prev = seen.get(r.id);
     if (prev !== undefined) throw new BenchError('E_DATA', `${source}:${r.line}: domain ${r.id} appears twice (first at line ${prev})`);
@@ -266,7 +269,11 @@ export function smokeSubset(domains: (Domain & { role: Role })[]): (Domain & { r
   const complete = [...byFold.keys()].sort().filter((f) => LEVELS.every((l) => byFold.get(f)!.some((d) => d.role === testRole(l))));
   const pool = complete.length >= 2 ? complete : [...byFold.keys()].sort();
   const chosen = new Set(byRank(SMOKE_KEY, pool, (f) => f).slice(0, SMOKE_FOLDS));
-  return applyCaps(domains.filter((d) => chosen.has(d.fold)), SMOKE_CAPS, SMOKE_KEY).domains;
+  return applyCaps(
+    domains.filter((d) => chosen.has(d.fold)),
+    SMOKE_CAPS,
+    SMOKE_KEY,
+  ).domains;
 }
 
 export interface SplitSummary {

@@ -49,8 +49,16 @@ export function loadReference(taskDir: string): Reference {
     let total = 0;
     for (const c of counts) total += c;
     const background = counts.map((c) => c / total);
-    const bias = records.filter((r) => r.sequence.length >= 30 && /^[ACDEFGHIKLMNPQRSTVWY]+$/.test(r.sequence)).map((r) => compositionalBias(r.sequence, background));
-    ref = { records, background, biasThreshold: percentile(bias, 90), index: new KmerIndex(records.map((r) => r.sequence)), file: { ...file, rows: records.length } };
+    const bias = records
+      .filter((r) => r.sequence.length >= 30 && /^[ACDEFGHIKLMNPQRSTVWY]+$/.test(r.sequence))
+      .map((r) => compositionalBias(r.sequence, background));
+    ref = {
+      records,
+      background,
+      biasThreshold: percentile(bias, 90),
+      index: new KmerIndex(records.map((r) => r.sequence)),
+      file: { ...file, rows: records.length },
+    };
     referenceMemo.set(path, ref);
   }
   return ref;
@@ -81,7 +89,14 @@ export function loadValidation(taskDir: string): { records: ValidationSequence[]
   const file = checked(path, label, FILES.validation);
   const records = readFasta(path).map((r) => {
     const kind = field(r, 'kind') as ValidationRow['kind'];
-    return { id: r.id, source: field(r, 'source'), kind, level: Number(field(r, 'level')), sequence: r.sequence, smoke: field(r, 'tier') === 'smoke' };
+    return {
+      id: r.id,
+      source: field(r, 'source'),
+      kind,
+      level: Number(field(r, 'level')),
+      sequence: r.sequence,
+      smoke: field(r, 'tier') === 'smoke',
+    };
   });
   return { records, file: { ...file, rows: records.length } };
 }
@@ -97,7 +112,10 @@ function checked(path: string, label: string, expect: { sha256: string }): DataF
   if (!existsSync(path)) throw new BenchError('E_IO', `${path}: bundled data file not found`);
   const info = describeDataFile(path, label, 0);
   if (info.sha256 !== expect.sha256) {
-    throw new BenchError('E_DATA', `${path}: sha256 ${info.sha256.slice(0, 12)}... differs from the task's recorded ${expect.sha256.slice(0, 12)}...; rebuild with data/build_data.py or bump the task version`);
+    throw new BenchError(
+      'E_DATA',
+      `${path}: sha256 ${info.sha256.slice(0, 12)}... differs from the task's recorded ${expect.sha256.slice(0, 12)}...; rebuild with data/build_data.py or bump the task version`,
+    );
   }
   return info;
 }
@@ -120,10 +138,14 @@ export interface PlddtFile {
  */
 export function readPlddt(path: string): PlddtFile {
   if (!existsSync(path)) throw new BenchError('E_IO', `${path}: not found`);
-  if (statSync(path).isDirectory()) throw new BenchError('E_DATA', `${path}: --data generation= takes a CSV file (id,plddt), got a directory`);
+  if (statSync(path).isDirectory())
+    throw new BenchError('E_DATA', `${path}: --data generation= takes a CSV file (id,plddt), got a directory`);
   let rows: { record: string[]; info: { lines: number } }[];
   try {
-    rows = parse(readTextMaybeGzip(path), { bom: true, skip_empty_lines: true, relax_column_count: false, info: true }) as unknown as { record: string[]; info: { lines: number } }[];
+    rows = parse(readTextMaybeGzip(path), { bom: true, skip_empty_lines: true, relax_column_count: false, info: true }) as unknown as {
+      record: string[];
+      info: { lines: number };
+    }[];
   } catch (e) {
     throw new BenchError('E_DATA', `${path}: ${(e as Error).message}`);
   }
@@ -131,8 +153,15 @@ export function readPlddt(path: string): PlddtFile {
   const header = rows[0]!.record.map((h) => h.trim().toLowerCase());
   const idCol = header.indexOf('id');
   const valCol = header.indexOf('plddt');
-  for (const [name, col] of [['id', idCol], ['plddt', valCol]] as const) {
-    if (col < 0) throw new BenchError('E_DATA', `${path}:${rows[0]!.info.lines}: missing column "${name}" (columns: ${excerpt(rows[0]!.record.join(', '))})`);
+  for (const [name, col] of [
+    ['id', idCol],
+    ['plddt', valCol],
+  ] as const) {
+    if (col < 0)
+      throw new BenchError(
+        'E_DATA',
+        `${path}:${rows[0]!.info.lines}: missing column "${name}" (columns: ${excerpt(rows[0]!.record.join(', '))})`,
+      );
   }
   const values = new Map<string, { plddt: number; line: number }>();
   for (const { record, info } of rows.slice(1)) {
@@ -142,7 +171,10 @@ export function readPlddt(path: string): PlddtFile {
     if (id === '') throw new BenchError('E_DATA', `${path}:${line}: empty id`);
     const v = raw === '' ? Number.NaN : Number(raw);
     if (!Number.isFinite(v) || v < 0 || v > 100) {
-      throw new BenchError('E_DATA', `${path}:${line}: ${id}: plddt must be a number from 0 to 100 (ESMFold/AlphaFold scale; multiply 0-1 values by 100), got "${raw}"`);
+      throw new BenchError(
+        'E_DATA',
+        `${path}:${line}: ${id}: plddt must be a number from 0 to 100 (ESMFold/AlphaFold scale; multiply 0-1 values by 100), got "${raw}"`,
+      );
     }
     const prev = values.get(id);
     if (prev) throw new BenchError('E_DATA', `${path}:${line}: duplicate id ${id} (first on line ${prev.line})`);

@@ -25,21 +25,68 @@ const task: TaskModule = {
   sharding: 'merge',
   needs: ['logits', 'clm'],
   describe: () => ({
-    title: 'Generation quality: samples from a causal model, scored by a reference model and sequence statistics, with a validated structure-confidence proxy',
+    title:
+      'Generation quality: samples from a causal model, scored by a reference model and sequence statistics, with a validated structure-confidence proxy',
     headline: 'plddt_proxy',
     metrics: [
-      { name: 'plddt_proxy', higherIsBetter: true, description: 'PROXY for structure confidence, not pLDDT: mean over samples of G - max(0, KL(f||q) - 19/(2L) - tau), G = reference-model log-likelihood gain over the natural background composition (nats/residue), tau = 90th percentile of the compositional term over natural proteins; validated on every run (extra.proxyValidation)' },
-      { name: 'ppl_self', higherIsBetter: false, description: "the generating model's perplexity of its samples: exp(-sum log p / residues), residues only (end token not scored); low values can also mean repetitive samples" },
-      { name: 'ppl_ref', higherIsBetter: false, description: 'perplexity of the samples under --ref-model (residues only); a masked reference gives a pseudo-perplexity with strided masking (protocol.reference)' },
-      { name: 'contact_confidence', higherIsBetter: true, description: "the reference model's contact-map confidence (z-score of its top-L long-range unsupervised contact scores); a proxy component reported beside plddt_proxy, not part of it" },
-      { name: 'composition_jsd', higherIsBetter: false, description: 'Jensen-Shannon divergence (bits) between the amino-acid composition pooled over samples and the natural reference set' },
-      { name: 'low_complexity_fraction', higherIsBetter: false, description: 'fraction of residues in SEG low-complexity segments (12/2.2/2.5) or in exact internal repeats (8-mers seen twice)' },
-      { name: 'end_fraction', higherIsBetter: true, description: 'fraction of samples that ended with the end token before the maximum length' },
-      { name: 'homolog_fraction', higherIsBetter: false, description: 'novelty: fraction of samples whose highest identity to the natural reference set is >= 50% (lower = more novel; identities per sample in items, bins in extra)' },
+      {
+        name: 'plddt_proxy',
+        higherIsBetter: true,
+        description:
+          'PROXY for structure confidence, not pLDDT: mean over samples of G - max(0, KL(f||q) - 19/(2L) - tau), G = reference-model log-likelihood gain over the natural background composition (nats/residue), tau = 90th percentile of the compositional term over natural proteins; validated on every run (extra.proxyValidation)',
+      },
+      {
+        name: 'ppl_self',
+        higherIsBetter: false,
+        description:
+          "the generating model's perplexity of its samples: exp(-sum log p / residues), residues only (end token not scored); low values can also mean repetitive samples",
+      },
+      {
+        name: 'ppl_ref',
+        higherIsBetter: false,
+        description:
+          'perplexity of the samples under --ref-model (residues only); a masked reference gives a pseudo-perplexity with strided masking (protocol.reference)',
+      },
+      {
+        name: 'contact_confidence',
+        higherIsBetter: true,
+        description:
+          "the reference model's contact-map confidence (z-score of its top-L long-range unsupervised contact scores); a proxy component reported beside plddt_proxy, not part of it",
+      },
+      {
+        name: 'composition_jsd',
+        higherIsBetter: false,
+        description:
+          'Jensen-Shannon divergence (bits) between the amino-acid composition pooled over samples and the natural reference set',
+      },
+      {
+        name: 'low_complexity_fraction',
+        higherIsBetter: false,
+        description: 'fraction of residues in SEG low-complexity segments (12/2.2/2.5) or in exact internal repeats (8-mers seen twice)',
+      },
+      {
+        name: 'end_fraction',
+        higherIsBetter: true,
+        description: 'fraction of samples that ended with the end token before the maximum length',
+      },
+      {
+        name: 'homolog_fraction',
+        higherIsBetter: false,
+        description:
+          'novelty: fraction of samples whose highest identity to the natural reference set is >= 50% (lower = more novel; identities per sample in items, bins in extra)',
+      },
       { name: 'mean_pairwise_identity', higherIsBetter: false, description: 'diversity: mean percent identity over all pairs of samples' },
-      { name: 'clusters_50', higherIsBetter: true, description: 'diversity: clusters at 50% identity (greedy, longest first, CD-HIT order); no interval' },
+      {
+        name: 'clusters_50',
+        higherIsBetter: true,
+        description: 'diversity: clusters at 50% identity (greedy, longest first, CD-HIT order); no interval',
+      },
       { name: 'cluster_fraction', higherIsBetter: true, description: 'clusters_50 / samples; no interval' },
-      { name: 'plddt', higherIsBetter: true, description: 'real mean pLDDT of the samples from --data generation=plddt.csv (ESMFold/AlphaFold run elsewhere), when given' },
+      {
+        name: 'plddt',
+        higherIsBetter: true,
+        description: 'real mean pLDDT of the samples from --data generation=plddt.csv (ESMFold/AlphaFold run elsewhere), when given',
+      },
     ],
     data: [FILES.reference, FILES.control, FILES.validation].map((f) => ({ file: `data/${f.file}`, sha256: f.sha256, rows: f.rows })),
     tiers: {
@@ -87,8 +134,14 @@ interface Prepared {
 const prepare = oncePerContext(async (ctx: TaskContext): Promise<Prepared> => {
   const ref = ctx.refModel;
   if (ref) {
-    const lacking = Array.from(STANDARD).filter((a) => ref.vocab.residueId(a) < 0).join('');
-    if (lacking) throw new BenchError('E_USAGE', `--ref-model ${ref.path}: its ${ref.vocab.name} vocabulary lacks ${lacking}; the samples (20 standard amino acids) cannot be re-tokenised for it`);
+    const lacking = Array.from(STANDARD)
+      .filter((a) => ref.vocab.residueId(a) < 0)
+      .join('');
+    if (lacking)
+      throw new BenchError(
+        'E_USAGE',
+        `--ref-model ${ref.path}: its ${ref.vocab.name} vocabulary lacks ${lacking}; the samples (20 standard amino acids) cannot be re-tokenised for it`,
+      );
   }
   const settings = readOptions(ctx.options, ctx.tier, ctx.model.maxResidues, ref ? ref.maxResidues : null);
   const plddt = ctx.dataPath ? readPlddt(ctx.dataPath) : null;
@@ -118,12 +171,21 @@ async function run(ctx: TaskContext): Promise<TaskOutcome> {
   const background = reference.background;
 
   // 1. Samples.
-  let phase = ctx.progress.phase(`generation: sampling ${settings.samples} sequences (recompute, up to ${settings.maxLength} steps)`, settings.maxLength);
+  let phase = ctx.progress.phase(
+    `generation: sampling ${settings.samples} sequences (recompute, up to ${settings.maxLength} steps)`,
+    settings.maxLength,
+  );
   const t0 = performance.now();
-  const gen = await generate(model, settings, ctx.rng.fork('sampling'), (step) => { phase.set(step); });
+  const gen = await generate(model, settings, ctx.rng.fork('sampling'), (step) => {
+    phase.set(step);
+  });
   phase.end();
   const samplingSeconds = (performance.now() - t0) / 1000;
-  const samples = gen.samples.map((s, i) => ({ id: `gen-${String(i + 1).padStart(4, '0')}-${sha256(s.sequence).slice(0, 6)}`, sequence: s.sequence, ended: s.ended }));
+  const samples = gen.samples.map((s, i) => ({
+    id: `gen-${String(i + 1).padStart(4, '0')}-${sha256(s.sequence).slice(0, 6)}`,
+    sequence: s.sequence,
+    ended: s.ended,
+  }));
 
   // 2. The natural control: the first N held-out proteins both models can read.
   const limit = Math.min(model.maxResidues, R.maxResidues);
@@ -141,7 +203,14 @@ async function run(ctx: TaskContext): Promise<TaskOutcome> {
   const score = async (m: ModelHandle, seqs: string[], what: string, label: string, contacts: boolean): Promise<SequenceScores[]> => {
     const ph = ctx.progress.phase(`generation: ${what} under ${m.card.id}`, 1);
     const t = performance.now();
-    const r = await scoreSequences(m, seqs, { maskStride: settings.maskStride, contacts, what, onProgress: (d, tot) => { ph.set(tot > 0 ? d / tot : 1); } });
+    const r = await scoreSequences(m, seqs, {
+      maskStride: settings.maskStride,
+      contacts,
+      what,
+      onProgress: (d, tot) => {
+        ph.set(tot > 0 ? d / tot : 1);
+      },
+    });
     ph.end();
     timings[label] = round2((performance.now() - t) / 1000);
     passes[label] = r.passes;
@@ -149,7 +218,15 @@ async function run(ctx: TaskContext): Promise<TaskOutcome> {
   };
   const selfScores = await score(model, bothSets, 'samples and natural control', 'selfScoring', refIsSelf);
   const refScores = refIsSelf ? selfScores : await score(R, bothSets, 'samples and natural control', 'referenceScoring', true);
-  const validationScores = validationFits ? await score(R, validationSet.map((r) => r.sequence), 'proxy validation set', 'proxyValidation', true) : null;
+  const validationScores = validationFits
+    ? await score(
+        R,
+        validationSet.map((r) => r.sequence),
+        'proxy validation set',
+        'proxyValidation',
+        true,
+      )
+    : null;
   const tIdentity = performance.now();
 
   // 4. Sequence statistics, novelty, diversity.
@@ -172,8 +249,18 @@ async function run(ctx: TaskContext): Promise<TaskOutcome> {
     };
   });
   const nS = samples.length;
-  const sampleMatrix = pairwiseIdentities(samples.map((s) => s.sequence), () => { phase.tick(); });
-  const controlMatrix = pairwiseIdentities(controlSet.map((s) => s.sequence), () => { phase.tick(); });
+  const sampleMatrix = pairwiseIdentities(
+    samples.map((s) => s.sequence),
+    () => {
+      phase.tick();
+    },
+  );
+  const controlMatrix = pairwiseIdentities(
+    controlSet.map((s) => s.sequence),
+    () => {
+      phase.tick();
+    },
+  );
   phase.end();
   timings['identityAndStatistics'] = round2((performance.now() - tIdentity) / 1000);
 
@@ -189,19 +276,38 @@ async function run(ctx: TaskContext): Promise<TaskOutcome> {
   const sampleRows = scored.slice(0, nS);
   const controlRows = scored.slice(nS);
   const sampleSummary = summarise(sampleRows, sampleMatrix, background, ctx.rng.fork('samples'), !refIsSelf);
-  const controlSummary = controlRows.length >= 2 ? summarise(controlRows, controlMatrix, background, ctx.rng.fork('control'), !refIsSelf) : null;
+  const controlSummary =
+    controlRows.length >= 2 ? summarise(controlRows, controlMatrix, background, ctx.rng.fork('control'), !refIsSelf) : null;
   const idOf = (r: number) => reference.records[r]?.id ?? null;
 
   // 6. The proxy's validation for this reference model.
-  const proxyValidation = proxyValidationReport({ set: validationSet, scores: validationScores, reference, R, refIsSelf, settings, tier: ctx.tier, rng: ctx.rng.fork('proxy-validation') });
+  const proxyValidation = proxyValidationReport({
+    set: validationSet,
+    scores: validationScores,
+    reference,
+    R,
+    refIsSelf,
+    settings,
+    tier: ctx.tier,
+    rng: ctx.rng.fork('proxy-validation'),
+  });
 
   // 7. The result.
-  const itemOf = (s: ScoredSequence, summary: SetSummary): ItemResult => resultItem(s, summary, { refIsSelf, withPlddt: plddt !== null, idOf });
+  const itemOf = (s: ScoredSequence, summary: SetSummary): ItemResult =>
+    resultItem(s, summary, { refIsSelf, withPlddt: plddt !== null, idOf });
   ctx.artifacts.add(
     'generation.fasta',
     formatFasta([
-      ...sampleRows.map((s) => ({ id: s.id, header: `${s.id} length=${s.sequence.length} ended=${s.ended} plddt_proxy=${s.proxy.plddtProxy.toFixed(4)}`, sequence: s.sequence })),
-      ...controlRows.map((s) => ({ id: s.id, header: `${s.id} natural-control length=${s.sequence.length} plddt_proxy=${s.proxy.plddtProxy.toFixed(4)}`, sequence: s.sequence })),
+      ...sampleRows.map((s) => ({
+        id: s.id,
+        header: `${s.id} length=${s.sequence.length} ended=${s.ended} plddt_proxy=${s.proxy.plddtProxy.toFixed(4)}`,
+        sequence: s.sequence,
+      })),
+      ...controlRows.map((s) => ({
+        id: s.id,
+        header: `${s.id} natural-control length=${s.sequence.length} plddt_proxy=${s.proxy.plddtProxy.toFixed(4)}`,
+        sequence: s.sequence,
+      })),
     ]),
   );
 
@@ -209,7 +315,21 @@ async function run(ctx: TaskContext): Promise<TaskOutcome> {
     headline: 'plddt_proxy',
     metrics: sampleSummary.metrics,
     items: sampleRows.map((s) => itemOf(s, sampleSummary)),
-    protocol: resultProtocol({ model, R, refIsSelf, settings, seed: ctx.seed, tier: ctx.tier, gen, samplingSeconds, reference, controlCount: controlRows.length, limit, timings, passes }),
+    protocol: resultProtocol({
+      model,
+      R,
+      refIsSelf,
+      settings,
+      seed: ctx.seed,
+      tier: ctx.tier,
+      gen,
+      samplingSeconds,
+      reference,
+      controlCount: controlRows.length,
+      limit,
+      timings,
+      passes,
+    }),
     data: [reference.file, control.file, validation.file, ...(plddt ? [plddt.file] : [])],
     extra: {
       samples: { lengths: sampleSummary.lengths, noveltyBins: sampleSummary.noveltyBins, clusters: sampleSummary.clusters },
@@ -225,7 +345,8 @@ async function run(ctx: TaskContext): Promise<TaskOutcome> {
         : { description: `not computed: fewer than 2 control proteins fit the models (<= ${limit} residues)` },
       proxyValidation,
       ...(plddtReport ? { plddt: plddtReport } : {}),
-      fasta: 'samples and natural control as <result>.generation.fasta; fold them elsewhere and pass --data generation=plddt.csv (id,plddt) to report real pLDDT here',
+      fasta:
+        'samples and natural control as <result>.generation.fasta; fold them elsewhere and pass --data generation=plddt.csv (id,plddt) to report real pLDDT here',
     },
   };
 }

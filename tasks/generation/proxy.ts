@@ -92,7 +92,9 @@ export function validateScores(rows: readonly ValidationRow[], rng: Rng): Record
   const names = [...new Set(rows.flatMap((r) => Object.keys(r.scores)))];
   const out: Record<string, ScoreValidation | null> = {};
   for (const name of names) {
-    const usable = proteins.filter((p) => p.every((r) => r.scores[name] !== null && r.scores[name] !== undefined && Number.isFinite(r.scores[name])));
+    const usable = proteins.filter((p) =>
+      p.every((r) => r.scores[name] !== null && r.scores[name] !== undefined && Number.isFinite(r.scores[name])),
+    );
     if (usable.length < 2) {
       out[name] = null;
       continue;

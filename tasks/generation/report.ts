@@ -19,7 +19,11 @@ import { CLUSTER_THRESHOLD, NOVELTY_BINS, type ScoredSequence, type SetSummary }
 const VALIDATION_COMPONENTS = ['gain', 'minus_composition_penalty', 'ref_loglik', 'contact_confidence', 'complexity'] as const;
 
 /** One sample or control sequence as an item of the result. */
-export function resultItem(s: ScoredSequence, summary: SetSummary, o: { refIsSelf: boolean; withPlddt: boolean; idOf: (r: number) => string | null }): ItemResult {
+export function resultItem(
+  s: ScoredSequence,
+  summary: SetSummary,
+  o: { refIsSelf: boolean; withPlddt: boolean; idOf: (r: number) => string | null },
+): ItemResult {
   return {
     id: s.id,
     n: s.sequence.length,
@@ -87,13 +91,15 @@ export function proxyValidationReport(a: {
         proteins: new Set(rows.map((r) => r.source)).size,
         sequences: rows.length,
         tier: a.tier === 'full' ? 'all 24 proteins' : 'the 12 proteins marked tier=smoke',
-        corruptions: 'shuffled (same composition); repeat: half the protein replaced by a tandem repeat of a 1-6 residue motif of it; substituted: 15%, 30%, 50% of residues redrawn from the background composition',
+        corruptions:
+          'shuffled (same composition); repeat: half the protein replaced by a tandem repeat of a 1-6 residue motif of it; substituted: 15%, 30%, 50% of residues redrawn from the background composition',
       },
       plddt_proxy: v['plddt_proxy'],
       components: Object.fromEntries(VALIDATION_COMPONENTS.map((k) => [k, v[k] ?? null])),
       componentsNote:
         'gain: G alone; minus_composition_penalty: -max(0, KL - 19/(2L) - tau) alone; ref_loglik: the reference log-likelihood per residue (its perplexity); contact_confidence: not part of plddt_proxy; complexity: 1 - low_complexity_fraction, no model',
-      meaning: 'AUC: probability that a natural protein scores above a corrupted one (0.5 = chance); spearman_with_corruption: mean over proteins of Spearman(score, substituted fraction), -1 = always lower when more corrupted; intervals: bootstrap over proteins',
+      meaning:
+        'AUC: probability that a natural protein scores above a corrupted one (0.5 = chance); spearman_with_corruption: mean over proteins of Spearman(score, substituted fraction), -1 = always lower when more corrupted; intervals: bootstrap over proteins',
     };
   } else {
     return {
@@ -122,7 +128,8 @@ export function resultProtocol(a: {
 }): Record<string, unknown> {
   return {
     decoding: 'recompute',
-    decodingNote: 'no KV cache: every step runs the whole prefix of every unfinished sample again, in one batched forward call (cost grows with the square of the length); an export with past_key_values inputs is skipped with the reason',
+    decodingNote:
+      'no KV cache: every step runs the whole prefix of every unfinished sample again, in one batched forward call (cost grows with the square of the length); an export with past_key_values inputs is skipped with the reason',
     sampling: {
       samples: a.settings.samples,
       temperature: a.settings.temperature,
@@ -140,27 +147,33 @@ export function resultProtocol(a: {
       seconds: Math.round(a.samplingSeconds * 100) / 100,
     },
     reference: referenceInfo(a.R, a.refIsSelf, a.settings),
-    perplexity: 'exp(-sum of log p / residues) over the set (residues only: the end token is not scored, so ended and truncated samples count alike; the perplexity task also scores the end token)',
+    perplexity:
+      'exp(-sum of log p / residues) over the set (residues only: the end token is not scored, so ended and truncated samples count alike; the perplexity task also scores the end token)',
     plddtProxy: {
       formula: 'plddt_proxy = G - max(0, KL(f || q) - 19/(2L) - tau); G = (1/L) sum_i [log p_R(x_i | context) - log q(x_i)]',
-      terms: 'R: the reference model (protocol.reference); q: amino-acid composition of the natural reference set; f: the sequence\'s composition; L: residues; nats',
+      terms:
+        "R: the reference model (protocol.reference); q: amino-acid composition of the natural reference set; f: the sequence's composition; L: residues; nats",
       tau: a.reference.biasThreshold,
-      tauDefinition: '90th percentile (numpy linear) of KL(f || q) - 19/(2L) over the reference set\'s proteins (>= 30 residues, standard amino acids only)',
+      tauDefinition:
+        "90th percentile (numpy linear) of KL(f || q) - 19/(2L) over the reference set's proteins (>= 30 residues, standard amino acids only)",
       note: 'a PROXY for structure confidence, not pLDDT and not on its 0-100 scale; validated on every run (extra.proxyValidation)',
     },
     contactConfidence: `mean over layers and heads of the APC'd symmetrized attention over residues (src/contacts); z-score of the mean of the top-L pairs with separation >= ${LONG_RANGE} against all pairs with separation >= 6; null below L long-range pairs or without attentions`,
     lowComplexity: `SEG (Wootton & Federhen) window ${SEG_DEFAULTS.window}, locut ${SEG_DEFAULTS.locut}, hicut ${SEG_DEFAULTS.hicut}, with its trimming step; union with exact internal repeats (residues of any ${REPEAT_K}-mer occurring twice or more)`,
-    composition: 'Jensen-Shannon divergence, bits, between the composition pooled over the set and the natural reference set (20 standard amino acids)',
-    identity: 'global alignment, BLOSUM62, gap open 10, extend 0.5, end gaps free (src/bio globalIdentity); percent identical aligned residues over the shorter sequence within a set (diversity), over the sample\'s length against the reference set (novelty)',
+    composition:
+      'Jensen-Shannon divergence, bits, between the composition pooled over the set and the natural reference set (20 standard amino acids)',
+    identity:
+      "global alignment, BLOSUM62, gap open 10, extend 0.5, end gaps free (src/bio globalIdentity); percent identical aligned residues over the shorter sequence within a set (diversity), over the sample's length against the reference set (novelty)",
     novelty: `highest identity to the natural reference set (data/${FILES.reference.file}); only the ${NOVELTY_CANDIDATES} references sharing the most distinct 3-mers beyond chance (shared - |K(q)||K(r)|/8000) are aligned (README: checked against aligning all); bins ${NOVELTY_BINS.map(([lo, hi]) => (hi > 100 ? `>=${lo}` : `[${lo}, ${hi})`)).join(', ')}; homolog_fraction: max identity >= 50; identities below 50 are lower bounds (only the candidates are aligned) and at the level unrelated sequences reach against a set this size (30-45% in the README's exhaustive check)`,
     diversity: `all pairs aligned (no prefilter); greedy clustering at ${CLUSTER_THRESHOLD}% identity, longest first, each sequence joins the first representative it matches (CD-HIT order)`,
     control: `natural control: the first ${a.controlCount} proteins of data/${FILES.control.file} (the perplexity task's held-out set, never trained on by the example models, homologs excluded) that both models can read (<= ${a.limit} residues), scored exactly as the samples`,
-    aggregate: 'means over samples (corpus ratios for perplexities and pooled fractions), 95% percentile bootstrap over samples, 1,000 resamples; mean_pairwise_identity resamples skip pairs of a sequence with its own copy; cluster counts have no interval',
+    aggregate:
+      'means over samples (corpus ratios for perplexities and pooled fractions), 95% percentile bootstrap over samples, 1,000 resamples; mean_pairwise_identity resamples skip pairs of a sequence with its own copy; cluster counts have no interval',
     tier: a.tier,
     seconds: a.timings,
     forwardPasses: {
       ...a.passes,
-      note: 'sequence passes per phase (sampling: one per active sample per step); the result\'s cost counts the generating model only, not --ref-model',
+      note: "sequence passes per phase (sampling: one per active sample per step); the result's cost counts the generating model only, not --ref-model",
       sampling: a.gen.samples.reduce((a, s) => a + s.sequence.length + (s.ended ? 1 : 0), 0),
     },
   };
@@ -174,7 +187,7 @@ export function referenceInfo(R: ModelHandle, self: boolean, settings: Generatio
     sha256: R.sha256,
     objective: R.card.objective,
     vocab: R.vocab.name,
-    retokenised: 'sequences are passed as letters and encoded with the reference model\'s own vocabulary',
+    retokenised: "sequences are passed as letters and encoded with the reference model's own vocabulary",
     estimator: masked
       ? `pseudo-log-likelihood with strided masking, stride ${settings.maskStride}: residues i = g mod ${settings.maskStride} masked together, one pass per group (exact Salazar et al. pseudo-likelihood when the stride >= the length)`
       : 'causal log-likelihood of each residue given the start token and the residues before it',
@@ -204,4 +217,3 @@ export function plddtCorrelations(scored: ScoredSequence[], nSamples: number, fi
     note: 'correlations between the real pLDDT of the file and plddt_proxy, over the sequences the file scores (null below 3)',
   };
 }
-

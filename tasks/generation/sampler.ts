@@ -148,7 +148,10 @@ export async function generate(
   if ('missing' in alphabet) throw new RangeError(`generate: the vocabulary lacks ${alphabet.missing}`);
   const start = model.vocab.start;
   if (start === null) throw new RangeError('generate: the vocabulary has no start token');
-  if (settings.maxLength + 1 > model.maxLength) throw new RangeError(`generate: maxLength ${settings.maxLength} needs ${settings.maxLength + 1} input tokens, the model reads ${model.maxLength}`);
+  if (settings.maxLength + 1 > model.maxLength)
+    throw new RangeError(
+      `generate: maxLength ${settings.maxLength} needs ${settings.maxLength + 1} input tokens, the model reads ${model.maxLength}`,
+    );
   const withEnd = Array.from(alphabet.residues);
   if (alphabet.end !== null) withEnd.push(alphabet.end);
   const withoutEnd = Array.from(alphabet.residues);
@@ -162,7 +165,8 @@ export async function generate(
   let active = Array.from({ length: n }, (_, i) => i);
   let steps = 0;
   let tokens = 0;
-  if (!(settings.minLength >= 1 && settings.maxLength >= settings.minLength)) throw new RangeError('generate: need 1 <= minLength <= maxLength');
+  if (!(settings.minLength >= 1 && settings.maxLength >= settings.minLength))
+    throw new RangeError('generate: need 1 <= minLength <= maxLength');
   while (active.length > 0) {
     const requests = active.map((i) => ({ tokens: Int32Array.from(prefix[i]!) }));
     tokens += requests.reduce((s, r) => s + r.tokens.length, 0);

@@ -50,7 +50,8 @@ export interface ScoredSet {
 /** Scores `sequences` under `model` (causal or masked), every sequence at most `model.maxResidues` long. */
 export async function scoreSequences(model: ModelHandle, sequences: readonly string[], opts: ScoreOptions): Promise<ScoredSet> {
   for (const s of sequences) {
-    if (s.length > model.maxResidues) throw new Error(`internal: a ${s.length}-residue sequence is longer than ${model.card.id} reads (${model.maxResidues})`);
+    if (s.length > model.maxResidues)
+      throw new Error(`internal: a ${s.length}-residue sequence is longer than ${model.card.id} reads (${model.maxResidues})`);
   }
   const wantContacts = opts.contacts && model.capabilities.has('attentions');
   const out: SequenceScores[] = sequences.map((s) => ({ logProbs: new Float64Array(s.length), contactConfidence: null }));
@@ -108,7 +109,9 @@ export async function scoreSequences(model: ModelHandle, sequences: readonly str
           const positions: number[] = [];
           for (let j = 0; j < o.length; j++) if (o.tokens[j] === maskId) positions.push(j);
           const r = new Float64Array(positions.length * V);
-          positions.forEach((j, q) => { r.set(logSoftmaxRow(o.outputs.logits!, j), q * V); });
+          positions.forEach((j, q) => {
+            r.set(logSoftmaxRow(o.outputs.logits!, j), q * V);
+          });
           return r;
         },
       },
@@ -138,7 +141,11 @@ export async function scoreSequences(model: ModelHandle, sequences: readonly str
   }
   out.forEach((s, k) => {
     for (const v of s.logProbs) {
-      if (!Number.isFinite(v)) throw new TaskFailure('E_MODEL_OUTPUT', `${opts.what} ${k + 1}: ${model.card.id} gives a non-finite log-probability (NaN or infinite logits)`);
+      if (!Number.isFinite(v))
+        throw new TaskFailure(
+          'E_MODEL_OUTPUT',
+          `${opts.what} ${k + 1}: ${model.card.id} gives a non-finite log-probability (NaN or infinite logits)`,
+        );
     }
   });
   return { scores: out, passes };

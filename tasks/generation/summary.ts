@@ -43,7 +43,15 @@ export const HOMOLOG_IDENTITY = 50;
 
 export interface SetSummary {
   metrics: Record<string, MetricValue>;
-  lengths: { n: number; mean: number; min: number; median: number; max: number; quantiles: Record<string, number>; histogram: { from: number; to: number; count: number }[] };
+  lengths: {
+    n: number;
+    mean: number;
+    min: number;
+    median: number;
+    max: number;
+    quantiles: Record<string, number>;
+    histogram: { from: number; to: number; count: number }[];
+  };
   noveltyBins: { bin: string; n: number; fraction: number; ppl_self: number | null; ppl_ref: number | null; plddt_proxy: number | null }[];
   clusters: { threshold: number; count: number; representatives: string[] };
 }
@@ -64,7 +72,13 @@ function mean(xs: readonly number[]): number {
 }
 
 /** Metrics of one set. `matrix` holds the pairwise identities of `set` (n x n, n = set.length, in set order). */
-export function summarise(set: readonly ScoredSequence[], matrix: Float64Array, background: Float64Array, rng: Rng, withRef: boolean): SetSummary {
+export function summarise(
+  set: readonly ScoredSequence[],
+  matrix: Float64Array,
+  background: Float64Array,
+  rng: Rng,
+  withRef: boolean,
+): SetSummary {
   const n = set.length;
   const metrics: Record<string, MetricValue> = {};
   const over = (name: string, stat: (s: readonly ScoredSequence[]) => number) => {
@@ -75,7 +89,11 @@ export function summarise(set: readonly ScoredSequence[], matrix: Float64Array, 
   if (withRef) over('ppl_ref', (s) => corpusPpl(s, (x) => x.refLogLik!));
   const withContacts = set.filter((x) => x.contactConfidence !== null);
   if (withContacts.length > 0) {
-    metrics['contact_confidence'] = metricOverItems(withContacts, (s) => mean(s.map((x) => x.contactConfidence!)), rng.fork('contact_confidence'));
+    metrics['contact_confidence'] = metricOverItems(
+      withContacts,
+      (s) => mean(s.map((x) => x.contactConfidence!)),
+      rng.fork('contact_confidence'),
+    );
   }
   const counts = new Map<ScoredSequence, Float64Array>(set.map((x) => [x, aaCounts(x.sequence)]));
   over('composition_jsd', (s) => {
@@ -88,8 +106,17 @@ export function summarise(set: readonly ScoredSequence[], matrix: Float64Array, 
   over('homolog_fraction', (s) => s.filter((x) => x.novelty.identity >= HOMOLOG_IDENTITY).length / s.length);
   // Bootstrapped over the sequences' indices (the same resamples as over the sequences); pairs of distinct
   // sequences only: a resample's copies of one sequence are not compared with each other.
-  metrics['mean_pairwise_identity'] = metricOverItems(set.map((_, i) => i), (s) => meanPairwise(matrix, n, s), rng.fork('mean_pairwise_identity'));
-  const cl = greedyClusters(matrix, n, set.map((x) => x.sequence.length), CLUSTER_THRESHOLD);
+  metrics['mean_pairwise_identity'] = metricOverItems(
+    set.map((_, i) => i),
+    (s) => meanPairwise(matrix, n, s),
+    rng.fork('mean_pairwise_identity'),
+  );
+  const cl = greedyClusters(
+    matrix,
+    n,
+    set.map((x) => x.sequence.length),
+    CLUSTER_THRESHOLD,
+  );
   metrics['clusters_50'] = { value: cl.representatives.length, ci95: null, n: set.length };
   metrics['cluster_fraction'] = { value: cl.representatives.length / set.length, ci95: null, n: set.length };
   const withPlddt = set.filter((x) => x.plddt !== null);
@@ -125,6 +152,10 @@ export function summarise(set: readonly ScoredSequence[], matrix: Float64Array, 
       histogram,
     },
     noveltyBins,
-    clusters: { threshold: CLUSTER_THRESHOLD, count: cl.representatives.length, representatives: cl.representatives.map((i) => set[i]!.id) },
+    clusters: {
+      threshold: CLUSTER_THRESHOLD,
+      count: cl.representatives.length,
+      representatives: cl.representatives.map((i) => set[i]!.id),
+    },
   };
 }

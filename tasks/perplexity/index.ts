@@ -16,7 +16,7 @@ const USER_SMOKE_SIZE = 20;
 /** Rank key of a user FASTA's smoke tier: the subset is a function of the file, never of --seed. */
 const USER_SMOKE_KEY = 'plmbench-perplexity-smoke-v1';
 const SMOKE_RULE = {
-  bundled: 'the 20 records marked tier=smoke (the first 10 of each proteome in the builder\'s sha256 order)',
+  bundled: "the 20 records marked tier=smoke (the first 10 of each proteome in the builder's sha256 order)",
   user: `the ${USER_SMOKE_SIZE} records first in sha256("${USER_SMOKE_KEY}:" + FASTA id) order (ties by file position), in file order; all when there are no more`,
 };
 
@@ -29,10 +29,18 @@ const task: TaskModule = {
     title: 'Held-out perplexity of natural protein sequences',
     headline: 'perplexity',
     metrics: [
-      { name: 'perplexity', higherIsBetter: false, description: 'causal models: exp(total NLL / scored tokens), residues and end token scored, start token excluded' },
-      { name: 'pseudo_perplexity', higherIsBetter: false, description: 'masked models: exp(total NLL / residues), each residue masked once' },
+      {
+        name: 'perplexity',
+        higherIsBetter: false,
+        description: 'causal models: exp(total NLL / scored tokens), residues and end token scored, start token excluded',
+      },
+      {
+        name: 'pseudo_perplexity',
+        higherIsBetter: false,
+        description: 'masked models: exp(total NLL / residues), each residue masked once',
+      },
       { name: 'nll', higherIsBetter: false, description: 'mean NLL per scored token, nats' },
-      { name: 'per_sequence_perplexity', higherIsBetter: false, description: 'mean over sequences of each sequence\'s (pseudo-)perplexity' },
+      { name: 'per_sequence_perplexity', higherIsBetter: false, description: "mean over sequences of each sequence's (pseudo-)perplexity" },
     ],
     data: [{ file: BUNDLED, sha256: BUNDLED_SHA256, rows: BUNDLED_ROWS }],
     tiers: {
@@ -51,13 +59,22 @@ const task: TaskModule = {
     const phase = ctx.progress.phase(`perplexity (${masked ? 'masked, one pass per residue' : 'causal'})`, total);
     const sequences = records.map((r) => r.sequence);
     const scores: SequenceNll[] = masked
-      ? await maskedNll(ctx.model, sequences, (d) => { phase.set(d); })
-      : await causalNll(ctx.model, sequences, (d) => { phase.set(d); });
+      ? await maskedNll(ctx.model, sequences, (d) => {
+          phase.set(d);
+        })
+      : await causalNll(ctx.model, sequences, (d) => {
+          phase.set(d);
+        });
     phase.end();
     scores.forEach((s, i) => {
-      if (!Number.isFinite(s.nll)) throw new TaskFailure('E_MODEL_OUTPUT', `sequence ${records[i]!.id}: the model's NLL is ${s.nll} (non-finite logits)`);
+      if (!Number.isFinite(s.nll))
+        throw new TaskFailure('E_MODEL_OUTPUT', `sequence ${records[i]!.id}: the model's NLL is ${s.nll} (non-finite logits)`);
     });
-    const corpus = (sample: readonly SequenceNll[]) => perplexityFromNll(sample.reduce((a, s) => a + s.nll, 0), sample.reduce((a, s) => a + s.tokens, 0));
+    const corpus = (sample: readonly SequenceNll[]) =>
+      perplexityFromNll(
+        sample.reduce((a, s) => a + s.nll, 0),
+        sample.reduce((a, s) => a + s.tokens, 0),
+      );
     const meanNll = (sample: readonly SequenceNll[]) => sample.reduce((a, s) => a + s.nll, 0) / sample.reduce((a, s) => a + s.tokens, 0);
     const perSeq = (sample: readonly SequenceNll[]) => sample.reduce((a, s) => a + perplexityFromNll(s.nll, s.tokens), 0) / sample.length;
     const rng = ctx.rng;
@@ -106,7 +123,10 @@ const loadRecords = oncePerContext((ctx: TaskContext): { file: string; all: Fast
   for (const r of records) {
     const bad = ctx.model.vocab.firstInvalid(r.sequence);
     if (bad >= 0) {
-      throw new BenchError('E_DATA', `${file}:${r.line}: record ${r.id}: letter "${r.sequence[bad]}" at residue ${bad + 1} is not in the ${ctx.model.vocab.name} vocabulary`);
+      throw new BenchError(
+        'E_DATA',
+        `${file}:${r.line}: record ${r.id}: letter "${r.sequence[bad]}" at residue ${bad + 1} is not in the ${ctx.model.vocab.name} vocabulary`,
+      );
     }
   }
   return { file, all, records };

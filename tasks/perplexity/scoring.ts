@@ -18,7 +18,11 @@ export interface SequenceNll {
  * window that reaches it, so it sees at least half a window of left context (the Hugging Face
  * "strided perplexity" scheme).
  */
-export async function causalNll(model: ModelHandle, sequences: string[], onProgress?: (d: number, t: number) => void): Promise<SequenceNll[]> {
+export async function causalNll(
+  model: ModelHandle,
+  sequences: string[],
+  onProgress?: (d: number, t: number) => void,
+): Promise<SequenceNll[]> {
   assertCausalStart(model);
   const plans = sequences.map((s) => planCausal(model.encode(s), model.maxLength));
   const requests: ForwardRequest[] = plans.flatMap((p) => p.windows.map((w) => ({ tokens: w.tokens })));
@@ -59,7 +63,9 @@ export async function causalNll(model: ModelHandle, sequences: string[], onProgr
  */
 export function assertCausalStart(model: Pick<ModelHandle, 'vocab'>): void {
   if (model.vocab.start === null) {
-    throw new Error(`internal: causal perplexity scores every token after the start token, but the ${model.vocab.name} vocabulary has none (the first residue would go unscored); causal models without a start token must be refused at load time`);
+    throw new Error(
+      `internal: causal perplexity scores every token after the start token, but the ${model.vocab.name} vocabulary has none (the first residue would go unscored); causal models without a start token must be refused at load time`,
+    );
   }
 }
 
@@ -87,7 +93,11 @@ export function planCausal(tokens: Int32Array, maxLength: number): { windows: Ca
  * masked once, and its NLL is read at the masked position. Sequences longer than the model use, for
  * each residue, a window of the model's length centred on it (ProteinGym's choice for long proteins).
  */
-export async function maskedNll(model: ModelHandle, sequences: string[], onProgress?: (d: number, t: number) => void): Promise<SequenceNll[]> {
+export async function maskedNll(
+  model: ModelHandle,
+  sequences: string[],
+  onProgress?: (d: number, t: number) => void,
+): Promise<SequenceNll[]> {
   const vocab = model.vocab;
   const maskId = vocab.mask!;
   const requests: ForwardRequest[] = [];

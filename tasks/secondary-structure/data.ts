@@ -51,7 +51,10 @@ export function parseNetsurfpCsv(text: string, source: string): SsProtein[] {
     const maskValues = maskText === '' ? [] : maskText.split(/\s+/);
     if (sequence.length === 0) throw new BenchError('E_DATA', `${at}: empty sequence`);
     if (!/^[A-Z]+$/.test(sequence)) throw new BenchError('E_DATA', `${at}: the sequence must be letters only`);
-    for (const [name, s] of [['dssp3', ss3], ['dssp8', ss8]] as const) {
+    for (const [name, s] of [
+      ['dssp3', ss3],
+      ['dssp8', ss8],
+    ] as const) {
       if (s.length !== sequence.length) {
         throw new BenchError('E_DATA', `${at}: ${name} has ${s.length} labels but the sequence has ${sequence.length} residues`);
       }

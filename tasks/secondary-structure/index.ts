@@ -49,14 +49,21 @@ const load = oncePerContext((ctx: TaskContext): Loaded => {
     let encoded = p.sequence;
     const bad = vocab.firstInvalid(p.sequence);
     if (bad >= 0) {
-      if (!hasX) throw new BenchError('E_DATA', `${file}:${p.line}: letter "${p.sequence[bad]}" at residue ${bad + 1} is not in the ${vocab.name} vocabulary, which has no X to read it as`);
+      if (!hasX)
+        throw new BenchError(
+          'E_DATA',
+          `${file}:${p.line}: letter "${p.sequence[bad]}" at residue ${bad + 1} is not in the ${vocab.name} vocabulary, which has no X to read it as`,
+        );
       encoded = [...p.sequence].map((c) => (vocab.residueId(c) >= 0 ? c : (mappedToX++, 'X'))).join('');
     }
     return { ...p, role: roleOf(p.sequence), encoded };
   });
   for (const role of ['train', 'valid', 'test'] as const) {
     if (!entries.some((e) => e.role === role && e.evaluated > 0)) {
-      throw new BenchError('E_DATA', `${file}: the hash split gives no ${role} protein with evaluated residues (${entries.length} proteins)`);
+      throw new BenchError(
+        'E_DATA',
+        `${file}: the hash split gives no ${role} protein with evaluated residues (${entries.length} proteins)`,
+      );
     }
   }
   return { file, label: ctx.dataPath ?? BUNDLED, entries, mappedToX };
@@ -83,26 +90,39 @@ function residues(entries: Entry[], max: number, rng: Rng): { entry: number; pos
     for (let i = 0; i < e.mask.length; i++) if (e.mask[i]) all.push({ entry: k, pos: i });
   });
   if (all.length <= max) return all;
-  return rng.sampleIndices(all.length, max).sort((a, b) => a - b).map((i) => all[i]!);
+  return rng
+    .sampleIndices(all.length, max)
+    .sort((a, b) => a - b)
+    .map((i) => all[i]!);
 }
 
 /**
  * Gathers the hidden states of the chosen residues: each distinct sequence runs once, and the rows of
  * its chosen residues are copied out before the next chunk.
  */
-async function gather(ctx: TaskContext, entries: Entry[], picks: { entry: number; pos: number }[], onProgress: (d: number) => void): Promise<ResidueSet & { stats: { windowed: number; requests: number } }> {
+async function gather(
+  ctx: TaskContext,
+  entries: Entry[],
+  picks: { entry: number; pos: number }[],
+  onProgress: (d: number) => void,
+): Promise<ResidueSet & { stats: { windowed: number; requests: number } }> {
   const seqs = [...new Set(entries.map((e) => e.encoded))];
   const seqIndex = new Map(seqs.map((s, i) => [s, i]));
   const bySeq = groupBy(picks.keys(), (k) => seqIndex.get(entries[picks[k]!.entry]!.encoded)!);
   let x = new Float32Array(0);
   let dim = 0;
-  const stats = await forEachResidueEmbedding(ctx.model, seqs, (si, rows, D) => {
-    if (dim === 0) {
-      dim = D;
-      x = new Float32Array(picks.length * D);
-    }
-    for (const k of bySeq.get(si) ?? []) x.set(rows.subarray(picks[k]!.pos * D, (picks[k]!.pos + 1) * D), k * D);
-  }, onProgress);
+  const stats = await forEachResidueEmbedding(
+    ctx.model,
+    seqs,
+    (si, rows, D) => {
+      if (dim === 0) {
+        dim = D;
+        x = new Float32Array(picks.length * D);
+      }
+      for (const k of bySeq.get(si) ?? []) x.set(rows.subarray(picks[k]!.pos * D, (picks[k]!.pos + 1) * D), k * D);
+    },
+    onProgress,
+  );
   const y3 = Int32Array.from(picks, (p) => Q3_CLASSES.indexOf(entries[p.entry]!.ss3[p.pos]!));
   const y8 = Int32Array.from(picks, (p) => Q8_CLASSES.indexOf(entries[p.entry]!.ss8[p.pos]!));
   return { x: { data: x, rows: picks.length, cols: dim }, y3, y8, stats };
@@ -117,7 +137,11 @@ const task: TaskModule = {
     title: 'Secondary structure (Q3/Q8) by linear probes on per-residue hidden states, CB513 (internal protein split)',
     headline: 'q3',
     metrics: [
-      { name: 'q3', higherIsBetter: true, description: 'fraction of evaluated test residues (cb513_mask 1) whose 3-state DSSP class (H, E, C) the probe predicts' },
+      {
+        name: 'q3',
+        higherIsBetter: true,
+        description: 'fraction of evaluated test residues (cb513_mask 1) whose 3-state DSSP class (H, E, C) the probe predicts',
+      },
       { name: 'q8', higherIsBetter: true, description: 'the same for the 8 DSSP states (H G I E B T S C)' },
     ],
     data: [{ file: BUNDLED, sha256: BUNDLED_SHA256, rows: BUNDLED_ROWS }],
@@ -142,8 +166,12 @@ const task: TaskModule = {
     // with different seeds stay comparable item by item (the seed moves only the intervals).
     const trainPicks = residues(train, MAX_TRAIN_RESIDUES, new Rng('plmbench-ss-train-residues-v1'));
     const validPicks = residues(valid, MAX_VALID_RESIDUES, new Rng('plmbench-ss-valid-residues-v1'));
-    const tr = await gather(ctx, train, trainPicks, (d) => { p1.set(d); });
-    const va = await gather(ctx, valid, validPicks, (d) => { p1.set(d); });
+    const tr = await gather(ctx, train, trainPicks, (d) => {
+      p1.set(d);
+    });
+    const va = await gather(ctx, valid, validPicks, (d) => {
+      p1.set(d);
+    });
     p1.end();
     let embedSeconds = (performance.now() - t0) / 1000;
     const fit: ProbeFit = fitSsProbes(tr, va);
@@ -152,18 +180,31 @@ const task: TaskModule = {
     const p2 = ctx.progress.phase('secondary-structure: test proteins', testSeqs.length);
     const byEncoded = groupBy(test, (e) => e.encoded);
     const counts = new Map<Entry, { c3: number; c8: number; n: number }>();
-    const testStats = await forEachResidueEmbedding(ctx.model, testSeqs, (si, rows, D) => {
-      for (const e of byEncoded.get(testSeqs[si]!)!) counts.set(e, scoreResidues(fit, rows, D, e));
-    }, (d) => { p2.set(d); });
+    const testStats = await forEachResidueEmbedding(
+      ctx.model,
+      testSeqs,
+      (si, rows, D) => {
+        for (const e of byEncoded.get(testSeqs[si]!)!) counts.set(e, scoreResidues(fit, rows, D, e));
+      },
+      (d) => {
+        p2.set(d);
+      },
+    );
     p2.end();
     embedSeconds += (performance.now() - t1) / 1000;
     const items = test.map((e) => ({ e, ...counts.get(e)! }));
-    const ratio = (k: 'c3' | 'c8') => (s: readonly { c3: number; c8: number; n: number }[]) => s.reduce((a, r) => a + r[k], 0) / s.reduce((a, r) => a + r.n, 0);
+    const ratio = (k: 'c3' | 'c8') => (s: readonly { c3: number; c8: number; n: number }[]) =>
+      s.reduce((a, r) => a + r[k], 0) / s.reduce((a, r) => a + r.n, 0);
     const testResidues = items.reduce((a, r) => a + r.n, 0);
     const dist = (labels: string, field: 'ss3' | 'ss8', set: Entry[]) => {
       const c = new Map<string, number>([...labels].map((l) => [l, 0]));
       let n = 0;
-      for (const e of set) for (let i = 0; i < e.mask.length; i++) if (e.mask[i]) { c.set(e[field][i]!, c.get(e[field][i]!)! + 1); n++; }
+      for (const e of set)
+        for (let i = 0; i < e.mask.length; i++)
+          if (e.mask[i]) {
+            c.set(e[field][i]!, c.get(e[field][i]!)! + 1);
+            n++;
+          }
       return Object.fromEntries([...c].map(([l, v]) => [l, v / n]));
     };
     const trainDist3 = dist(Q3_CLASSES, 'ss3', train);
@@ -214,7 +255,8 @@ const task: TaskModule = {
           q8: { uniform: 1 / 8, majorityClass: argmax(trainDist8), majority: testDist8[argmax(trainDist8)]!, testDistribution: testDist8 },
         },
         testResidues,
-        aggregate: 'per-residue accuracy pooled over the test proteins (sum correct / sum evaluated residues); 95% percentile bootstrap over test proteins, 1,000 resamples',
+        aggregate:
+          'per-residue accuracy pooled over the test proteins (sum correct / sum evaluated residues); 95% percentile bootstrap over test proteins, 1,000 resamples',
       },
       data: [describeDataFile(loaded.file, loaded.label, loaded.entries.length)],
     };

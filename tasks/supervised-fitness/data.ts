@@ -37,14 +37,19 @@ export interface FoldAssay {
 
 /** Strips `.gz` and `.csv`: the DMS_id of an assay file. */
 export function assayIdOf(fileName: string): string {
-  return basename(fileName).replace(/\.gz$/i, '').replace(/\.csv$/i, '');
+  return basename(fileName)
+    .replace(/\.gz$/i, '')
+    .replace(/\.csv$/i, '');
 }
 
 /** The assay CSVs (`*.csv`, `*.csv.gz`) of a user folder (or a single file), sorted. */
 export function listUserAssays(path: string): string[] {
   if (!existsSync(path)) throw new BenchError('E_IO', `${path}: not found`);
   if (statSync(path).isFile()) return [path];
-  const files = readdirSync(path).filter((f) => /\.csv(\.gz)?$/i.test(f) && statSync(join(path, f)).isFile()).sort().map((f) => join(path, f));
+  const files = readdirSync(path)
+    .filter((f) => /\.csv(\.gz)?$/i.test(f) && statSync(join(path, f)).isFile())
+    .sort()
+    .map((f) => join(path, f));
   if (files.length === 0) throw new BenchError('E_DATA', `${path}: no assay CSV files (*.csv, *.csv.gz) in this folder`);
   const seen = new Map<string, string>();
   for (const f of files) {
@@ -76,7 +81,10 @@ export function readFoldAssay(path: string, label: string): FoldAssay {
   if (!header) throw new BenchError('E_DATA', `${label}: empty file (no header)`);
   const missing = REQUIRED_COLUMNS.filter((c) => !header.includes(c));
   if (missing.length > 0) {
-    throw new BenchError('E_DATA', `${label}:1: missing required column${missing.length > 1 ? 's' : ''} ${missing.map((c) => `"${c}"`).join(', ')} (columns: ${header.join(', ')})`);
+    throw new BenchError(
+      'E_DATA',
+      `${label}:1: missing required column${missing.length > 1 ? 's' : ''} ${missing.map((c) => `"${c}"`).join(', ')} (columns: ${header.join(', ')})`,
+    );
   }
   const col = (c: string) => header.indexOf(c);
   const id = assayIdOf(path);
@@ -107,10 +115,14 @@ export function readFoldAssay(path: string, label: string): FoldAssay {
     }
     if (expected !== mutated) {
       const d = firstDifference(expected, mutated);
-      const detail = expected.length !== mutated.length
-        ? `mutated_sequence has ${mutated.length} residues, the wild type ${expected.length}`
-        : `first difference at residue ${d}: ${expected[d - 1]} expected, ${mutated[d - 1]} found`;
-      throw new BenchError('E_DATA', `${where}: mutant "${mutant}" applied to the wild type (from line 2) does not give mutated_sequence (${detail})`);
+      const detail =
+        expected.length !== mutated.length
+          ? `mutated_sequence has ${mutated.length} residues, the wild type ${expected.length}`
+          : `first difference at residue ${d}: ${expected[d - 1]} expected, ${mutated[d - 1]} found`;
+      throw new BenchError(
+        'E_DATA',
+        `${where}: mutant "${mutant}" applied to the wild type (from line 2) does not give mutated_sequence (${detail})`,
+      );
     }
     const key = canonicalMutant(subs);
     const first = seen.get(key);
@@ -122,7 +134,10 @@ export function readFoldAssay(path: string, label: string): FoldAssay {
     for (const s of SCHEMES) {
       const t = (r[col(s)] ?? '').trim();
       if (!/^[0-9]+$/.test(t)) {
-        throw new BenchError('E_DATA', `${where}: ${s} is ${t === '' ? 'empty' : `"${t}"`}; the folds must cover every row with a fold number (0, 1, 2...)`);
+        throw new BenchError(
+          'E_DATA',
+          `${where}: ${s} is ${t === '' ? 'empty' : `"${t}"`}; the folds must cover every row with a fold number (0, 1, 2...)`,
+        );
       }
       folds[s].push(Number(t));
     }
@@ -137,10 +152,15 @@ export function readFoldAssay(path: string, label: string): FoldAssay {
     offsets.push(positions.length);
   });
   const n = mutants.length;
-  if (n < MIN_VARIANTS) throw new BenchError('E_DATA', `${label}: ${n} variant${n === 1 ? '' : 's'}; an assay needs at least ${MIN_VARIANTS}`);
+  if (n < MIN_VARIANTS)
+    throw new BenchError('E_DATA', `${label}: ${n} variant${n === 1 ? '' : 's'}; an assay needs at least ${MIN_VARIANTS}`);
   for (const s of SCHEMES) {
     const k = new Set(folds[s]).size;
-    if (k < MIN_FOLDS) throw new BenchError('E_DATA', `${label}: ${s} has ${k} fold${k === 1 ? '' : 's'}; cross-validation with an inner validation fold needs at least ${MIN_FOLDS}`);
+    if (k < MIN_FOLDS)
+      throw new BenchError(
+        'E_DATA',
+        `${label}: ${s} has ${k} fold${k === 1 ? '' : 's'}; cross-validation with an inner validation fold needs at least ${MIN_FOLDS}`,
+      );
   }
   return {
     id,
@@ -150,7 +170,11 @@ export function readFoldAssay(path: string, label: string): FoldAssay {
     mutants,
     lines: Int32Array.from(lines),
     score: Float64Array.from(scores),
-    folds: { fold_random_5: Int32Array.from(folds.fold_random_5), fold_modulo_5: Int32Array.from(folds.fold_modulo_5), fold_contiguous_5: Int32Array.from(folds.fold_contiguous_5) },
+    folds: {
+      fold_random_5: Int32Array.from(folds.fold_random_5),
+      fold_modulo_5: Int32Array.from(folds.fold_modulo_5),
+      fold_contiguous_5: Int32Array.from(folds.fold_contiguous_5),
+    },
     offsets: Int32Array.from(offsets),
     positions: Int32Array.from(positions),
     wtCodes: Uint8Array.from(wtCodes),
@@ -186,7 +210,11 @@ export function subsetFoldAssay(a: FoldAssay, idx: readonly number[]): FoldAssay
     mutants: idx.map((v) => a.mutants[v]!),
     lines: sub(a.lines),
     score: Float64Array.from(idx, (v) => a.score[v]!),
-    folds: { fold_random_5: sub(a.folds.fold_random_5), fold_modulo_5: sub(a.folds.fold_modulo_5), fold_contiguous_5: sub(a.folds.fold_contiguous_5) },
+    folds: {
+      fold_random_5: sub(a.folds.fold_random_5),
+      fold_modulo_5: sub(a.folds.fold_modulo_5),
+      fold_contiguous_5: sub(a.folds.fold_contiguous_5),
+    },
     offsets: Int32Array.from(offsets),
     positions: Int32Array.from(positions),
     wtCodes: Uint8Array.from(wtCodes),
@@ -207,10 +235,15 @@ export function readPublished(path: string, label: string): { table: PublishedTa
   const models = header.slice(1);
   const table: PublishedTable = new Map();
   for (const r of records.slice(1)) {
-    table.set(r[0]!, Object.fromEntries(models.map((m, j) => {
-      const t = (r[j + 1] ?? '').trim();
-      return [m, t === '' ? null : Number(t)];
-    })));
+    table.set(
+      r[0]!,
+      Object.fromEntries(
+        models.map((m, j) => {
+          const t = (r[j + 1] ?? '').trim();
+          return [m, t === '' ? null : Number(t)];
+        }),
+      ),
+    );
   }
   return { table, models, info: describeDataFile(path, label, records.length - 1, raw) };
 }

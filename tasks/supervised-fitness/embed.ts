@@ -10,7 +10,8 @@ export const POOLINGS: readonly Pooling[] = ['mean', 'mutated-position'];
 
 export const POOLING_TEXT: Record<Pooling, string> = {
   mean: 'mean of hidden_states over the residue positions of the variant sequence (special tokens excluded)',
-  'mutated-position': 'hidden_states at the substituted position of the variant sequence (mean over the substituted positions of a multi-mutant)',
+  'mutated-position':
+    'hidden_states at the substituted position of the variant sequence (mean over the substituted positions of a multi-mutant)',
 };
 
 /** Window policy, as recorded in results. */
@@ -34,7 +35,12 @@ export interface VariantEmbeddings {
  * a rerun reads the cache). The mutated-position reducer is keyed by the token positions it reads, so a cached
  * value is always a function of the tokens and the reducer id: requests are grouped by those positions.
  */
-export async function variantEmbeddings(model: ModelHandle, a: FoldAssay, pooling: Pooling, onProgress?: (done: number, total: number) => void): Promise<VariantEmbeddings> {
+export async function variantEmbeddings(
+  model: ModelHandle,
+  a: FoldAssay,
+  pooling: Pooling,
+  onProgress?: (done: number, total: number) => void,
+): Promise<VariantEmbeddings> {
   const off = model.vocab.residueOffset;
   const specials = model.vocab.specialCount;
   const L = a.wildType.length;
@@ -65,20 +71,26 @@ export async function variantEmbeddings(model: ModelHandle, a: FoldAssay, poolin
   let calls = 0;
   if (pooling === 'mean') {
     calls = 1;
-    const rows = await model.forward(requests, {
-      outputs: ['hidden_states'],
-      reducer: 'supervised-fitness.mean-hidden-residues.v1',
-      // A function of the tokens and outputs only: the residue rows are the real tokens minus the specials.
-      reduce: (o) => {
-        const h = o.outputs.hidden_states!;
-        const D = h.dims[h.dims.length - 1]!;
-        const n = o.length - specials;
-        const acc = new Float64Array(D);
-        for (let r = off; r < off + n; r++) for (let j = 0; j < D; j++) acc[j]! += h.data[r * D + j]!;
-        return Float32Array.from(acc, (s) => s / n);
+    const rows = await model.forward(
+      requests,
+      {
+        outputs: ['hidden_states'],
+        reducer: 'supervised-fitness.mean-hidden-residues.v1',
+        // A function of the tokens and outputs only: the residue rows are the real tokens minus the specials.
+        reduce: (o) => {
+          const h = o.outputs.hidden_states!;
+          const D = h.dims[h.dims.length - 1]!;
+          const n = o.length - specials;
+          const acc = new Float64Array(D);
+          for (let r = off; r < off + n; r++) for (let j = 0; j < D; j++) acc[j]! += h.data[r * D + j]!;
+          return Float32Array.from(acc, (s) => s / n);
+        },
       },
-    }, (d) => onProgress?.(d, total));
-    rows.forEach((r, v) => { place(v, r); });
+      (d) => onProgress?.(d, total),
+    );
+    rows.forEach((r, v) => {
+      place(v, r);
+    });
   } else {
     const groups = new Map<string, number[]>();
     readAt.forEach((p, v) => {
@@ -90,23 +102,33 @@ export async function variantEmbeddings(model: ModelHandle, a: FoldAssay, poolin
     for (const [key, members] of groups) {
       const at = readAt[members[0]!]!;
       calls++;
-      const rows = await model.forward(members.map((v) => requests[v]!), {
-        outputs: ['hidden_states'],
-        // The token positions read are part of the reducer id, hence of the cache key.
-        reducer: `supervised-fitness.hidden-at-tokens.v1:${key}`,
-        reduce: (o) => {
-          const h = o.outputs.hidden_states!;
-          const D = h.dims[h.dims.length - 1]!;
-          const acc = new Float64Array(D);
-          for (const r of at) for (let j = 0; j < D; j++) acc[j]! += h.data[r * D + j]!;
-          return Float32Array.from(acc, (s) => s / at.length);
+      const rows = await model.forward(
+        members.map((v) => requests[v]!),
+        {
+          outputs: ['hidden_states'],
+          // The token positions read are part of the reducer id, hence of the cache key.
+          reducer: `supervised-fitness.hidden-at-tokens.v1:${key}`,
+          reduce: (o) => {
+            const h = o.outputs.hidden_states!;
+            const D = h.dims[h.dims.length - 1]!;
+            const acc = new Float64Array(D);
+            for (const r of at) for (let j = 0; j < D; j++) acc[j]! += h.data[r * D + j]!;
+            return Float32Array.from(acc, (s) => s / at.length);
+          },
         },
-      }, (d) => onProgress?.(done + d, total));
+        (d) => onProgress?.(done + d, total),
+      );
       done += members.length;
-      rows.forEach((r, k) => { place(members[k]!, r); });
+      rows.forEach((r, k) => {
+        place(members[k]!, r);
+      });
     }
   }
   const bad = firstNonFinite(data);
-  if (bad >= 0) throw new TaskFailure('E_MODEL_OUTPUT', `${a.id}: variant ${a.mutants[Math.floor(bad / dim)]}: the pooled hidden state is not finite (${data[bad]})`);
+  if (bad >= 0)
+    throw new TaskFailure(
+      'E_MODEL_OUTPUT',
+      `${a.id}: variant ${a.mutants[Math.floor(bad / dim)]}: the pooled hidden state is not finite (${data[bad]})`,
+    );
   return { x: { data, rows: a.n, cols: dim }, requests: total, windowed, calls };
 }

@@ -6,7 +6,18 @@ import { mean } from '../../src/metrics/index.js';
 import { BenchError } from '../../src/util/errors.js';
 import { round3 } from '../../src/util/round.js';
 import { crossValidatedRidge, denseRidgeLearner, EMBEDDING_ALPHAS, ONEHOT_ALPHAS, SELECTION_RULE, type CvResult } from './cv.js';
-import { listUserAssays, MIN_FOLDS, readFoldAssay, readPublished, SCHEME_SHORT, SCHEMES, subsetFoldAssay, type FoldAssay, type PublishedTable, type Scheme } from './data.js';
+import {
+  listUserAssays,
+  MIN_FOLDS,
+  readFoldAssay,
+  readPublished,
+  SCHEME_SHORT,
+  SCHEMES,
+  subsetFoldAssay,
+  type FoldAssay,
+  type PublishedTable,
+  type Scheme,
+} from './data.js';
 import { POOLING_TEXT, POOLINGS, variantEmbeddings, windowPolicy, type Pooling } from './embed.js';
 import { oneHotDifferences, sparseRidgeLearner } from './onehot.js';
 import { SMOKE_KEY, SMOKE_VARIANTS, smokeSubset } from './tiers.js';
@@ -36,10 +47,12 @@ const OPTION_KEYS = ['embedding'] as const;
 
 function poolingOf(ctx: TaskContext): Pooling {
   for (const k of Object.keys(ctx.options)) {
-    if (!(OPTION_KEYS as readonly string[]).includes(k)) throw new BenchError('E_USAGE', `--option supervised-fitness.${k}: unknown option (options: ${OPTION_KEYS.join(', ')})`);
+    if (!(OPTION_KEYS as readonly string[]).includes(k))
+      throw new BenchError('E_USAGE', `--option supervised-fitness.${k}: unknown option (options: ${OPTION_KEYS.join(', ')})`);
   }
   const v = ctx.options['embedding'] ?? 'mean';
-  if (!(POOLINGS as readonly string[]).includes(v)) throw new BenchError('E_USAGE', `--option supervised-fitness.embedding: must be ${POOLINGS.join(' or ')}, got "${v}"`);
+  if (!(POOLINGS as readonly string[]).includes(v))
+    throw new BenchError('E_USAGE', `--option supervised-fitness.embedding: must be ${POOLINGS.join(' or ')}, got "${v}"`);
   return v as Pooling;
 }
 
@@ -58,10 +71,18 @@ const loadAssays = oncePerContext((ctx: TaskContext): Loaded => {
   const assays = files.map((f) => readFoldAssay(f.path, f.label));
   for (const a of assays) {
     const bad = ctx.model.vocab.firstInvalid(a.wildType);
-    if (bad >= 0) throw new BenchError('E_DATA', `${a.file.file}: the wild type of ${a.id} has "${a.wildType[bad]}" at residue ${bad + 1}, which the ${ctx.model.vocab.name} vocabulary cannot encode`);
+    if (bad >= 0)
+      throw new BenchError(
+        'E_DATA',
+        `${a.file.file}: the wild type of ${a.id} has "${a.wildType[bad]}" at residue ${bad + 1}, which the ${ctx.model.vocab.name} vocabulary cannot encode`,
+      );
     for (let k = 0; k < a.mtCodes.length; k++) {
       const letter = String.fromCharCode(a.mtCodes[k]!);
-      if (ctx.model.vocab.firstInvalid(letter) >= 0) throw new BenchError('E_DATA', `${a.file.file}: ${a.id} substitutes ${letter}, which the ${ctx.model.vocab.name} vocabulary cannot encode`);
+      if (ctx.model.vocab.firstInvalid(letter) >= 0)
+        throw new BenchError(
+          'E_DATA',
+          `${a.file.file}: ${a.id} substitutes ${letter}, which the ${ctx.model.vocab.name} vocabulary cannot encode`,
+        );
     }
   }
   return { assays, source: ctx.dataPath ? 'user' : 'bundled' };
@@ -82,7 +103,8 @@ const schemeMean = (r: Record<Scheme, number>) => mean(SCHEMES.map((s) => r[s]))
  */
 function publishedMeans(ids: string[], published: Map<Scheme, PublishedTable>, column: string): Record<string, number | null> {
   const value = (id: string, s: Scheme) => published.get(s)!.get(id)?.[column];
-  const complete = ids.length > 0 && ids.every((id) => SCHEMES.every((s) => typeof value(id, s) === 'number' && Number.isFinite(value(id, s))));
+  const complete =
+    ids.length > 0 && ids.every((id) => SCHEMES.every((s) => typeof value(id, s) === 'number' && Number.isFinite(value(id, s))));
   if (!complete) return Object.fromEntries(['spearman', ...SCHEMES.map((s) => `spearman_${SCHEME_SHORT[s]}`)].map((k) => [k, null]));
   return {
     spearman: round3(mean(ids.map((id) => mean(SCHEMES.map((s) => value(id, s) as number))))),
@@ -96,10 +118,16 @@ const task: TaskModule = {
   version: '1.0.0',
   needs: ['hidden_states'],
   describe: () => ({
-    title: 'Supervised fitness: ridge regression on frozen embeddings over ProteinGym cross-validation folds (random, modulo, contiguous; incl. GFP)',
+    title:
+      'Supervised fitness: ridge regression on frozen embeddings over ProteinGym cross-validation folds (random, modulo, contiguous; incl. GFP)',
     headline: 'spearman',
     metrics: [
-      { name: 'spearman', higherIsBetter: true, description: 'mean over assays of the per-assay mean over the three fold schemes of the out-of-fold Spearman (ProteinGym Average_Spearman without its grouping by UniProt id and selection type)' },
+      {
+        name: 'spearman',
+        higherIsBetter: true,
+        description:
+          'mean over assays of the per-assay mean over the three fold schemes of the out-of-fold Spearman (ProteinGym Average_Spearman without its grouping by UniProt id and selection type)',
+      },
       ...SCHEMES.map((s) => ({
         name: `spearman_${SCHEME_SHORT[s]}`,
         higherIsBetter: true,
@@ -115,7 +143,12 @@ const task: TaskModule = {
       full: 'every variant of every assay (bundled: 7 ProteinGym single-substitution assays with fold columns, 15,906 variants)',
     },
     options: [
-      { key: 'embedding', values: POOLINGS.join(' | '), default: 'mean', description: `mean: ${POOLING_TEXT.mean}; mutated-position: ${POOLING_TEXT['mutated-position']}` },
+      {
+        key: 'embedding',
+        values: POOLINGS.join(' | '),
+        default: 'mean',
+        description: `mean: ${POOLING_TEXT.mean}; mutated-position: ${POOLING_TEXT['mutated-position']}`,
+      },
     ],
   }),
   check(ctx: TaskContext): void {
@@ -146,11 +179,17 @@ const task: TaskModule = {
     for (const full of loaded.assays) {
       const a = ctx.tier === 'smoke' ? subsetFoldAssay(full, smokeSubset(full)) : full;
       for (const s of SCHEMES) {
-        if (new Set(a.folds[s]).size < MIN_FOLDS) throw new BenchError('E_DATA', `${a.file.file}: the smoke subset of ${a.id} leaves ${s} fewer than ${MIN_FOLDS} folds; use --tier full`);
+        if (new Set(a.folds[s]).size < MIN_FOLDS)
+          throw new BenchError(
+            'E_DATA',
+            `${a.file.file}: the smoke subset of ${a.id} leaves ${s} fewer than ${MIN_FOLDS} folds; use --tier full`,
+          );
       }
       const phase = ctx.progress.phase(`supervised-fitness ${a.id} (${pooling} embeddings)`, a.n);
       const t0 = performance.now();
-      const emb = await variantEmbeddings(ctx.model, a, pooling, (d) => { phase.set(d); });
+      const emb = await variantEmbeddings(ctx.model, a, pooling, (d) => {
+        phase.set(d);
+      });
       embedSeconds += (performance.now() - t0) / 1000;
       phase.end();
       requests += emb.requests;
@@ -167,7 +206,8 @@ const task: TaskModule = {
         const m: CvResult = crossValidatedRidge(dense, a.score, a.folds[s], EMBEDDING_ALPHAS);
         const o: CvResult = crossValidatedRidge(sparse, a.score, a.folds[s], ONEHOT_ALPHAS);
         for (let v = 0; v < a.n; v++) {
-          if (!Number.isFinite(m.predictions[v]!)) throw new TaskFailure('E_MODEL_OUTPUT', `${a.id} ${s}: the ridge prediction of ${a.mutants[v]} is not finite`);
+          if (!Number.isFinite(m.predictions[v]!))
+            throw new TaskFailure('E_MODEL_OUTPUT', `${a.id} ${s}: the ridge prediction of ${a.mutants[v]} is not finite`);
         }
         model[s] = m.spearman;
         onehot[s] = o.spearman;
@@ -198,7 +238,9 @@ const task: TaskModule = {
     const over = (name: string, f: (r: AssayRecord) => number) => metricOverItems(records, (x) => mean(x.map(f)), ctx.rng.fork(name));
     metrics['spearman'] = over('spearman', (r) => schemeMean(r.model));
     const control: Record<string, MetricValue> = { spearman: over('onehot:spearman', (r) => schemeMean(r.onehot)) };
-    const difference: Record<string, MetricValue> = { spearman: over('difference:spearman', (r) => schemeMean(r.model) - schemeMean(r.onehot)) };
+    const difference: Record<string, MetricValue> = {
+      spearman: over('difference:spearman', (r) => schemeMean(r.model) - schemeMean(r.onehot)),
+    };
     for (const s of SCHEMES) {
       const k = `spearman_${SCHEME_SHORT[s]}`;
       metrics[k] = over(k, (r) => r.model[s]);
@@ -206,10 +248,13 @@ const task: TaskModule = {
       difference[k] = over(`difference:${k}`, (r) => r.model[s] - r.onehot[s]);
     }
     for (const [k, m] of Object.entries(metrics)) {
-      if (!Number.isFinite(m.value)) throw new TaskFailure('E_MODEL_OUTPUT', `${k} is not finite (${m.value}): an assay's out-of-fold predictions are constant`);
+      if (!Number.isFinite(m.value))
+        throw new TaskFailure('E_MODEL_OUTPUT', `${k} is not finite (${m.value}): an assay's out-of-fold predictions are constant`);
     }
     const publishedSame = ctx.tier === 'full' && loaded.source === 'bundled';
-    const publishedRows = Object.fromEntries(records.map((r) => [r.id, Object.fromEntries(SCHEMES.map((s) => [SCHEME_SHORT[s], published.get(s)!.get(r.id) ?? null]))]));
+    const publishedRows = Object.fromEntries(
+      records.map((r) => [r.id, Object.fromEntries(SCHEMES.map((s) => [SCHEME_SHORT[s], published.get(s)!.get(r.id) ?? null]))]),
+    );
     return {
       headline: 'spearman',
       metrics,
@@ -222,48 +267,79 @@ const task: TaskModule = {
         variantsWindowed: windowed,
         forwardRequests: requests,
         forwardCalls: calls,
-        embeddings: 'one forward pass per variant sequence, computed once per assay for all three schemes and every fold, cached by the runner under the tokens and the reducer id (a rerun with the cache reads them back)',
+        embeddings:
+          'one forward pass per variant sequence, computed once per assay for all three schemes and every fold, cached by the runner under the tokens and the reducer id (a rerun with the cache reads them back)',
         embedSeconds: round3(embedSeconds),
         fitSeconds: round3(fitSeconds),
         schemes: [...SCHEMES],
         regression: {
           model: 'ridge regression with intercept (scikit-learn Ridge(alpha) objective), closed form by Cholesky (src/probe fitRidge)',
-          features: 'embeddings standardized on the training rows of each fit (mean 0, population sd 1; src/probe fitStandardizer, scikit-learn StandardScaler)',
+          features:
+            'embeddings standardized on the training rows of each fit (mean 0, population sd 1; src/probe fitStandardizer, scikit-learn StandardScaler)',
           alphas: [...EMBEDDING_ALPHAS],
           selection: SELECTION_RULE,
           grid: 'an assumption of this task (ProteinGym publishes per-assay Spearman, not a ridge grid for embeddings)',
         },
-        spearman: 'per assay and scheme: scipy spearmanr of all out-of-fold predictions (every fold predicted by a model that never saw it) against DMS_score; the per-assay values are what ProteinGym proteingym/performance_DMS_supervised_benchmarks.py aggregates (' + PROTEINGYM + ')',
-        aggregation: 'spearman_<scheme>: plain mean over assays; spearman: mean over assays of the mean over the three schemes; 95% percentile bootstrap over assays (1,000 resamples), null with one assay. ProteinGym averages per (UniProt_ID, coarse_selection_type) first; the bundled assays are 7 distinct UniProt ids, so only the weighting of selection types differs',
+        spearman:
+          'per assay and scheme: scipy spearmanr of all out-of-fold predictions (every fold predicted by a model that never saw it) against DMS_score; the per-assay values are what ProteinGym proteingym/performance_DMS_supervised_benchmarks.py aggregates (' +
+          PROTEINGYM +
+          ')',
+        aggregation:
+          'spearman_<scheme>: plain mean over assays; spearman: mean over assays of the mean over the three schemes; 95% percentile bootstrap over assays (1,000 resamples), null with one assay. ProteinGym averages per (UniProt_ID, coarse_selection_type) first; the bundled assays are 7 distinct UniProt ids, so only the weighting of selection types differs',
         onehotControl: {
           features: 'position-wise one-hot of the variant sequence (L positions x 26 letters, flattened), not standardized',
-          model: 'ridge with intercept (scikit-learn Ridge(alpha)), solved by preconditioned conjugate gradients on the sparse differences from the wild type (relative residual 1e-12)',
+          model:
+            'ridge with intercept (scikit-learn Ridge(alpha)), solved by preconditioned conjugate gradients on the sparse differences from the wild type (relative residual 1e-12)',
           alphas: [...ONEHOT_ALPHAS],
           selection: 'the same inner-validation rule and the same folds as the embedding ridge',
         },
         tier: ctx.tier,
-        smokeSubset: ctx.tier === 'smoke'
-          ? { variantsPerAssay: SMOKE_VARIANTS, key: SMOKE_KEY, rule: `the ${SMOKE_VARIANTS} variants first in sha256("${SMOKE_KEY}:" + DMS_id + ":" + mutant) order, with their ProteinGym fold labels; the same for every --seed`, note: 'a ridge on 80 rows: for plumbing and gates, not for comparison with published numbers' }
-          : null,
-        data: loaded.source === 'user' ? { source: 'user', path: ctx.dataPath } : { source: 'bundled', provenance: 'ProteinGym cv_folds_singles_substitutions via petergroth/kermut @ 35a65ff383eda041f1348287ca0b8c9f7200919b (see README)' },
+        smokeSubset:
+          ctx.tier === 'smoke'
+            ? {
+                variantsPerAssay: SMOKE_VARIANTS,
+                key: SMOKE_KEY,
+                rule: `the ${SMOKE_VARIANTS} variants first in sha256("${SMOKE_KEY}:" + DMS_id + ":" + mutant) order, with their ProteinGym fold labels; the same for every --seed`,
+                note: 'a ridge on 80 rows: for plumbing and gates, not for comparison with published numbers',
+              }
+            : null,
+        data:
+          loaded.source === 'user'
+            ? { source: 'user', path: ctx.dataPath }
+            : {
+                source: 'bundled',
+                provenance:
+                  'ProteinGym cv_folds_singles_substitutions via petergroth/kermut @ 35a65ff383eda041f1348287ca0b8c9f7200919b (see README)',
+              },
         published: {
           source: `${PROTEINGYM} benchmarks/DMS_supervised/substitutions/Spearman/DMS_substitutions_Spearman_DMS_level_<scheme>.csv`,
-          label: 'published: ProteinGym\'s own runs (ProteinNPT code) on the same data and folds, a different implementation (its own features, regression and hyperparameters); beside the harness\'s one-hot control, not a baseline of this run',
+          label:
+            "published: ProteinGym's own runs (ProteinNPT code) on the same data and folds, a different implementation (its own features, regression and hyperparameters); beside the harness's one-hot control, not a baseline of this run",
           comparable: publishedSame
             ? 'same assays, variants and folds (bundled data, full tier)'
-            : ctx.tier === 'smoke' ? 'no: the smoke tier scores a subset of the variants' : 'matched by DMS_id only: the user files are not checked to be ProteinGym\'s',
+            : ctx.tier === 'smoke'
+              ? 'no: the smoke tier scores a subset of the variants'
+              : "matched by DMS_id only: the user files are not checked to be ProteinGym's",
         },
-        matchedCompute: 'ESM-2 and ProGen2 have no published numbers on this task in this form (ProteinGym\'s supervised track publishes ESM-1v, MSA Transformer and Tranception embeddings, one-hot and ProteinNPT/Kermut): no published baseline set; runs of baseline exports registered with `bench baseline add` serve as same-data baselines',
+        matchedCompute:
+          "ESM-2 and ProGen2 have no published numbers on this task in this form (ProteinGym's supervised track publishes ESM-1v, MSA Transformer and Tranception embeddings, one-hot and ProteinNPT/Kermut): no published baseline set; runs of baseline exports registered with `bench baseline add` serve as same-data baselines",
       },
       data,
       extra: {
         onehotControl: { description: 'harness-computed one-hot ridge on the same folds (same-data control)', metrics: control },
-        modelMinusOnehot: { description: 'per assay: model Spearman minus one-hot control Spearman, mean over assays with a bootstrap interval over assays', metrics: difference },
+        modelMinusOnehot: {
+          description: 'per assay: model Spearman minus one-hot control Spearman, mean over assays with a bootstrap interval over assays',
+          metrics: difference,
+        },
         published: {
           label: 'published (ProteinGym; same data and folds, different implementation)',
           comparable: publishedSame,
           models: publishedModels,
-          oneHotEncodings: publishedMeans(records.map((r) => r.id), published, ONEHOT_PUBLISHED),
+          oneHotEncodings: publishedMeans(
+            records.map((r) => r.id),
+            published,
+            ONEHOT_PUBLISHED,
+          ),
           perAssay: publishedRows,
         },
       },

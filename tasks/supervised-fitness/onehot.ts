@@ -56,7 +56,8 @@ export function sparseRidgeLearner(x: SparseRows): RidgeLearner {
       const n = rows.length;
       // Compact the columns the training rows touch; the others have mean 0 and zero weight.
       const index = new Map<number, number>();
-      for (const r of rows) for (let e = x.offsets[r]!; e < x.offsets[r + 1]!; e++) if (!index.has(x.cols[e]!)) index.set(x.cols[e]!, index.size);
+      for (const r of rows)
+        for (let e = x.offsets[r]!; e < x.offsets[r + 1]!; e++) if (!index.has(x.cols[e]!)) index.set(x.cols[e]!, index.size);
       const m = index.size;
       const start = new Int32Array(n + 1);
       rows.forEach((r, i) => (start[i + 1] = start[i]! + x.offsets[r + 1]! - x.offsets[r]!));
@@ -103,21 +104,28 @@ export function sparseRidgeLearner(x: SparseRows): RidgeLearner {
         const w = solvePcg(gram, b, diag, alpha, m);
         let muw = 0;
         for (let j = 0; j < m; j++) muw += mu[j]! * w[j]!;
-        return (target) => Float64Array.from(target, (r) => {
-          let s = yMean - muw;
-          for (let e = x.offsets[r]!; e < x.offsets[r + 1]!; e++) {
-            const j = index.get(x.cols[e]!);
-            if (j !== undefined) s += x.vals[e]! * w[j]!;
-          }
-          return s;
-        });
+        return (target) =>
+          Float64Array.from(target, (r) => {
+            let s = yMean - muw;
+            for (let e = x.offsets[r]!; e < x.offsets[r + 1]!; e++) {
+              const j = index.get(x.cols[e]!);
+              if (j !== undefined) s += x.vals[e]! * w[j]!;
+            }
+            return s;
+          });
       };
     },
   };
 }
 
 /** Solves (G + alpha I) w = b by preconditioned conjugate gradients (preconditioner diag(G) + alpha). */
-function solvePcg(gram: (v: Float64Array, out: Float64Array) => void, b: Float64Array, diag: Float64Array, alpha: number, m: number): Float64Array {
+function solvePcg(
+  gram: (v: Float64Array, out: Float64Array) => void,
+  b: Float64Array,
+  diag: Float64Array,
+  alpha: number,
+  m: number,
+): Float64Array {
   if (!(alpha > 0)) throw new RangeError(`sparse ridge: alpha must be > 0, got ${alpha}`);
   const w = new Float64Array(m);
   const r = Float64Array.from(b);
@@ -154,5 +162,7 @@ function solvePcg(gram: (v: Float64Array, out: Float64Array) => void, b: Float64
     rz = rzNext;
     for (let j = 0; j < m; j++) p[j] = z[j]! + beta * p[j]!;
   }
-  throw new Error(`sparse ridge: conjugate gradients did not reach a relative residual of ${TOLERANCE} in ${MAX_ITERATIONS} iterations (alpha ${alpha})`);
+  throw new Error(
+    `sparse ridge: conjugate gradients did not reach a relative residual of ${TOLERANCE} in ${MAX_ITERATIONS} iterations (alpha ${alpha})`,
+  );
 }

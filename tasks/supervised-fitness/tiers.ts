@@ -15,5 +15,8 @@ export function smokeSubset(a: FoldAssay, size = SMOKE_VARIANTS): number[] {
   if (a.n <= size) return Array.from({ length: a.n }, (_, i) => i);
   const keyed = a.mutants.map((m, i) => ({ i, k: sha256(`${SMOKE_KEY}:${a.id}:${m}`) }));
   keyed.sort((x, y) => (x.k < y.k ? -1 : x.k > y.k ? 1 : x.i - y.i));
-  return keyed.slice(0, size).map((x) => x.i).sort((x, y) => x - y);
+  return keyed
+    .slice(0, size)
+    .map((x) => x.i)
+    .sort((x, y) => x - y);
 }

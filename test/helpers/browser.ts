@@ -46,7 +46,26 @@ export async function openInChromium(chromium: string, htmlPath: string, viewpor
   let proc: ChildProcess | null = null;
   let client: CDP.Client | null = null;
   try {
-    proc = spawn(chromium, ['--headless=new', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', '--no-first-run', '--no-default-browser-check', '--disable-extensions', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, '--remote-debugging-port=0', `--window-size=${viewport.width},${viewport.height}`, 'about:blank'], { stdio: 'ignore' });
+    proc = spawn(
+      chromium,
+      [
+        '--headless=new',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--hide-scrollbars',
+        '--no-first-run',
+        '--no-default-browser-check',
+        '--disable-extensions',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        `--user-data-dir=${profile}`,
+        '--remote-debugging-port=0',
+        `--window-size=${viewport.width},${viewport.height}`,
+        'about:blank',
+      ],
+      { stdio: 'ignore' },
+    );
     const port = await devtoolsPort(profile, proc);
     const targets = await CDP.List({ port });
     const page = targets.find((t) => t.type === 'page');
@@ -77,7 +96,11 @@ export async function openInChromium(chromium: string, htmlPath: string, viewpor
     const value = probe.result.value as { charts: ChartBox[]; height: number };
     const height = Math.min(value.height, 16000);
     await Emulation.setDeviceMetricsOverride({ width: viewport.width, height, deviceScaleFactor: 1, mobile: false });
-    const shot = await Page.captureScreenshot({ format: 'png', captureBeyondViewport: true, clip: { x: 0, y: 0, width: viewport.width, height, scale: 1 } });
+    const shot = await Page.captureScreenshot({
+      format: 'png',
+      captureBeyondViewport: true,
+      clip: { x: 0, y: 0, width: viewport.width, height, scale: 1 },
+    });
     return { requests, charts: value.charts, png: Buffer.from(shot.data, 'base64'), width: viewport.width, height };
   } finally {
     if (client) await client.close().catch(() => {});
@@ -105,7 +128,10 @@ async function devtoolsPort(profile: string, proc: ChildProcess): Promise<number
 }
 
 /** Pixel statistics of a region of a PNG: pixels that are not near-white, and distinct colours. */
-export function regionStats(png: Buffer, box: { x: number; y: number; width: number; height: number }): { inked: number; total: number; colours: number } {
+export function regionStats(
+  png: Buffer,
+  box: { x: number; y: number; width: number; height: number },
+): { inked: number; total: number; colours: number } {
   const img = PNG.sync.read(png);
   const x0 = Math.max(0, Math.floor(box.x));
   const y0 = Math.max(0, Math.floor(box.y));

@@ -9,7 +9,10 @@ const [path, cacheDir, seqs] = process.argv.slice(2) as [string, string, string]
 const cache = new CacheStore(cacheDir);
 const model = await loadModel(path, { ep: 'cpu', cache, batch: { maxBatch: 1 } });
 const meter = newMeter();
-const out = await model.metered(meter).forward(seqs.split(',').map((s) => ({ tokens: model.encode(s) })), meanLogitSpec());
+const out = await model.metered(meter).forward(
+  seqs.split(',').map((s) => ({ tokens: model.encode(s) })),
+  meanLogitSpec(),
+);
 await model.release();
 cache.close();
 process.stdout.write(JSON.stringify({ meter, values: out.map((v) => Array.from(v)) }));

@@ -14,7 +14,10 @@ export async function expectUserError(argv: string[], pattern: RegExp, dir?: str
   const code = await main(argv, io);
   const err = io.err.join('');
   expect(code, err).to.equal(2);
-  const lines = err.trimEnd().split('\n').filter((l) => !l.startsWith('bench: --ep auto') && !l.startsWith('bench: warning: '));
+  const lines = err
+    .trimEnd()
+    .split('\n')
+    .filter((l) => !l.startsWith('bench: --ep auto') && !l.startsWith('bench: warning: '));
   expect(lines, err).to.have.length(1);
   expect(lines[0]).to.match(/^bench: /);
   expect(lines[0], lines[0]).to.match(pattern);

@@ -52,5 +52,10 @@ export function diffRuns(a: { tasks: Record<string, TaskLike> }, b: { tasks: Rec
 
 export function formatDiffs(rows: MetricDiff[]): string {
   const sci = (x: number) => (Number.isFinite(x) ? x.toExponential(2) : '-');
-  return rows.map((r) => `  ${r.task.padEnd(20)} ${r.metric.padEnd(24)} items ${String(r.items).padStart(4)}  max item |d| ${sci(r.maxItemDiff)}  aggregate |d| ${sci(r.aggregateDiff)} (value ${sci(r.aggregate)}, CI half-width ${sci(r.noise)})`).join('\n');
+  return rows
+    .map(
+      (r) =>
+        `  ${r.task.padEnd(20)} ${r.metric.padEnd(24)} items ${String(r.items).padStart(4)}  max item |d| ${sci(r.maxItemDiff)}  aggregate |d| ${sci(r.aggregateDiff)} (value ${sci(r.aggregate)}, CI half-width ${sci(r.noise)})`,
+    )
+    .join('\n');
 }

@@ -16,7 +16,25 @@ export function exampleRun(): Promise<string> {
     const dir = tempDir('plmbench-report-');
     const out = join(dir, 'plm-mlm-mini.json');
     const io = memoryIo();
-    const code = await main(['run', 'contacts', 'fitness', '--model', 'models/plm-mlm-mini.onnx', '--tier', 'smoke', '--ep', 'cpu', '--cache-dir', join(dir, 'cache'), '--quiet', '--out', out], io);
+    const code = await main(
+      [
+        'run',
+        'contacts',
+        'fitness',
+        '--model',
+        'models/plm-mlm-mini.onnx',
+        '--tier',
+        'smoke',
+        '--ep',
+        'cpu',
+        '--cache-dir',
+        join(dir, 'cache'),
+        '--quiet',
+        '--out',
+        out,
+      ],
+      io,
+    );
     if (code !== 0) throw new Error(`example run failed (${code}): ${io.err.join('')}`);
     return out;
   })();

@@ -18,7 +18,11 @@ export interface SyntheticAssay {
  * `fold_random_5` random, `fold_modulo_5` = position mod 5, `fold_contiguous_5` = five blocks of positions.
  * `score(wt, mt, position)` gives DMS_score.
  */
-export function syntheticFoldAssay(length: number, seed: string, score: (wt: string, mt: string, position: number, rng: Rng) => number): SyntheticAssay {
+export function syntheticFoldAssay(
+  length: number,
+  seed: string,
+  score: (wt: string, mt: string, position: number, rng: Rng) => number,
+): SyntheticAssay {
   const rng = new Rng(seed);
   let wildType = '';
   for (let i = 0; i < length; i++) wildType += AA[Math.floor(rng.next() * 20)];

@@ -52,7 +52,13 @@ function esm8mShaped(): string {
   const spec = { layout: 'mlm' as const, layers: 6, dim: 320, heads: 20, ffn: 1280, maxLength: 1026, seed: 'esm2-8m-shape' };
   const p = transformerParams(spec);
   return writeFixture(join(work, 'fixtures'), 'esm2-8m-shape', buildTransformer(spec), {
-    id: 'esm2-8m-shape', objective: 'mlm', vocab: 'esm', maxLength: 1026, params: p.nonEmbedding, paramsTotal: p.total, trainTokens: 1e6,
+    id: 'esm2-8m-shape',
+    objective: 'mlm',
+    vocab: 'esm',
+    maxLength: 1026,
+    params: p.nonEmbedding,
+    paramsTotal: p.total,
+    trainTokens: 1e6,
   });
 }
 
@@ -72,7 +78,11 @@ interface TaskCost extends Omit<RecordedTaskCost, 'cached'> {
 function runTask(model: string, task: string, extra: string[] = [], taskTier = tier): { cost: TaskCost; result: Record<string, any> } {
   const out = join(work, `${task}-${Date.now()}.json`);
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [bin, 'run', task, '--model', model, '--tier', taskTier, '--no-cache', '--quiet', '--out', out, ...extra], { encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [bin, 'run', task, '--model', model, '--tier', taskTier, '--no-cache', '--quiet', '--out', out, ...extra],
+    { encoding: 'utf8' },
+  );
   const wall = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`bench run ${task} failed (${r.status}): ${r.stderr}`);
   const result = JSON.parse(readFileSync(out, 'utf8'));
@@ -123,12 +133,16 @@ async function main(): Promise<void> {
   const tasks: TaskCost[] = [];
   if (!values['skip-tasks']) {
     log(`2/4 per-task cost (${tier} tier, one process per task)`);
-    const names = JSON.parse(execFileSync(process.execPath, [bin, 'list', '--json'], { encoding: 'utf8' })).map((t: { name: string }) => t.name) as string[];
+    const names = JSON.parse(execFileSync(process.execPath, [bin, 'list', '--json'], { encoding: 'utf8' })).map(
+      (t: { name: string }) => t.name,
+    ) as string[];
     for (const [, model] of Object.entries(examples)) {
       for (const task of names) {
         const { cost } = runTask(model, task);
         tasks.push(cost);
-        log(`  ${cost.model} ${task}: ${cost.status} ${cost.forwardPasses} passes, padding ${cost.paddingFraction}, ${cost.seconds} s, ${cost.peakRssMiB} MiB`);
+        log(
+          `  ${cost.model} ${task}: ${cost.status} ${cost.forwardPasses} passes, padding ${cost.paddingFraction}, ${cost.seconds} s, ${cost.peakRssMiB} MiB`,
+        );
       }
     }
   }
@@ -144,8 +158,18 @@ async function main(): Promise<void> {
     log('4/4 memory bounds (full tier)');
     const contactsDir = helixStructureFolder(join(work, 'helix1000'), 1000, 'perf-helix').dir;
     const contacts = runTask(fx8m, 'contacts', ['--data', `contacts=${contactsDir}`], 'full').cost;
-    const small = runTask(examples.mlm, 'fitness', ['--data', `fitness=${syntheticAssay(join(work, 'assay5k'), 'SYNTH_5K', 500, 5000, 'perf-5k')}`], 'full').cost;
-    const large = runTask(examples.mlm, 'fitness', ['--data', `fitness=${syntheticAssay(join(work, 'assay50k'), 'SYNTH_50K', 500, 50000, 'perf-50k')}`], 'full').cost;
+    const small = runTask(
+      examples.mlm,
+      'fitness',
+      ['--data', `fitness=${syntheticAssay(join(work, 'assay5k'), 'SYNTH_5K', 500, 5000, 'perf-5k')}`],
+      'full',
+    ).cost;
+    const large = runTask(
+      examples.mlm,
+      'fitness',
+      ['--data', `fitness=${syntheticAssay(join(work, 'assay50k'), 'SYNTH_50K', 500, 50000, 'perf-50k')}`],
+      'full',
+    ).cost;
     report['memory'] = {
       contacts1000ResiduesEsm2_8mShape: contacts,
       fitnessVariants: { '5000': small, '50000': large, rssGrowthMiB: large.peakRssMiB - small.peakRssMiB },
@@ -171,7 +195,10 @@ async function main(): Promise<void> {
 function pytorchComparison(): Record<string, unknown> {
   const py = '/usr/bin/python3';
   const probe = spawnSync(py, ['-c', 'import torch, onnx, scipy'], { encoding: 'utf8' });
-  if (probe.status !== 0) return { skipped: 'python3-torch, python3-onnx or python3-scipy not installed (apt-get install python3-torch python3-onnx python3-scipy)' };
+  if (probe.status !== 0)
+    return {
+      skipped: 'python3-torch, python3-onnx or python3-scipy not installed (apt-get install python3-torch python3-onnx python3-scipy)',
+    };
   const id = 'BLAT_ECOLX_Stiffler_2015';
   const dir = join(work, 'one-assay');
   mkdirSync(dir, { recursive: true });
@@ -181,7 +208,12 @@ function pytorchComparison(): Record<string, unknown> {
   const header = ref[0]!.split(',');
   const wt = ref.find((l) => l.startsWith(`${id},`))!.split(',')[header.indexOf('target_seq')]!;
   const bench = runTask(examples.mlm, 'fitness', ['--data', `fitness=${dir}`], 'full');
-  const torch = JSON.parse(execFileSync(py, [resolve(packageRoot, 'test/perf/torch_fitness.py'), examples.mlm, join(dir, `${id}.csv`), wt], { encoding: 'utf8' }).trim().split('\n').at(-1)!);
+  const torch = JSON.parse(
+    execFileSync(py, [resolve(packageRoot, 'test/perf/torch_fitness.py'), examples.mlm, join(dir, `${id}.csv`), wt], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .at(-1)!,
+  );
   const item = bench.result.tasks.fitness.items.find((i: { id: string }) => i.id === id);
   return {
     assay: id,
@@ -201,16 +233,38 @@ function pytorchComparison(): Record<string, unknown> {
 }
 
 function markdown(r: Record<string, any>): string {
-  const lines = [`# plmbench perf ${r.date}`, '', `machine: ${r.machine.cpus} x ${r.machine.cpuModel}, node ${r.machine.node}, load ${r.machine.load}; tier ${r.tier}`, ''];
-  lines.push('## Runner vs plain session.run loop', '', '| model | tokens | padding | batches | plain tok/s | runner tok/s | ratio |', '|---|---|---|---|---|---|---|');
+  const lines = [
+    `# plmbench perf ${r.date}`,
+    '',
+    `machine: ${r.machine.cpus} x ${r.machine.cpuModel}, node ${r.machine.node}, load ${r.machine.load}; tier ${r.tier}`,
+    '',
+  ];
+  lines.push(
+    '## Runner vs plain session.run loop',
+    '',
+    '| model | tokens | padding | batches | plain tok/s | runner tok/s | ratio |',
+    '|---|---|---|---|---|---|---|',
+  );
   for (const t of r.throughput as ThroughputResult[]) {
-    lines.push(`| ${t.model} | ${t.tokens} | ${round(t.paddedTokens / (t.tokens + t.paddedTokens), 4)} | ${t.batches} | ${t.plainTokensPerSecond} | ${t.runnerTokensPerSecond} | ${t.ratio} |`);
+    lines.push(
+      `| ${t.model} | ${t.tokens} | ${round(t.paddedTokens / (t.tokens + t.paddedTokens), 4)} | ${t.batches} | ${t.plainTokensPerSecond} | ${t.runnerTokensPerSecond} | ${t.ratio} |`,
+    );
   }
   if ((r.tasks as TaskCost[]).length) {
-    lines.push('', '## Per task (cache off, one process each)', '', '| model | task | status | passes | tokens | padding | batches | seconds | peak RSS MiB |', '|---|---|---|---|---|---|---|---|---|');
-    for (const t of r.tasks as TaskCost[]) lines.push(`| ${t.model} | ${t.task} | ${t.status} | ${t.forwardPasses} | ${t.tokens} | ${t.paddingFraction} | ${t.batches} | ${t.seconds} | ${t.peakRssMiB} |`);
+    lines.push(
+      '',
+      '## Per task (cache off, one process each)',
+      '',
+      '| model | task | status | passes | tokens | padding | batches | seconds | peak RSS MiB |',
+      '|---|---|---|---|---|---|---|---|---|',
+    );
+    for (const t of r.tasks as TaskCost[])
+      lines.push(
+        `| ${t.model} | ${t.task} | ${t.status} | ${t.forwardPasses} | ${t.tokens} | ${t.paddingFraction} | ${t.batches} | ${t.seconds} | ${t.peakRssMiB} |`,
+      );
   }
-  if (r.pytorch) lines.push('', '## PyTorch eager vs the fitness task (one assay)', '', '```json', JSON.stringify(r.pytorch, null, 2), '```');
+  if (r.pytorch)
+    lines.push('', '## PyTorch eager vs the fitness task (one assay)', '', '```json', JSON.stringify(r.pytorch, null, 2), '```');
   if (r.memory) lines.push('', '## Memory', '', '```json', JSON.stringify(r.memory, null, 2), '```');
   if (r.webgpu) lines.push(...webgpuMarkdown(r.webgpu));
   return lines.join('\n') + '\n';

@@ -29,22 +29,48 @@ export interface ThroughputResult {
  * passes with a reducer that reads one log-softmax row per sequence, cache off. Tinybench times each
  * side; the rounds alternate so that load on a shared machine hits both alike.
  */
-export async function runnerVsPlain(path: string, sequences: string[], opts: { threads?: number; rounds?: number; policy?: Partial<BatchPolicy>; ep?: EpName } = {}): Promise<ThroughputResult> {
+export async function runnerVsPlain(
+  path: string,
+  sequences: string[],
+  opts: { threads?: number; rounds?: number; policy?: Partial<BatchPolicy>; ep?: EpName } = {},
+): Promise<ThroughputResult> {
   const policy = { ...DEFAULT_BATCH_POLICY, ...opts.policy };
-  const model = await loadModel(path, { ep: opts.ep ?? 'cpu', cache: new CacheStore(null), batch: policy, ...(opts.threads ? { threads: opts.threads } : {}) });
+  const model = await loadModel(path, {
+    ep: opts.ep ?? 'cpu',
+    cache: new CacheStore(null),
+    batch: policy,
+    ...(opts.threads ? { threads: opts.threads } : {}),
+  });
   const ort = await loadOrt();
   try {
     const requests = sequences.map((s) => ({ tokens: model.encode(s.slice(0, model.maxResidues)) }));
     const lengths = requests.map((r) => r.tokens.length);
     const V = model.vocab.size;
-    const batches = planBatches(lengths, lengths.map((_, i) => i), policy, (L) => L * V);
-    const feeds = batches.map((b) => padBatch(ort, model, b.map((i) => requests[i]!.tokens)));
+    const batches = planBatches(
+      lengths,
+      lengths.map((_, i) => i),
+      policy,
+      (L) => L * V,
+    );
+    const feeds = batches.map((b) =>
+      padBatch(
+        ort,
+        model,
+        b.map((i) => requests[i]!.tokens),
+      ),
+    );
     const session = model.session;
     const tokens = lengths.reduce((a, b) => a + b, 0);
     const padded = batches.reduce((s, b) => s + b.length * Math.max(...b.map((i) => lengths[i]!)), 0) - tokens;
     const rounds = opts.rounds ?? 3;
     const bench = new Bench({ iterations: 1, warmupIterations: 1, time: 0, warmupTime: 0 });
-    const spec = { outputs: ['logits' as const], reducer: 'perf', cache: false, reduce: (o: { length: number; outputs: { logits?: { data: Float32Array; dims: number[] } } }) => logSoftmaxRow(o.outputs.logits!, o.length - 1) };
+    const spec = {
+      outputs: ['logits' as const],
+      reducer: 'perf',
+      cache: false,
+      reduce: (o: { length: number; outputs: { logits?: { data: Float32Array; dims: number[] } } }) =>
+        logSoftmaxRow(o.outputs.logits!, o.length - 1),
+    };
     for (let r = 0; r < rounds; r++) {
       bench.add(`plain loop #${r}`, async () => {
         for (const f of feeds) await session.run(f, [model.io.outputs.logits!]);
@@ -101,4 +127,3 @@ function padBatch(ort: typeof Ort, model: LoadedModel, seqs: Int32Array[]): Reco
   if (model.io.attentionMask) feeds[model.io.attentionMask] = new ort.Tensor('int64', mask, [B, L]);
   return feeds;
 }
-

@@ -5,8 +5,26 @@ import { Rng } from '../../src/util/rng.js';
 
 const AA = 'ACDEFGHIKLMNPQRSTVWY';
 const THREE: Record<string, string> = {
-  A: 'ALA', C: 'CYS', D: 'ASP', E: 'GLU', F: 'PHE', G: 'GLY', H: 'HIS', I: 'ILE', K: 'LYS', L: 'LEU',
-  M: 'MET', N: 'ASN', P: 'PRO', Q: 'GLN', R: 'ARG', S: 'SER', T: 'THR', V: 'VAL', W: 'TRP', Y: 'TYR',
+  A: 'ALA',
+  C: 'CYS',
+  D: 'ASP',
+  E: 'GLU',
+  F: 'PHE',
+  G: 'GLY',
+  H: 'HIS',
+  I: 'ILE',
+  K: 'LYS',
+  L: 'LEU',
+  M: 'MET',
+  N: 'ASN',
+  P: 'PRO',
+  Q: 'GLN',
+  R: 'ARG',
+  S: 'SER',
+  T: 'THR',
+  V: 'VAL',
+  W: 'TRP',
+  Y: 'TYR',
 };
 
 export function randomProtein(n: number, seed: string): string {

@@ -47,21 +47,39 @@ export async function webgpuSection(sequences: string[], opts: { rounds?: number
 export function webgpuMarkdown(w: WebGpuPerf): string[] {
   if (w.skipped) return ['', '## WebGPU', '', `skipped: ${w.skipped}`];
   const t = w.runnerVsPlain!;
-  const lines = ['', `## WebGPU (${w.adapter ?? 'adapter unknown'})`, '', '| model | sequences | tokens | batches | plain tok/s | runner tok/s | ratio |', '|---|---|---|---|---|---|---|'];
-  lines.push(`| ${t.model} | ${t.sequences} | ${t.tokens} | ${t.batches} | ${t.plainTokensPerSecond} | ${t.runnerTokensPerSecond} | ${t.ratio} |`);
+  const lines = [
+    '',
+    `## WebGPU (${w.adapter ?? 'adapter unknown'})`,
+    '',
+    '| model | sequences | tokens | batches | plain tok/s | runner tok/s | ratio |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  lines.push(
+    `| ${t.model} | ${t.sequences} | ${t.tokens} | ${t.batches} | ${t.plainTokensPerSecond} | ${t.runnerTokensPerSecond} | ${t.ratio} |`,
+  );
   lines.push('', '| provider | maxTokens | batches | runner tok/s |', '|---|---|---|---|');
   for (const b of w.budgets ?? []) lines.push(`| ${b.ep} | ${b.maxTokens} | ${b.batches} | ${b.runnerTokensPerSecond} |`);
   return lines;
 }
 
 export function perfSequences(n: number): string[] {
-  return readFasta(join(packageRoot, 'tasks/perplexity/data/natural-heldout.fasta')).map((r) => r.sequence.slice(0, 200)).slice(0, n);
+  return readFasta(join(packageRoot, 'tasks/perplexity/data/natural-heldout.fasta'))
+    .map((r) => r.sequence.slice(0, 200))
+    .slice(0, n);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({ options: { sequences: { type: 'string', default: '16' }, rounds: { type: 'string', default: '2' } } });
-  const w = await webgpuSection(perfSequences(Number(values.sequences)), { rounds: Number(values.rounds), log: (s) => process.stderr.write(`${s}\n`) });
-  const report = { date: new Date().toISOString(), sequences: Number(values.sequences), load: (await import('node:fs')).readFileSync('/proc/loadavg', 'utf8').trim(), ...w };
+  const w = await webgpuSection(perfSequences(Number(values.sequences)), {
+    rounds: Number(values.rounds),
+    log: (s) => process.stderr.write(`${s}\n`),
+  });
+  const report = {
+    date: new Date().toISOString(),
+    sequences: Number(values.sequences),
+    load: (await import('node:fs')).readFileSync('/proc/loadavg', 'utf8').trim(),
+    ...w,
+  };
   const dir = join(packageRoot, 'results', 'perf');
   mkdirSync(dir, { recursive: true });
   const stem = join(dir, `${report.date.slice(0, 10)}-webgpu`);

@@ -54,12 +54,35 @@ export async function baselineCommand(argv: string[], io: CliIo): Promise<number
   if (action === 'list') {
     if (rest.length > 0) throw new BenchError('E_USAGE', `bench baseline list: unexpected argument "${rest[0]}"`);
     if (values.json) {
-      io.stdout(stableStringify(current.runs.map((r) => ({ id: r.id, family: r.family, objective: r.objective, flops: r.compute.flops, computeSource: r.computeSource, tier: r.run.tier, tasks: Object.fromEntries(Object.entries(r.tasks).map(([n, t]) => [n, t.version])) })), 2) + '\n');
+      io.stdout(
+        stableStringify(
+          current.runs.map((r) => ({
+            id: r.id,
+            family: r.family,
+            objective: r.objective,
+            flops: r.compute.flops,
+            computeSource: r.computeSource,
+            tier: r.run.tier,
+            tasks: Object.fromEntries(Object.entries(r.tasks).map(([n, t]) => [n, t.version])),
+          })),
+          2,
+        ) + '\n',
+      );
       return 0;
     }
     const rows = [['id', 'family', 'objective', 'C (FLOPs)', 'compute from', 'tier', 'tasks (version)']];
     for (const r of current.runs) {
-      rows.push([r.id, r.family, r.objective, r.compute.flops === null ? '-' : sci(r.compute.flops), r.computeSource, r.run.tier, Object.entries(r.tasks).map(([n, t]) => `${n} ${t.version}`).join(', ')]);
+      rows.push([
+        r.id,
+        r.family,
+        r.objective,
+        r.compute.flops === null ? '-' : sci(r.compute.flops),
+        r.computeSource,
+        r.run.tier,
+        Object.entries(r.tasks)
+          .map(([n, t]) => `${n} ${t.version}`)
+          .join(', '),
+      ]);
     }
     io.stdout(`${current.runs.length} registered baseline run(s) in ${current.file}\n${table(rows)}`);
     return 0;
@@ -68,23 +91,37 @@ export async function baselineCommand(argv: string[], io: CliIo): Promise<number
     if (rest.length !== 1) throw new BenchError('E_USAGE', 'bench baseline add: give exactly one run JSON');
     const file = readRunFile(resolve(io.cwd, rest[0]!));
     const registry = loadBaselineRegistry();
-    const entry = registeredFromRun(file.run, file.sha256, registry, { ...(values.id ? { id: values.id } : {}), ...(values.family ? { family: values.family } : {}) });
+    const entry = registeredFromRun(file.run, file.sha256, registry, {
+      ...(values.id ? { id: values.id } : {}),
+      ...(values.family ? { family: values.family } : {}),
+    });
     const clash = current.runs.find((r) => r.family === entry.family && r.objective !== entry.objective);
-    if (clash) throw new BenchError('E_USAGE', `family ${entry.family} already holds ${clash.id} (${clash.objective}); ${entry.id} is ${entry.objective}`);
+    if (clash)
+      throw new BenchError(
+        'E_USAGE',
+        `family ${entry.family} already holds ${clash.id} (${clash.objective}); ${entry.id} is ${entry.objective}`,
+      );
     const existing = current.runs.find((r) => r.id === entry.id);
-    if (existing && !values.replace) throw new BenchError('E_USAGE', `baseline ${entry.id} is already registered (run ${existing.run.runId}); --replace to overwrite it`);
+    if (existing && !values.replace)
+      throw new BenchError('E_USAGE', `baseline ${entry.id} is already registered (run ${existing.run.runId}); --replace to overwrite it`);
     const runs = [...current.runs.filter((r) => r.id !== entry.id), entry];
     saveRegisteredRuns(store, runs);
     io.stderr(
       `bench: registered ${entry.id} (${entry.family}, ${entry.objective}, C = ${sci(entry.compute.flops!)} FLOPs from the ${entry.computeSource}; ` +
-        `tasks ${Object.entries(entry.tasks).map(([n, t]) => `${n} ${t.version}`).join(', ')}; ${entry.run.tier} tier) in ${displayPath(store)}\n`,
+        `tasks ${Object.entries(entry.tasks)
+          .map(([n, t]) => `${n} ${t.version}`)
+          .join(', ')}; ${entry.run.tier} tier) in ${displayPath(store)}\n`,
     );
     return 0;
   }
   if (action === 'remove') {
     if (rest.length !== 1) throw new BenchError('E_USAGE', 'bench baseline remove: give exactly one id');
-    if (!current.runs.some((r) => r.id === rest[0])) throw new BenchError('E_USAGE', `no registered baseline "${rest[0]}" in ${current.file} (bench baseline list)`);
-    saveRegisteredRuns(store, current.runs.filter((r) => r.id !== rest[0]));
+    if (!current.runs.some((r) => r.id === rest[0]))
+      throw new BenchError('E_USAGE', `no registered baseline "${rest[0]}" in ${current.file} (bench baseline list)`);
+    saveRegisteredRuns(
+      store,
+      current.runs.filter((r) => r.id !== rest[0]),
+    );
     io.stderr(`bench: removed ${rest[0]} from ${displayPath(store)}\n`);
     return 0;
   }

@@ -27,7 +27,8 @@ export async function cacheCommand(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   const [action, ...extra] = positionals;
-  if (action !== 'verify' && action !== 'prune') throw new BenchError('E_USAGE', `bench cache: name verify or prune, got ${action === undefined ? 'nothing' : `"${action}"`}`);
+  if (action !== 'verify' && action !== 'prune')
+    throw new BenchError('E_USAGE', `bench cache: name verify or prune, got ${action === undefined ? 'nothing' : `"${action}"`}`);
   if (extra.length > 0) throw new BenchError('E_USAGE', `bench cache ${action}: unexpected argument "${extra[0]}"`);
   const dir = values['cache-dir'] ? resolve(io.cwd, values['cache-dir']) : defaultCacheDir();
   if (!existsSync(dir)) {
@@ -51,7 +52,8 @@ export async function cacheCommand(argv: string[], io: CliIo): Promise<number> {
   } catch (e) {
     if (e instanceof BenchError) throw e;
     const err = e as NodeJS.ErrnoException;
-    if (typeof err.code === 'string' && err.code.startsWith('E')) throw new BenchError('E_IO', `cache ${err.path ?? dir}: cannot ${action} (${err.code})`);
+    if (typeof err.code === 'string' && err.code.startsWith('E'))
+      throw new BenchError('E_IO', `cache ${err.path ?? dir}: cannot ${action} (${err.code})`);
     throw e;
   }
 }

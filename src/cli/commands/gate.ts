@@ -50,7 +50,10 @@ export async function gateCommand(argv: string[], io: CliIo): Promise<number> {
   const config = loadGateConfig(values.config ? resolve(io.cwd, values.config) : DEFAULT_GATE_CONFIG);
   const baseline = readRunFile(resolve(io.cwd, values.baseline), values.baseline);
   const current = readRunFile(resolve(io.cwd, values.current), values.current);
-  const direction = await runsDirections([baseline, current], (values['tasks-dir'] ?? []).map((d) => resolve(io.cwd, d)));
+  const direction = await runsDirections(
+    [baseline, current],
+    (values['tasks-dir'] ?? []).map((d) => resolve(io.cwd, d)),
+  );
   const report = gateRuns(baseline, current, { config, seed, direction });
   if (values.json) io.stdout(stableStringify(report, 2) + '\n');
   else io.stdout(formatGate(report));
@@ -59,8 +62,12 @@ export async function gateCommand(argv: string[], io: CliIo): Promise<number> {
 
 export function formatGate(r: GateReport): string {
   const lines: string[] = [];
-  lines.push(`bench gate: baseline ${r.baseline.model} (${r.baseline.path}, ${r.baseline.tier}) vs current ${r.current.model} (${r.current.path}, ${r.current.tier})`);
-  lines.push(`tolerances ${r.config.file}; paired bootstrap, ${r.config.resamples} resamples, ${Math.round((1 - r.config.alpha) * 100)}% interval, seed ${r.seed}`);
+  lines.push(
+    `bench gate: baseline ${r.baseline.model} (${r.baseline.path}, ${r.baseline.tier}) vs current ${r.current.model} (${r.current.path}, ${r.current.tier})`,
+  );
+  lines.push(
+    `tolerances ${r.config.file}; paired bootstrap, ${r.config.resamples} resamples, ${Math.round((1 - r.config.alpha) * 100)}% interval, seed ${r.seed}`,
+  );
   lines.push('');
   const rows = [['task', 'metric', 'dir', 'n', 'baseline', 'current', 'diff [95% CI]', 'tolerance', 'status']];
   for (const x of r.rows) {
@@ -71,20 +78,28 @@ export function formatGate(r: GateReport): string {
       String(x.n),
       formatNumber(x.baselineMean ?? x.aggregate.baseline),
       formatNumber(x.currentMean ?? x.aggregate.current),
-      x.diff === null ? '-' : `${x.diff >= 0 ? '+' : ''}${formatNumber(x.diff)} ${x.ci95 ? `[${formatNumber(x.ci95[0])}, ${formatNumber(x.ci95[1])}]` : '(no interval)'}`,
+      x.diff === null
+        ? '-'
+        : `${x.diff >= 0 ? '+' : ''}${formatNumber(x.diff)} ${x.ci95 ? `[${formatNumber(x.ci95[0])}, ${formatNumber(x.ci95[1])}]` : '(no interval)'}`,
       x.tolerance === null ? '-' : `${formatNumber(x.tolerance)} (${x.rule})`,
       x.status === 'regression' ? 'REGRESSION' : x.status,
     ]);
   }
   lines.push(table(rows).trimEnd());
-  for (const t of r.tasks.filter((t) => t.status !== 'compared')) lines.push(`task ${t.task}: ${t.status}${t.reason ? ` (${t.reason})` : ''}${t.regression ? ' — REGRESSION' : ''}`);
+  for (const t of r.tasks.filter((t) => t.status !== 'compared'))
+    lines.push(`task ${t.task}: ${t.status}${t.reason ? ` (${t.reason})` : ''}${t.regression ? ' — REGRESSION' : ''}`);
   lines.push('');
   if (r.passed) lines.push('gate passed: no regression beyond tolerance');
   else {
     lines.push(`gate FAILED: ${r.regressions.length} regression(s):`);
     const regRows = [['task', 'metric', 'diff [95% CI]', 'tolerance']];
     for (const x of r.rows.filter((x) => x.status === 'regression')) {
-      regRows.push([x.task, x.metric, x.note ?? `${formatNumber(x.diff)} [${formatNumber(x.ci95![0])}, ${formatNumber(x.ci95![1])}]`, x.note ? '-' : formatNumber(x.tolerance)]);
+      regRows.push([
+        x.task,
+        x.metric,
+        x.note ?? `${formatNumber(x.diff)} [${formatNumber(x.ci95![0])}, ${formatNumber(x.ci95![1])}]`,
+        x.note ? '-' : formatNumber(x.tolerance),
+      ]);
     }
     for (const t of r.tasks.filter((t) => t.regression)) regRows.push([t.task, '(task)', t.reason ?? '', '-']);
     lines.push(table(regRows).trimEnd());

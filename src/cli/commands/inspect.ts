@@ -46,14 +46,29 @@ export async function inspectCommand(argv: string[], io: CliIo): Promise<number>
   // An empty value (--objective "") counts as not given here, as it always has for inspect.
   const cardFlags = parseCardFlags((flag) => values[flag] || undefined);
   const cache = openCache(null);
-  const model = await loadForCli(resolve(io.cwd, values.model), { ...(values.card ? { card: values.card } : {}), cardFlags, ep: parseEp(values.ep) }, cache, io, values.json);
+  const model = await loadForCli(
+    resolve(io.cwd, values.model),
+    { ...(values.card ? { card: values.card } : {}), cardFlags, ep: parseEp(values.ep) },
+    cache,
+    io,
+    values.json,
+  );
   try {
     const conformance = await checkConformance(model, Object.keys(model.io.outputs) as OutputName[]);
-    const report = inspectReport(model, conformance.checks, describeCompute(model.card, model.params, values.law !== undefined ? { law: values.law } : {}));
+    const report = inspectReport(
+      model,
+      conformance.checks,
+      describeCompute(model.card, model.params, values.law !== undefined ? { law: values.law } : {}),
+    );
     if (values.json) io.stdout(JSON.stringify(report, null, 2) + '\n');
     else io.stdout(formatInspect(report));
     if (!conformance.ok) {
-      io.stderr(`bench: ${values.model}: conformance check failed: ${conformance.checks.filter((c) => !c.ok).map((c) => c.name).join('; ')}\n`);
+      io.stderr(
+        `bench: ${values.model}: conformance check failed: ${conformance.checks
+          .filter((c) => !c.ok)
+          .map((c) => c.name)
+          .join('; ')}\n`,
+      );
       return 2;
     }
     return 0;
@@ -87,7 +102,7 @@ export interface InspectReport {
 }
 
 function inspectReport(model: LoadedModel, checks: { name: string; ok: boolean; detail: string }[], compute: ComputeReport): InspectReport {
-  const roleOf = (name: string) => (Object.entries(model.io.outputs).find(([, v]) => v === name)?.[0] ?? null);
+  const roleOf = (name: string) => Object.entries(model.io.outputs).find(([, v]) => v === name)?.[0] ?? null;
   return {
     path: model.path,
     sha256: model.sha256,
@@ -97,12 +112,23 @@ function inspectReport(model: LoadedModel, checks: { name: string; ok: boolean; 
     card: model.card,
     cardSource: model.cardSource,
     cardFile: model.cardFile ?? null,
-    vocab: { name: model.vocab.name, size: model.vocab.size, pad: model.vocab.pad, start: model.vocab.start, end: model.vocab.end, mask: model.vocab.mask },
+    vocab: {
+      name: model.vocab.name,
+      size: model.vocab.size,
+      pad: model.vocab.pad,
+      start: model.vocab.start,
+      end: model.vocab.end,
+      mask: model.vocab.mask,
+    },
     inputs: model.info.inputs,
     outputs: model.info.outputs.map((o) => ({ ...o, role: roleOf(o.name) })),
     io: model.io,
     capabilities: [...model.capabilities].sort(),
-    params: { ...model.params, card: { params: model.card.params ?? null, paramsTotal: model.card.paramsTotal ?? null }, warning: compareParams(model) },
+    params: {
+      ...model.params,
+      card: { params: model.card.params ?? null, paramsTotal: model.card.paramsTotal ?? null },
+      warning: compareParams(model),
+    },
     compute,
     ep: model.ep,
     epFallbacks: model.fallbacks,
@@ -117,8 +143,12 @@ function formatInspect(r: InspectReport): string {
   const card = r.card as Record<string, unknown>;
   lines.push(`model     ${r.path}`);
   lines.push(`sha256    ${r.sha256}`);
-  lines.push(`size      ${r.bytes} bytes, producer ${r.producer || 'unknown'}, opsets ${r.opsets.map((o) => `${o.domain}:${o.version}`).join(' ')}`);
-  lines.push(`card      ${String(card['id'])} (${r.cardSource}${r.cardFile ? `: ${r.cardFile}` : ''}): objective ${String(card['objective'])}, vocab ${r.vocab.name} (${r.vocab.size} tokens), maxLength ${String(card['maxLength'])}`);
+  lines.push(
+    `size      ${r.bytes} bytes, producer ${r.producer || 'unknown'}, opsets ${r.opsets.map((o) => `${o.domain}:${o.version}`).join(' ')}`,
+  );
+  lines.push(
+    `card      ${String(card['id'])} (${r.cardSource}${r.cardFile ? `: ${r.cardFile}` : ''}): objective ${String(card['objective'])}, vocab ${r.vocab.name} (${r.vocab.size} tokens), maxLength ${String(card['maxLength'])}`,
+  );
   lines.push('');
   const rows = [['', 'name', 'type', 'dims', 'role']];
   for (const i of r.inputs) rows.push(['input', i.name, i.type, JSON.stringify(i.dims), '']);
@@ -126,10 +156,16 @@ function formatInspect(r: InspectReport): string {
   lines.push(table(rows).trimEnd());
   lines.push('');
   lines.push(`capabilities  ${r.capabilities.join(', ')}`);
-  lines.push(`parameters    counted ${r.params.nonEmbedding} non-embedding, ${r.params.total} total (embeddings: ${r.params.embeddingTensors.join(', ') || 'none found'})`);
-  lines.push(`              card ${r.params.card.params ?? '-'} non-embedding, ${r.params.card.paramsTotal ?? '-'} total${r.params.warning ? `\n  warning: ${r.params.warning}` : ''}`);
+  lines.push(
+    `parameters    counted ${r.params.nonEmbedding} non-embedding, ${r.params.total} total (embeddings: ${r.params.embeddingTensors.join(', ') || 'none found'})`,
+  );
+  lines.push(
+    `              card ${r.params.card.params ?? '-'} non-embedding, ${r.params.card.paramsTotal ?? '-'} total${r.params.warning ? `\n  warning: ${r.params.warning}` : ''}`,
+  );
   for (const l of r.compute.lines) lines.push(l);
-  lines.push(`provider      ${r.ep}${r.adapter ? ` on ${r.adapter}` : ''}${r.epFallbacks.length ? ` (after ${r.epFallbacks.map((f) => f.ep).join(', ')} skipped)` : ''}`);
+  lines.push(
+    `provider      ${r.ep}${r.adapter ? ` on ${r.adapter}` : ''}${r.epFallbacks.length ? ` (after ${r.epFallbacks.map((f) => f.ep).join(', ')} skipped)` : ''}`,
+  );
   for (const p of r.providers) lines.push(`  ${p.usable ? '[yes]' : '[no] '} ${p.ep.padEnd(7)}${p.detail}`);
   lines.push('');
   lines.push('conformance');

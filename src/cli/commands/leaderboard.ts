@@ -46,7 +46,10 @@ export async function leaderboardCommand(argv: string[], io: CliIo): Promise<num
   if (out) assertWritable(out, '--out');
   const runs = positionals.map((p) => readRunFile(resolve(io.cwd, p), p));
   const data = loadMatchedComputeData(values.registry ? resolve(io.cwd, values.registry) : undefined);
-  const direction = await runsDirections(runs, (values['tasks-dir'] ?? []).map((d) => resolve(io.cwd, d)));
+  const direction = await runsDirections(
+    runs,
+    (values['tasks-dir'] ?? []).map((d) => resolve(io.cwd, d)),
+  );
   const h = harnessInfo();
   const board = buildLeaderboard({ runs, ...data, harness: { version: h.version, commit: h.commit }, direction });
   const text = serializeLeaderboard(board);
@@ -70,13 +73,25 @@ export function formatLeaderboard(board: Leaderboard): string {
     for (const t of tables) {
       const tableName = tables.length > 1 ? `, table ${t.table} of ${tables.length}` : '';
       for (const r of t.rankings) {
-        lines.push(`${task} (v${t.version}, ${t.tier}${tableName}) — ${r.metric} (${r.higherIsBetter === null ? r.reason : r.higherIsBetter ? 'higher is better' : 'lower is better'}; entries sharing a rank have overlapping 95% intervals with the group's leader)`);
+        lines.push(
+          `${task} (v${t.version}, ${t.tier}${tableName}) — ${r.metric} (${r.higherIsBetter === null ? r.reason : r.higherIsBetter ? 'higher is better' : 'lower is better'}; entries sharing a rank have overlapping 95% intervals with the group's leader)`,
+        );
         for (const a of t.apart) lines.push(`  RANKED APART from table ${a.table}: ${a.detail}`);
         const rows = [['rank', 'model', `${r.metric} [95% CI]`, 'group', 'C (FLOPs)', 'N/N_opt', 'matched compute (own family first)']];
         for (const o of r.order) {
           const e = board.entries.find((x) => x.id === o.id)!;
           const group = o.leader === o.id ? 'leader' : `overlaps ${o.leader}`;
-          rows.push([String(o.rank), o.id, `${formatNumber(o.value)} ${ci(o.ci95)}`, group, e.compute.flops === null ? '-' : e.compute.flops.toExponential(2).replace('e+', 'e'), e.nOverNopt === null ? '-' : `${formatNumber(e.nOverNopt, 3)}${e.outsideFittedRange ? " (outside the laws' fitted range)" : ''}`, o.versus]);
+          rows.push([
+            String(o.rank),
+            o.id,
+            `${formatNumber(o.value)} ${ci(o.ci95)}`,
+            group,
+            e.compute.flops === null ? '-' : e.compute.flops.toExponential(2).replace('e+', 'e'),
+            e.nOverNopt === null
+              ? '-'
+              : `${formatNumber(e.nOverNopt, 3)}${e.outsideFittedRange ? " (outside the laws' fitted range)" : ''}`,
+            o.versus,
+          ]);
         }
         lines.push(table(rows).trimEnd(), '');
       }

@@ -8,7 +8,11 @@ export const LIST_HELP = `bench list [--json] [--tasks-dir DIR]...   tasks, what
 export async function listCommand(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { json: { type: 'boolean', default: false }, 'tasks-dir': { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h', default: false } },
+    options: {
+      json: { type: 'boolean', default: false },
+      'tasks-dir': { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
     strict: true,
   });
   if (values.help) {
@@ -16,7 +20,14 @@ export async function listCommand(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   const tasks = await resolveTasks(null, values['tasks-dir'] ?? []);
-  const described = tasks.map((t) => ({ name: t.module.name, version: t.module.version, needs: t.module.needs, needsAnyOf: t.module.needsAnyOf ?? [], dir: t.dir, ...t.module.describe() }));
+  const described = tasks.map((t) => ({
+    name: t.module.name,
+    version: t.module.version,
+    needs: t.module.needs,
+    needsAnyOf: t.module.needsAnyOf ?? [],
+    dir: t.dir,
+    ...t.module.describe(),
+  }));
   if (values.json) {
     io.stdout(JSON.stringify(described, null, 2) + '\n');
     return 0;

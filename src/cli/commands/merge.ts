@@ -45,14 +45,22 @@ export async function mergeCommand(argv: string[], io: CliIo): Promise<number> {
     io.stdout(MERGE_HELP);
     return 0;
   }
-  if (positionals.length === 0) throw new BenchError('E_USAGE', 'bench merge: name the partial runs to merge (bench merge partial*.json --out run.json)');
+  if (positionals.length === 0)
+    throw new BenchError('E_USAGE', 'bench merge: name the partial runs to merge (bench merge partial*.json --out run.json)');
   if (!values.out) throw new BenchError('E_USAGE', 'bench merge: --out: required (the merged run JSON)');
   const files = positionals;
-  const partials = checkPartials(files, files.map((f) => readPartial(resolve(io.cwd, f))), harnessInfo());
+  const partials = checkPartials(
+    files,
+    files.map((f) => readPartial(resolve(io.cwd, f))),
+    harnessInfo(),
+  );
   const first = partials[0]!;
   for (const [k, p] of partials.entries()) {
     if (!existsSync(p.shard.cacheDir) || !statSync(p.shard.cacheDir).isDirectory()) {
-      throw new BenchError('E_IO', `${files[k]}: cache folder ${p.shard.cacheDir} of shard ${p.shard.index}/${p.shard.count} not found (the merge reads the shards' caches; put them on a shared file system)`);
+      throw new BenchError(
+        'E_IO',
+        `${files[k]}: cache folder ${p.shard.cacheDir} of shard ${p.shard.index}/${p.shard.count} not found (the merge reads the shards' caches; put them on a shared file system)`,
+      );
     }
   }
   // The data must still be what the shards read.
@@ -60,21 +68,30 @@ export async function mergeCommand(argv: string[], io: CliIo): Promise<number> {
   for (const [task, path] of Object.entries(opts.data)) {
     const abs = resolve(first.command.cwd, path);
     if (!existsSync(abs)) throw new BenchError('E_IO', `--data ${task}=${path}: not found (the shards read it from ${first.command.cwd})`);
-    if ((await hashDataPath(abs)) !== first.data[task]) throw new BenchError('E_DATA', `${abs}: changed since the shards read it (sha256 differs)`);
+    if ((await hashDataPath(abs)) !== first.data[task])
+      throw new BenchError('E_DATA', `${abs}: changed since the shards read it (sha256 differs)`);
   }
   const out = resolve(io.cwd, values.out);
   assertWritable(out, '--out');
   const primary = new CacheStore(values['cache-dir'] ? resolve(io.cwd, values['cache-dir']) : null);
-  const cache = new LayeredCache(primary, partials.map((p) => new CacheStore(p.shard.cacheDir)));
+  const cache = new LayeredCache(
+    primary,
+    partials.map((p) => new CacheStore(p.shard.cacheDir)),
+  );
   const t0 = performance.now();
   let computedHere = 0;
-  const code = await runBench({ ...opts, out }, { ...io, cwd: first.command.cwd }, {}, {
-    cache,
-    expectModelSha: first.model.sha256,
-    adjust: (results) => {
-      computedHere = addShardWork(results, partials);
+  const code = await runBench(
+    { ...opts, out },
+    { ...io, cwd: first.command.cwd },
+    {},
+    {
+      cache,
+      expectModelSha: first.model.sha256,
+      adjust: (results) => {
+        computedHere = addShardWork(results, partials);
+      },
     },
-  });
+  );
   if (!opts.quiet) {
     const b = shardBalance(partials);
     io.stderr(

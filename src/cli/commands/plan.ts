@@ -32,7 +32,11 @@ export async function planCommand(argv: string[], io: CliIo): Promise<number> {
   }
   const n = parseInteger('--shards', values.shards, 1);
   const given = values.throughput !== undefined ? parseNumber('--throughput', values.throughput) : null;
-  const opts = normalizeRunOptions({ ...(values as Record<string, string | boolean | string[] | undefined>), 'no-cache': true, 'cache-dir': undefined });
+  const opts = normalizeRunOptions({
+    ...(values as Record<string, string | boolean | string[] | undefined>),
+    'no-cache': true,
+    'cache-dir': undefined,
+  });
   const tasks = await resolveTasks(opts.tasks, opts.tasksDirs);
   const cache = new CacheStore(null);
   const model = await loadForCli(resolve(io.cwd, opts.model), opts, cache, io, true);
@@ -57,7 +61,16 @@ export async function planCommand(argv: string[], io: CliIo): Promise<number> {
     const rows = Object.entries(session.tasks).map(([name, r]) => {
       r.perShard!.forEach((t, i) => (perShard[i]! += t));
       mergeTokens += r.mergeTokens!;
-      return { task: name, mode: r.mode, passes: r.requests, batches: r.batches, tokens: r.tokens, seconds: r.tokens / throughput, perShard: r.perShard!, merge: r.mergeTokens! };
+      return {
+        task: name,
+        mode: r.mode,
+        passes: r.requests,
+        batches: r.batches,
+        tokens: r.tokens,
+        seconds: r.tokens / throughput,
+        perShard: r.perShard!,
+        merge: r.mergeTokens!,
+      };
     });
     const b = balance(perShard);
     const plan = {
@@ -78,7 +91,10 @@ export async function planCommand(argv: string[], io: CliIo): Promise<number> {
     const lines = [
       `plan for ${plan.model}, tier ${plan.tier}, ${n} shard(s), ${plan.throughputTokensPerSecond} tokens/s (${plan.throughputSource})`,
       'task                 mode    passes   batches    tokens      est. time',
-      ...plan.tasks.map((r) => `${r.task.padEnd(20)} ${r.mode.padEnd(7)} ${String(r.passes).padStart(7)} ${String(r.batches).padStart(9)} ${String(r.tokens).padStart(11)} ${fmt(r.seconds).padStart(12)}`),
+      ...plan.tasks.map(
+        (r) =>
+          `${r.task.padEnd(20)} ${r.mode.padEnd(7)} ${String(r.passes).padStart(7)} ${String(r.batches).padStart(9)} ${String(r.tokens).padStart(11)} ${fmt(r.seconds).padStart(12)}`,
+      ),
       ...plan.perShard.map((s) => `shard ${s.shard}: ${s.tokens} tokens, ${fmt(s.seconds)}`),
       `merge: ${plan.merge.tokens} tokens of passes run at merge time (${fmt(plan.merge.seconds)}), plus fits and bootstraps`,
       `balance: max/mean tokens per shard ${plan.balance.maxOverMean}`,

@@ -50,7 +50,10 @@ export async function reportCommand(argv: string[], io: CliIo): Promise<number> 
     return 0;
   }
   writeFileAtomic(out, text);
-  if (!values.quiet) io.stderr(`bench: wrote ${out} (${format}, ${Buffer.byteLength(text)} bytes, ${data.subjects.length} model(s), ${((performance.now() - t0) / 1000).toFixed(2)} s)\n`);
+  if (!values.quiet)
+    io.stderr(
+      `bench: wrote ${out} (${format}, ${Buffer.byteLength(text)} bytes, ${data.subjects.length} model(s), ${((performance.now() - t0) / 1000).toFixed(2)} s)\n`,
+    );
   return 0;
 }
 

@@ -76,15 +76,18 @@ export async function runCommand(argv: string[], io: CliIo, mode: 'all' | 'run')
     io.stdout(RUN_HELP);
     return 0;
   }
-  if (mode === 'all' && positionals.length > 0) throw new BenchError('E_USAGE', `bench all: unexpected argument "${positionals[0]}" (use --tasks or bench run <task>...)`);
-  if (mode === 'run' && positionals.length === 0 && !values.tasks) throw new BenchError('E_USAGE', 'bench run: name at least one task (bench list shows them)');
+  if (mode === 'all' && positionals.length > 0)
+    throw new BenchError('E_USAGE', `bench all: unexpected argument "${positionals[0]}" (use --tasks or bench run <task>...)`);
+  if (mode === 'run' && positionals.length === 0 && !values.tasks)
+    throw new BenchError('E_USAGE', 'bench run: name at least one task (bench list shows them)');
   const opts = normalizeRunOptions(values, mode === 'run' ? positionals : []);
   const display: RunDisplay = { progress: values.progress };
   if (values['progress-interval'] !== undefined) display.intervalSeconds = parseNumber('--progress-interval', values['progress-interval']);
   if (values.shard === undefined) return runBench(opts, io, display);
   const shard = parseShard(values.shard);
   if (!shard) throw new BenchError('E_USAGE', `--shard: must be I/N with 0 <= I < N, got "${values.shard}"`);
-  if (opts.cacheDir === null) throw new BenchError('E_USAGE', '--shard and --no-cache conflict: a shard hands its forward passes to the merge through its cache');
+  if (opts.cacheDir === null)
+    throw new BenchError('E_USAGE', '--shard and --no-cache conflict: a shard hands its forward passes to the merge through its cache');
   return runBench(opts, io, display, { shard });
 }
 
@@ -114,13 +117,19 @@ export async function runBench(opts: RunOptions, io: CliIo, display: RunDisplay 
   const t0 = performance.now();
   const tasks = await resolveTasks(opts.tasks, opts.tasksDirs);
   const names = new Set(tasks.map((t) => t.module.name));
-  for (const t of Object.keys(opts.data)) if (!names.has(t)) throw new BenchError('E_USAGE', `--data ${t}=...: no such task in this run (${[...names].join(', ')})`);
-  for (const t of Object.keys(opts.options)) if (!names.has(t)) throw new BenchError('E_USAGE', `--option ${t}.*: no such task in this run (${[...names].join(', ')})`);
+  for (const t of Object.keys(opts.data))
+    if (!names.has(t)) throw new BenchError('E_USAGE', `--data ${t}=...: no such task in this run (${[...names].join(', ')})`);
+  for (const t of Object.keys(opts.options))
+    if (!names.has(t)) throw new BenchError('E_USAGE', `--option ${t}.*: no such task in this run (${[...names].join(', ')})`);
   for (const t of tasks) {
     // An unknown key would be recorded in the result and make it non-comparable with every other run.
     const known = (t.module.describe().options ?? []).map((o) => o.key);
     for (const k of Object.keys(opts.options[t.module.name] ?? {})) {
-      if (!known.includes(k)) throw new BenchError('E_USAGE', `--option ${t.module.name}.${k}: unknown option (${t.module.name} takes: ${known.join(', ') || 'none'})`);
+      if (!known.includes(k))
+        throw new BenchError(
+          'E_USAGE',
+          `--option ${t.module.name}.${k}: unknown option (${t.module.name} takes: ${known.join(', ') || 'none'})`,
+        );
     }
   }
   setReadLimits(opts.readLimits);
@@ -135,12 +144,19 @@ export async function runBench(opts: RunOptions, io: CliIo, display: RunDisplay 
   const log = ui.log;
   const shard = extras.shard;
   const shardCacheDir = shard ? resolve(io.cwd, opts.cacheDir ?? defaultCacheDir(), `shard-${shard.index}-of-${shard.count}`) : null;
-  const cache = extras.cache ?? openCache(shardCacheDir ?? opts.cacheDir, (m) => { log.warn(m); });
+  const cache =
+    extras.cache ??
+    openCache(shardCacheDir ?? opts.cacheDir, (m) => {
+      log.warn(m);
+    });
   const model = await loadForCli(resolve(io.cwd, opts.model), opts, cache, io, opts.quiet);
   let refModel: LoadedModel | null = null;
   try {
     if (extras.expectModelSha && model.sha256 !== extras.expectModelSha) {
-      throw new BenchError('E_MODEL', `${opts.model}: sha256 ${model.sha256.slice(0, 16)}... is not the model the shards ran (${extras.expectModelSha.slice(0, 16)}...)`);
+      throw new BenchError(
+        'E_MODEL',
+        `${opts.model}: sha256 ${model.sha256.slice(0, 16)}... is not the model the shards ran (${extras.expectModelSha.slice(0, 16)}...)`,
+      );
     }
     if (opts.law === undefined && model.card.scalingLaw !== undefined) loadScalingLaws(model.card.scalingLaw, "the card's scalingLaw"); // an unknown id fails before the run
     assertCardCompute(model.card as unknown as Record<string, unknown>, `card ${model.cardFile ?? model.cardSource}`);
@@ -151,8 +167,14 @@ export async function runBench(opts: RunOptions, io: CliIo, display: RunDisplay 
       refModel = await loadForCli(resolve(io.cwd, opts.refModel), { ...opts, card: opts.refCard, cardFlags: {} }, cache, io, opts.quiet);
       await requireConformance(refModel);
     }
-    const runId = `${started.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${sha256(`${model.sha256}|${opts.tier}|${opts.seed}|${[...names].join(',')}`).slice(0, 8)}`;
-    const outPath = resolve(io.cwd, opts.out ?? join('results', 'runs', model.card.id, shard ? `${runId}.shard-${shard.index}-of-${shard.count}.json` : `${runId}.json`));
+    const runId = `${started
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d+Z$/, 'Z')}-${sha256(`${model.sha256}|${opts.tier}|${opts.seed}|${[...names].join(',')}`).slice(0, 8)}`;
+    const outPath = resolve(
+      io.cwd,
+      opts.out ?? join('results', 'runs', model.card.id, shard ? `${runId}.shard-${shard.index}-of-${shard.count}.json` : `${runId}.json`),
+    );
     assertWritable(outPath, '--out');
     const warnings: string[] = [];
     const paramWarning = compareParams(model);
@@ -175,7 +197,10 @@ export async function runBench(opts: RunOptions, io: CliIo, display: RunDisplay 
       log,
       failFast: opts.failFast,
       onReady: () => {
-        if (!opts.quiet) ui.print(`bench: ${model.card.id} (${model.card.objective}, ${model.ep}): ${tasks.length} task(s), tier ${opts.tier}, seed ${opts.seed}${shard ? `, shard ${shard.index}/${shard.count}` : ''}\n`);
+        if (!opts.quiet)
+          ui.print(
+            `bench: ${model.card.id} (${model.card.objective}, ${model.ep}): ${tasks.length} task(s), tier ${opts.tier}, seed ${opts.seed}${shard ? `, shard ${shard.index}/${shard.count}` : ''}\n`,
+          );
       },
       onTaskStart: (name) => {
         if (!opts.quiet && mode === 'bar') ui.print(`  ${name}: running\n`);

@@ -83,7 +83,8 @@ export function readOnnxFile(path: string): OnnxFileInfo {
       numel: dims.reduce((a, b) => a * b, 1),
       externalLocation:
         toNumber(t['data_location']) === 1
-          ? (((t['external_data'] as { key?: string; value?: string }[] | undefined) ?? []).find((kv) => kv.key === 'location')?.value ?? null)
+          ? (((t['external_data'] as { key?: string; value?: string }[] | undefined) ?? []).find((kv) => kv.key === 'location')?.value ??
+            null)
           : null,
     };
   });
@@ -91,7 +92,9 @@ export function readOnnxFile(path: string): OnnxFileInfo {
   const valueInfo = (v: RawValueInfo): OnnxValueInfo => {
     const tt = v.type?.tensor_type;
     const dims = tt?.shape?.dim
-      ? tt.shape.dim.map((d) => (d.dim_param ? d.dim_param : d.dim_value !== undefined && d.dim_value !== null ? toNumber(d.dim_value) : null))
+      ? tt.shape.dim.map((d) =>
+          d.dim_param ? d.dim_param : d.dim_value !== undefined && d.dim_value !== null ? toNumber(d.dim_value) : null,
+        )
       : null;
     return { name: v.name ?? '', type: DATA_TYPE_NAMES[tt?.elem_type ?? -1] ?? 'unknown', dims };
   };

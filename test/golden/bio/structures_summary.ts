@@ -22,7 +22,9 @@ for (const e of set.entries) {
     total[b][1] += s[b].pairs;
   }
   const r = bands.map((b) => (s[b].contacts / s[b].pairs).toFixed(4).padStart(7)).join(' ');
-  console.log(`${e.id.padEnd(5)} ${e.pdbId.padEnd(5)} ${e.chain.padEnd(5)} ${String(e.length).padStart(4)} ${String(e.nObserved).padStart(4)} ${(e.nObserved / e.length).toFixed(3)} ${r}`);
+  console.log(
+    `${e.id.padEnd(5)} ${e.pdbId.padEnd(5)} ${e.chain.padEnd(5)} ${String(e.length).padStart(4)} ${String(e.nObserved).padStart(4)} ${(e.nObserved / e.length).toFixed(3)} ${r}`,
+  );
 }
 const L = set.entries.map((e) => e.length);
 const obs = set.entries.reduce((a, e) => a + e.nObserved, 0);

@@ -9,7 +9,13 @@ import type { CachedArray } from '../../../src/cache/store.js';
 
 export type OutputsFor = (tokens: Int32Array, index: number) => Partial<Record<OutputName, OutputView>>;
 
-export function stubModel(opts: { maxLength: number; outputs: OutputsFor; capabilities: OutputName[]; layers?: number; heads?: number }): ModelHandle & { calls: number } {
+export function stubModel(opts: {
+  maxLength: number;
+  outputs: OutputsFor;
+  capabilities: OutputName[];
+  layers?: number;
+  heads?: number;
+}): ModelHandle & { calls: number } {
   const vocab = Vocabulary.from('esm');
   const handle = {
     calls: 0,

@@ -16,12 +16,25 @@ export const GOLDEN = JSON.parse(readFileSync(resolve(FITNESS_DIR, '../../test/g
 
 export interface Golden {
   model: { maxLength: number; seed: number; scale: number; tableFirst: number[]; tableSum: number };
-  assays: Record<string, { uniprot: string; selectionType: string; n: number; windowed: boolean; metrics: Record<string, number>; sampleScores: Record<string, number> }>;
+  assays: Record<
+    string,
+    {
+      uniprot: string;
+      selectionType: string;
+      n: number;
+      windowed: boolean;
+      metrics: Record<string, number>;
+      sampleScores: Record<string, number>;
+    }
+  >;
   aggregate: Record<string, number>;
   /** Tied-score copies of the assays (DMS_score rounded to one decimal), scored by the same model. */
   tied: {
     rule: string;
-    assays: Record<string, { uniprot: string; selectionType: string; distinctDmsScores: number; metrics: Record<string, number>; top_recall_a6fc27f: number }>;
+    assays: Record<
+      string,
+      { uniprot: string; selectionType: string; distinctDmsScores: number; metrics: Record<string, number>; top_recall_a6fc27f: number }
+    >;
     aggregate: Record<string, number>;
   };
   proteingym: Record<string, { repository: string; commit: string; path: string; blob: string }>;
@@ -39,13 +52,21 @@ export interface PlainAssay {
 export function bundledAssays(): PlainAssay[] {
   const ref = parse(readFileSync(resolve(FITNESS_DIR, 'data/DMS_substitutions.csv')), { columns: true }) as Record<string, string>[];
   return ref.map((r) => {
-    const rows = parse(gunzipSync(readFileSync(resolve(FITNESS_DIR, `data/dms/${r['DMS_id']}.csv.gz`))), { columns: true }) as Record<string, string>[];
+    const rows = parse(gunzipSync(readFileSync(resolve(FITNESS_DIR, `data/dms/${r['DMS_id']}.csv.gz`))), { columns: true }) as Record<
+      string,
+      string
+    >[];
     return {
       id: r['DMS_id']!,
       wt: r['target_seq']!,
       uniprot: r['UniProt_ID']!,
       selectionType: r['coarse_selection_type']!,
-      rows: rows.map((x) => ({ mutant: x['mutant']!, mutated: x['mutated_sequence']!, score: Number(x['DMS_score']), bin: Number(x['DMS_score_bin']) })),
+      rows: rows.map((x) => ({
+        mutant: x['mutant']!,
+        mutated: x['mutated_sequence']!,
+        score: Number(x['DMS_score']),
+        bin: Number(x['DMS_score_bin']),
+      })),
     };
   });
 }

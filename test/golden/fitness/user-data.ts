@@ -33,9 +33,10 @@ export function userDir(spec: Record<string, number | 'all'>, opts: UserDirOptio
     chosen.push({ ...a, rows });
     let lines = ['mutant,mutated_sequence,DMS_score,DMS_score_bin', ...rows.map((r) => `${r.mutant},${r.mutated},${r.score},${r.bin}`)];
     if (opts.edit) lines = opts.edit(id, lines);
-    const text = opts.upstream && n === 'all' && !opts.edit
-      ? gunzipSync(readFileSync(join(FITNESS_DIR, 'data/dms', `${id}.csv.gz`)))
-      : `${lines.join('\n')}\n`;
+    const text =
+      opts.upstream && n === 'all' && !opts.edit
+        ? gunzipSync(readFileSync(join(FITNESS_DIR, 'data/dms', `${id}.csv.gz`)))
+        : `${lines.join('\n')}\n`;
     if (opts.gzip) writeFileSync(join(dir, `${id}.csv.gz`), gzipSync(text));
     else writeFileSync(join(dir, `${id}.csv`), text);
   }

@@ -45,7 +45,17 @@ function classify(n: number, d: number, K: number, spread: number, C: number): v
   const t0 = performance.now();
   const m = fitMultinomial(train.x, train.y, { C, standardize: true });
   const s = (performance.now() - t0) / 1000;
-  report({ scenario, n: train.x.rows, d, K, C, seconds: +s.toFixed(1), perEval: +(s / m.report.evaluations).toFixed(3), ...m.report, trainAccuracy: accuracy(m, train.x, train.y) });
+  report({
+    scenario,
+    n: train.x.rows,
+    d,
+    K,
+    C,
+    seconds: +s.toFixed(1),
+    perEval: +(s / m.report.evaluations).toFixed(3),
+    ...m.report,
+    trainAccuracy: accuracy(m, train.x, train.y),
+  });
 }
 
 switch (scenario) {
@@ -95,7 +105,16 @@ switch (scenario) {
     const m = fitL1Binary({ data: x, rows: n, cols: d }, y, { C: 0.15 });
     const s = (performance.now() - t0) / 1000;
     const nnz = m.coef.reduce((a, v) => a + (v !== 0 ? 1 : 0), 0);
-    report({ scenario, n, d, positives: y.reduce((a, v) => a + v, 0), seconds: +s.toFixed(1), perEval: +(s / m.report.evaluations).toFixed(3), nnz, ...m.report });
+    report({
+      scenario,
+      n,
+      d,
+      positives: y.reduce((a, v) => a + v, 0),
+      seconds: +s.toFixed(1),
+      perEval: +(s / m.report.evaluations).toFixed(3),
+      nnz,
+      ...m.report,
+    });
     break;
   }
   case 'ridge': {

@@ -52,7 +52,10 @@ export function syntheticRun(s: SynthRun): RunResult {
     }
     const metrics: Record<string, { value: number; ci95: [number, number] | null; n: number; higherIsBetter?: boolean }> = {};
     for (const [m, hib] of Object.entries(t.directions)) {
-      const v = meanOverItems(t.items.map((i) => i.values[m]!), new Rng(`${s.id}|${name}|${m}`));
+      const v = meanOverItems(
+        t.items.map((i) => i.values[m]!),
+        new Rng(`${s.id}|${name}|${m}`),
+      );
       metrics[m] = hib === undefined ? v : { ...v, higherIsBetter: hib };
     }
     tasks[name] = {
@@ -67,7 +70,12 @@ export function syntheticRun(s: SynthRun): RunResult {
       ...(t.baselines ? { baselines: t.baselines } : {}),
     };
   }
-  const card: Record<string, unknown> = { id: s.id, objective: s.objective, vocab: s.objective === 'mlm' ? 'esm' : 'progen2', maxLength: 1026 };
+  const card: Record<string, unknown> = {
+    id: s.id,
+    objective: s.objective,
+    vocab: s.objective === 'mlm' ? 'esm' : 'progen2',
+    maxLength: 1026,
+  };
   if (s.params !== undefined) card['params'] = s.params;
   if (s.trainTokens !== undefined) card['trainTokens'] = s.trainTokens;
   if (s.trainFlops !== undefined) card['trainFlops'] = s.trainFlops;
