@@ -115,3 +115,29 @@ export function firstDifference(a: string, b: string): number {
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i + 1;
   return a.length === b.length ? 0 : n + 1;
 }
+
+/**
+ * One row of a ProteinGym DMS file: its mutant parsed and checked against its `mutated_sequence`. The
+ * wild type is the one given, or inferred from this row when none is known yet (the first row of a file
+ * whose reference gives none). `wildTypeSource` says where the wild type came from, for the message.
+ * Throws {@link MutantError}; callers add the file and line.
+ */
+export function checkDmsRow(
+  mutant: string,
+  mutated: string,
+  wildType: string | null,
+  wildTypeSource: string,
+): { subs: Substitution[]; wildType: string } {
+  const subs = parseMutant(mutant);
+  const wt = wildType ?? revertMutant(mutated, mutant, subs);
+  const expected = applyMutant(wt, mutant, subs);
+  if (expected !== mutated) {
+    const d = firstDifference(expected, mutated);
+    const detail =
+      expected.length !== mutated.length
+        ? `mutated_sequence has ${mutated.length} residues, the wild type ${expected.length}`
+        : `first difference at residue ${d}: ${expected[d - 1]} expected, ${mutated[d - 1]} found`;
+    throw new MutantError(`mutant "${mutant}" applied to the wild type${wildTypeSource} does not give mutated_sequence (${detail})`);
+  }
+  return { subs, wildType: wt };
+}

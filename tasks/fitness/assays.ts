@@ -8,7 +8,7 @@ import { parse as parseSync } from 'csv-parse/sync';
 import type { DataFileInfo } from '../../src/task/index.js';
 import { BenchError } from '../../src/util/errors.js';
 import { assertNotSpecial, excerpt, isGzipBytes, readLimits, readMaybeGzipWithRaw } from '../../src/util/fs.js';
-import { MutantError, applyMutant, canonicalMutant, firstDifference, parseMutant, revertMutant } from '../../src/bio/mutant.js';
+import { MutantError, canonicalMutant, checkDmsRow } from '../../src/bio/mutant.js';
 
 /** The columns every assay CSV must have (ProteinGym's substitution format). */
 export const REQUIRED_COLUMNS = ['mutant', 'mutated_sequence', 'DMS_score', 'DMS_score_bin'] as const;
@@ -290,11 +290,8 @@ export async function readAssay(path: string, label: string, ref: ReferenceRow |
       const mutant = (record[idx.mutant] ?? '').trim();
       const mutated = (record[idx.mutated_sequence] ?? '').trim().toUpperCase();
       let subs;
-      let expected: string;
       try {
-        subs = parseMutant(mutant);
-        if (wildType === null) wildType = revertMutant(mutated, mutant, subs);
-        expected = applyMutant(wildType, mutant, subs);
+        ({ subs, wildType } = checkDmsRow(mutant, mutated, wildType, ref ? ` (target_seq of ${ref.dmsId})` : ''));
       } catch (e) {
         if (e instanceof MutantError) throw new BenchError('E_DATA', `${where}: ${e.message}`);
         throw e;
@@ -303,17 +300,6 @@ export async function readAssay(path: string, label: string, ref: ReferenceRow |
       const first = seen.get(key);
       if (first !== undefined) throw new BenchError('E_DATA', `${where}: duplicate mutant "${mutant}" (first at line ${first})`);
       seen.set(key, line);
-      if (expected !== mutated) {
-        const d = firstDifference(expected, mutated);
-        const detail =
-          expected.length !== mutated.length
-            ? `mutated_sequence has ${mutated.length} residues, the wild type ${expected.length}`
-            : `first difference at residue ${d}: ${expected[d - 1]} expected, ${mutated[d - 1]} found`;
-        throw new BenchError(
-          'E_DATA',
-          `${where}: mutant "${mutant}" applied to the wild type${ref ? ` (target_seq of ${ref.dmsId})` : ''} does not give mutated_sequence (${detail})`,
-        );
-      }
       const scoreText = (record[idx.DMS_score] ?? '').trim();
       const score = scoreText === '' ? NaN : Number(scoreText);
       if (!Number.isFinite(score)) throw new BenchError('E_DATA', `${where}: DMS_score "${scoreText}" is not a finite number`);

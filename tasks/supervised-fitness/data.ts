@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { DataFileInfo } from '../../src/task/index.js';
 import { describeDataFile } from '../../src/task/index.js';
-import { MutantError, applyMutant, canonicalMutant, firstDifference, parseMutant, revertMutant } from '../../src/bio/mutant.js';
+import { MutantError, canonicalMutant, checkDmsRow } from '../../src/bio/mutant.js';
 import { BenchError } from '../../src/util/errors.js';
 import { readMaybeGzipWithRaw } from '../../src/util/fs.js';
 
@@ -104,25 +104,11 @@ export function readFoldAssay(path: string, label: string): FoldAssay {
     const mutant = (r[col('mutant')] ?? '').trim();
     const mutated = (r[col('mutated_sequence')] ?? '').trim().toUpperCase();
     let subs;
-    let expected: string;
     try {
-      subs = parseMutant(mutant);
-      if (wildType === null) wildType = revertMutant(mutated, mutant, subs);
-      expected = applyMutant(wildType, mutant, subs);
+      ({ subs, wildType } = checkDmsRow(mutant, mutated, wildType, ' (from line 2)'));
     } catch (e) {
       if (e instanceof MutantError) throw new BenchError('E_DATA', `${where}: ${e.message}`);
       throw e;
-    }
-    if (expected !== mutated) {
-      const d = firstDifference(expected, mutated);
-      const detail =
-        expected.length !== mutated.length
-          ? `mutated_sequence has ${mutated.length} residues, the wild type ${expected.length}`
-          : `first difference at residue ${d}: ${expected[d - 1]} expected, ${mutated[d - 1]} found`;
-      throw new BenchError(
-        'E_DATA',
-        `${where}: mutant "${mutant}" applied to the wild type (from line 2) does not give mutated_sequence (${detail})`,
-      );
     }
     const key = canonicalMutant(subs);
     const first = seen.get(key);
