@@ -1,4 +1,4 @@
-import { BenchError, isBenchError } from '../util/errors.js';
+import { BenchError, isBenchError, isPathError, pathErrorMessage } from '../util/errors.js';
 import { harnessInfo } from '../report/harness.js';
 import type { CliIo } from './io.js';
 import { runCommand, RUN_HELP } from './commands/run.js';
@@ -74,25 +74,6 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     );
     return 3;
   }
-}
-
-/**
- * A filesystem error on a path (EACCES on a model or card, EISDIR, ENOTDIR...) that escaped as a raw
- * Node error: the user's to fix (exit 2), not a bug.
- */
-function isPathError(e: unknown): e is NodeJS.ErrnoException {
-  const x = e as NodeJS.ErrnoException | null;
-  return (
-    x instanceof Error &&
-    typeof x.code === 'string' &&
-    /^E[A-Z]+$/.test(x.code) &&
-    typeof x.syscall === 'string' &&
-    typeof x.path === 'string'
-  );
-}
-
-function pathErrorMessage(e: NodeJS.ErrnoException): string {
-  return `${e.path}: cannot ${e.syscall} (${e.code})`;
 }
 
 /** One line, control characters escaped: parseArgs explains over three lines, and data may hold escapes. */

@@ -1,4 +1,4 @@
-import { BenchError, errorMessage, isBenchError } from '../util/errors.js';
+import { BenchError, errorMessage, isBenchError, isPathError, pathErrorMessage } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
 import { sha256 } from '../util/hash.js';
 import { round3 } from '../util/round.js';
@@ -129,7 +129,7 @@ export async function executeTasks(
         throw e;
       } else if (isPathError(e)) {
         // A file the user gave that cannot be read is the user's to fix, not a bug of the task.
-        throw new BenchError('E_IO', `${e.path}: cannot ${e.syscall} (${e.code})`);
+        throw new BenchError('E_IO', pathErrorMessage(e));
       } else {
         const known = e instanceof TaskFailure || kind === 'TaskFailure' || isBenchError(e);
         const code = known ? (e as TaskFailure | BenchError).code : 'E_INTERNAL';
@@ -202,15 +202,4 @@ function contextFor(task: RegisteredTask, model: LoadedModel, meter: Meter, root
 /** Peak RSS: Linux reports it in resourceUsage().maxRSS (KiB). */
 export function peakRssBytes(): number {
   return process.resourceUsage().maxRSS * 1024;
-}
-
-function isPathError(e: unknown): e is NodeJS.ErrnoException & { path: string; syscall: string } {
-  const x = e as NodeJS.ErrnoException | null;
-  return (
-    x instanceof Error &&
-    typeof x.code === 'string' &&
-    /^E[A-Z]+$/.test(x.code) &&
-    typeof x.syscall === 'string' &&
-    typeof x.path === 'string'
-  );
 }

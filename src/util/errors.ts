@@ -36,3 +36,23 @@ export function errorMessage(e: unknown): string {
   if (e instanceof Error) return e.message;
   return String(e);
 }
+
+/**
+ * A filesystem error on a path (EACCES on a model or card, EISDIR, ENOTDIR...) that escaped as a raw
+ * Node error: the user's to fix (exit 2), not a bug.
+ */
+export function isPathError(e: unknown): e is NodeJS.ErrnoException & { path: string; syscall: string } {
+  const x = e as NodeJS.ErrnoException | null;
+  return (
+    x instanceof Error &&
+    typeof x.code === 'string' &&
+    /^E[A-Z]+$/.test(x.code) &&
+    typeof x.syscall === 'string' &&
+    typeof x.path === 'string'
+  );
+}
+
+/** `<path>: cannot <syscall> (<code>)`: a path error in one line. */
+export function pathErrorMessage(e: NodeJS.ErrnoException & { path: string; syscall: string }): string {
+  return `${e.path}: cannot ${e.syscall} (${e.code ?? 'error'})`;
+}
