@@ -120,7 +120,7 @@ def git_commit():
 
 
 def validate_card(card):
-    """The card's shape as the harness validates it (DESIGN.md); raises UserError on a bad field."""
+    """The card's shape as the harness validates it (results/schema/card.schema.json); raises UserError on a bad field."""
     extra = set(card) - set(CARD_KEYS)
     if extra:
         raise UserError(f"card: unknown keys {sorted(extra)}")
