@@ -246,7 +246,7 @@ export function missingRuntimePiece(ep: EpName): string | null {
   if (ep === 'cuda') {
     const dir = ortBinaryDir();
     if (dir && !existsSync(join(dir, 'libonnxruntime_providers_cuda.so'))) {
-      return 'onnxruntime-node has no CUDA provider libraries (install it with --onnxruntime-node-install=cuda12)';
+      return 'onnxruntime-node has no CUDA provider libraries (add them with ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node; README, Execution providers)';
     }
   }
   if (ep === 'webgpu' && process.platform === 'linux' && !findLibrary('libvulkan.so.1')) {
