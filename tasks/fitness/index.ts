@@ -4,6 +4,7 @@ import { bundledData, describeDataFile, metricOverItems, TaskFailure, TaskSkip }
 import { proteingymMetrics } from '../../src/metrics/index.js';
 import { STANDARD_AMINO_ACIDS } from '../../src/bio/mutant.js';
 import { BenchError } from '../../src/util/errors.js';
+import { oncePerContext } from '../../src/task/once.js';
 import {
   assayIdOf,
   listAssayFiles,
@@ -91,6 +92,53 @@ interface AssayRecord {
   metrics: Record<Metric, number>;
 }
 
+/**
+ * The assays (the user's or the bundled ones) read and checked once per run: by `check`, so bad data stops
+ * the run before any task has run, and again (the same objects) by `run`.
+ */
+const loadAssays = oncePerContext(
+  async (ctx: TaskContext): Promise<{ assays: Assay[]; data: DataFileInfo[]; referenceLabel: string | null; fallbacks: string[] }> => {
+    const model = ctx.model;
+    const data: DataFileInfo[] = [];
+    const { assayFiles, reference } = locateData(ctx);
+    let refRows: Map<string, ReferenceRow> | null = null;
+    if (reference) {
+      const r = readReference(reference.path, reference.label);
+      refRows = r.rows;
+      data.push(describeDataFile(reference.path, reference.label, r.count, r.bytes));
+    }
+    const assays: Assay[] = [];
+    for (const f of assayFiles) {
+      const ref = referenceFor(refRows, assayIdOf(f.path));
+      const a = await readAssay(f.path, f.label, ref);
+      const bad = model.vocab.firstInvalid(a.wildType);
+      if (bad >= 0) {
+        throw new BenchError(
+          'E_DATA',
+          `${f.label}: the wild type of ${a.id} has "${a.wildType[bad]}" at residue ${bad + 1}, which the ${model.vocab.name} vocabulary cannot encode`,
+        );
+      }
+      if (ref?.totalMutants != null && ref.totalMutants !== a.totalVariants) {
+        ctx.log.warn(`fitness: ${a.id} has ${a.totalVariants} variants, its reference row says ${ref.totalMutants}`);
+      }
+      if (a.binCutoffMismatches > 0) {
+        ctx.log.warn(
+          `fitness: ${a.id}: ${a.binCutoffMismatches} rows have a DMS_score_bin that differs from DMS_score >= DMS_binarization_cutoff (${a.cutoff})`,
+        );
+      }
+      assays.push(a);
+      data.push(a.file);
+    }
+    const fallbacks = assays.filter((a) => a.groupingFallback).map((a) => a.id);
+    if (fallbacks.length > 0) {
+      ctx.log.warn(
+        `fitness: no UniProt_ID / coarse_selection_type for ${fallbacks.join(', ')}: each forms its own group of selection type "unknown" in the ProteinGym average`,
+      );
+    }
+    return { assays, data, referenceLabel: reference?.label ?? null, fallbacks };
+  },
+);
+
 /** Zero-shot mutational fitness on ProteinGym deep mutational scans. */
 const task: TaskModule = {
   name: 'fitness',
@@ -135,6 +183,11 @@ const task: TaskModule = {
     ],
   }),
 
+  async check(ctx: TaskContext): Promise<void> {
+    normalizeOptions(ctx.options, ctx.model);
+    await loadAssays(ctx);
+  },
+
   async run(ctx: TaskContext): Promise<TaskOutcome> {
     const model = ctx.model;
     const opts = normalizeOptions(ctx.options, model);
@@ -142,42 +195,7 @@ const task: TaskModule = {
       if (model.vocab.residueId(letter) < 0)
         throw new TaskSkip(`the ${model.vocab.name} vocabulary has no token for amino acid ${letter}, which substitutions may introduce`);
     }
-    const data: DataFileInfo[] = [];
-    const { assayFiles, reference } = locateData(ctx);
-    let refRows: Map<string, ReferenceRow> | null = null;
-    if (reference) {
-      const r = readReference(reference.path, reference.label);
-      refRows = r.rows;
-      data.push(describeDataFile(reference.path, reference.label, r.count, r.bytes));
-    }
-    const assays: Assay[] = [];
-    for (const f of assayFiles) {
-      const ref = referenceFor(refRows, assayIdOf(f.path));
-      const a = await readAssay(f.path, f.label, ref);
-      const bad = model.vocab.firstInvalid(a.wildType);
-      if (bad >= 0) {
-        throw new BenchError(
-          'E_DATA',
-          `${f.label}: the wild type of ${a.id} has "${a.wildType[bad]}" at residue ${bad + 1}, which the ${model.vocab.name} vocabulary cannot encode`,
-        );
-      }
-      if (ref?.totalMutants != null && ref.totalMutants !== a.totalVariants) {
-        ctx.log.warn(`fitness: ${a.id} has ${a.totalVariants} variants, its reference row says ${ref.totalMutants}`);
-      }
-      if (a.binCutoffMismatches > 0) {
-        ctx.log.warn(
-          `fitness: ${a.id}: ${a.binCutoffMismatches} rows have a DMS_score_bin that differs from DMS_score >= DMS_binarization_cutoff (${a.cutoff})`,
-        );
-      }
-      assays.push(a);
-      data.push(a.file);
-    }
-    const fallbacks = assays.filter((a) => a.groupingFallback).map((a) => a.id);
-    if (fallbacks.length > 0) {
-      ctx.log.warn(
-        `fitness: no UniProt_ID / coarse_selection_type for ${fallbacks.join(', ')}: each forms its own group of selection type "unknown" in the ProteinGym average`,
-      );
-    }
+    const { assays, data, referenceLabel, fallbacks } = await loadAssays(ctx);
     const published = loadPublished(ctx.taskDir);
     data.push(...published.files);
 
@@ -290,8 +308,8 @@ const task: TaskModule = {
               }
             : null,
         data: ctx.dataPath
-          ? { source: 'user', path: ctx.dataPath, reference: reference?.label ?? null }
-          : { source: 'bundled', reference: reference?.label ?? null },
+          ? { source: 'user', path: ctx.dataPath, reference: referenceLabel }
+          : { source: 'bundled', reference: referenceLabel },
         wildTypes: {
           fromReference: assays.filter((a) => a.wildTypeSource === 'reference').length,
           reconstructed: assays.filter((a) => a.wildTypeSource === 'reconstructed').length,
