@@ -36,6 +36,16 @@ export function trainingCompute(card: ComputeCard, countedNonEmbedding: number):
     Array.isArray(card.trainFlopsRange) && (card.trainFlopsRange as unknown[]).length === 2
       ? { flopsRange: [card.trainFlopsRange[0], card.trainFlopsRange[1]] as [number, number] }
       : {};
+  /** Compute that cannot be known from this card, and why. */
+  const unknown = (reason: string): ModelCompute => ({
+    flops: null,
+    flopsSource: null,
+    params: N,
+    paramsSource,
+    tokens: null,
+    tokensSource: null,
+    reason,
+  });
   if (Array.isArray(card.stages) && card.stages.length > 0) {
     const stages: TrainingStage[] = [];
     for (const s of card.stages) {
@@ -51,16 +61,9 @@ export function trainingCompute(card: ComputeCard, countedNonEmbedding: number):
       else if (typeof s.tokens === 'number' && s.tokens > 0 && N > 0)
         stages.push({ objective: s.objective, tokens: s.tokens, flops: 6 * N * s.tokens, flopsSource: '6ND', ...note });
       else {
-        return {
-          flops: null,
-          flopsSource: null,
-          params: N,
-          paramsSource,
-          tokens: null,
-          tokensSource: null,
-          reason:
-            'a training stage gives tokens but there are no non-embedding parameters (the card gives no params and the graph count is 0)',
-        };
+        return unknown(
+          'a training stage gives tokens but there are no non-embedding parameters (the card gives no params and the graph count is 0)',
+        );
       }
     }
     const flops = stages.reduce((a, s) => a + s.flops, 0);
@@ -92,13 +95,9 @@ export function trainingCompute(card: ComputeCard, countedNonEmbedding: number):
   if (typeof card.trainTokens === 'number' && card.trainTokens > 0) {
     if (!(N > 0)) {
       return {
-        flops: null,
-        flopsSource: null,
-        params: N,
-        paramsSource,
+        ...unknown('no non-embedding parameters (the card gives no params and the graph count is 0)'),
         tokens: card.trainTokens,
         tokensSource: 'card.trainTokens',
-        reason: 'no non-embedding parameters (the card gives no params and the graph count is 0)',
       };
     }
     return {
@@ -111,15 +110,7 @@ export function trainingCompute(card: ComputeCard, countedNonEmbedding: number):
       tokensSource: 'card.trainTokens',
     };
   }
-  return {
-    flops: null,
-    flopsSource: null,
-    params: N,
-    paramsSource,
-    tokens: null,
-    tokensSource: null,
-    reason: 'the card gives neither trainTokens, trainFlops nor stages',
-  };
+  return unknown('the card gives neither trainTokens, trainFlops nor stages');
 }
 
 /**
