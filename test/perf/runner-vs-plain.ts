@@ -1,8 +1,7 @@
 import type * as Ort from 'onnxruntime-node';
-import { Bench } from 'tinybench';
 import { CacheStore } from '../../src/cache/store.js';
 import { loadModel, type LoadedModel } from '../../src/model/model.js';
-import { DEFAULT_BATCH_POLICY, planBatches, type BatchPolicy } from '../../src/model/runner.js';
+import { DEFAULT_BATCH_POLICY, newMeter, planBatches, type BatchPolicy } from '../../src/model/runner.js';
 import { logSoftmaxRow } from '../../src/model/logits.js';
 import { loadOrt, type EpName } from '../../src/model/session.js';
 
@@ -14,8 +13,16 @@ export interface ThroughputResult {
   batches: number;
   plainTokensPerSecond: number;
   runnerTokensPerSecond: number;
-  /** Runner throughput / plain-loop throughput, measured in the same process, rounds interleaved. */
+  /**
+   * Runner throughput / plain-loop throughput: the median over rounds of (plain time / runner time), each
+   * round one pass of each side back to back, in alternating order. The median of paired ratios, because a
+   * mean over whole passes swings by +-30% on a loaded 2-core machine while the pairs stay close.
+   */
   ratio: number;
+  /** Every round's plain time / runner time. */
+  pairRatios: number[];
+  /** Share of the runner's wall time spent outside session.run (padding, checks, reductions): its own cost. */
+  runnerOverhead: number;
   threads: number;
   rounds: number;
   /** Provider both sides ran on (cpu unless asked otherwise). */
@@ -26,8 +33,8 @@ export interface ThroughputResult {
 /**
  * The runner against the runtime's own limit: a plain loop of `session.run` over the very batches the
  * runner builds (padded before the clock starts, logits fetched), versus `model.forward` doing the same
- * passes with a reducer that reads one log-softmax row per sequence, cache off. Tinybench times each
- * side; the rounds alternate so that load on a shared machine hits both alike.
+ * passes with a reducer that reads one log-softmax row per sequence, cache off. Each round times one
+ * pass of each side back to back (order alternating); the ratio is the median of the rounds' ratios.
  */
 export async function runnerVsPlain(
   path: string,
@@ -63,7 +70,6 @@ export async function runnerVsPlain(
     const tokens = lengths.reduce((a, b) => a + b, 0);
     const padded = batches.reduce((s, b) => s + b.length * Math.max(...b.map((i) => lengths[i]!)), 0) - tokens;
     const rounds = opts.rounds ?? 3;
-    const bench = new Bench({ iterations: 1, warmupIterations: 1, time: 0, warmupTime: 0 });
     const spec = {
       outputs: ['logits' as const],
       reducer: 'perf',
@@ -71,21 +77,36 @@ export async function runnerVsPlain(
       reduce: (o: { length: number; outputs: { logits?: { data: Float32Array; dims: number[] } } }) =>
         logSoftmaxRow(o.outputs.logits!, o.length - 1),
     };
-    for (let r = 0; r < rounds; r++) {
-      bench.add(`plain loop #${r}`, async () => {
-        for (const f of feeds) await session.run(f, [model.io.outputs.logits!]);
-      });
-      bench.add(`runner #${r}`, async () => {
-        await model.forward(requests, spec);
-      });
-    }
-    await bench.run();
-    const mean = (prefix: string) => {
-      const ts = bench.tasks.filter((t) => t.name.startsWith(prefix)).map((t) => meanMs(t.result));
-      return ts.reduce((a, b) => a + b, 0) / ts.length / 1000;
+    const plainPass = async () => {
+      for (const f of feeds) await session.run(f, [model.io.outputs.logits!]);
     };
-    const plain = tokens / mean('plain loop');
-    const runner = tokens / mean('runner');
+    const meter = newMeter();
+    const runnerPass = () => model.metered(meter).forward(requests, spec);
+    // One untimed pass of each side: shader compilation (WebGPU) and allocator warm-up.
+    await plainPass();
+    await runnerPass();
+    const plainMs: number[] = [];
+    const runnerMs: number[] = [];
+    let runnerInferenceMs = 0;
+    for (let r = 0; r < rounds; r++) {
+      // Pairs alternate which side goes first, so a slow stretch of a shared machine hits both alike.
+      const sides = r % 2 === 0 ? (['plain', 'runner'] as const) : (['runner', 'plain'] as const);
+      for (const side of sides) {
+        const before = meter.inferenceSeconds;
+        const t0 = performance.now();
+        await (side === 'plain' ? plainPass() : runnerPass());
+        const ms = performance.now() - t0;
+        if (side === 'plain') plainMs.push(ms);
+        else {
+          runnerMs.push(ms);
+          runnerInferenceMs += (meter.inferenceSeconds - before) * 1000;
+        }
+      }
+    }
+    const runnerTotalMs = runnerMs.reduce((a, b) => a + b, 0);
+    const plain = tokens / (median(plainMs) / 1000);
+    const runner = tokens / (median(runnerMs) / 1000);
+    const pairRatios = plainMs.map((p, i) => p / runnerMs[i]!);
     return {
       model: model.card.id,
       sequences: sequences.length,
@@ -94,7 +115,9 @@ export async function runnerVsPlain(
       batches: batches.length,
       plainTokensPerSecond: Math.round(plain),
       runnerTokensPerSecond: Math.round(runner),
-      ratio: Math.round((runner / plain) * 1000) / 1000,
+      ratio: Math.round(median(pairRatios) * 1000) / 1000,
+      pairRatios: pairRatios.map((x) => Math.round(x * 1000) / 1000),
+      runnerOverhead: Math.round((1 - runnerInferenceMs / runnerTotalMs) * 10000) / 10000,
       threads: opts.threads ?? 0,
       rounds,
       ep: model.ep,
@@ -105,11 +128,10 @@ export async function runnerVsPlain(
   }
 }
 
-function meanMs(result: unknown): number {
-  const r = result as { latency?: { mean: number }; mean?: number } | undefined;
-  const v = r?.latency?.mean ?? r?.mean;
-  if (typeof v !== 'number') throw new Error('tinybench gave no timing');
-  return v;
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 function padBatch(ort: typeof Ort, model: LoadedModel, seqs: Int32Array[]): Record<string, Ort.Tensor> {

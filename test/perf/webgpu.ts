@@ -30,7 +30,7 @@ export async function webgpuSection(sequences: string[], opts: { rounds?: number
   const missing = missingRuntimePiece('webgpu') ?? (webgpuAdapter() ? null : 'no GPU adapter found');
   if (missing) return { skipped: missing };
   const mlm = join(packageRoot, 'models', 'plm-mlm-mini.onnx');
-  const rounds = opts.rounds ?? 2;
+  const rounds = opts.rounds ?? 5;
   const r = await runnerVsPlain(mlm, sequences, { ep: 'webgpu', rounds });
   log(`  webgpu runner vs plain: ${JSON.stringify(r)}`);
   const budgets: NonNullable<WebGpuPerf['budgets']> = [];
@@ -51,11 +51,11 @@ export function webgpuMarkdown(w: WebGpuPerf): string[] {
     '',
     `## WebGPU (${w.adapter ?? 'adapter unknown'})`,
     '',
-    '| model | sequences | tokens | batches | plain tok/s | runner tok/s | ratio |',
-    '|---|---|---|---|---|---|---|',
+    '| model | sequences | tokens | batches | plain tok/s | runner tok/s | ratio (median of rounds) | rounds | runner overhead |',
+    '|---|---|---|---|---|---|---|---|---|',
   ];
   lines.push(
-    `| ${t.model} | ${t.sequences} | ${t.tokens} | ${t.batches} | ${t.plainTokensPerSecond} | ${t.runnerTokensPerSecond} | ${t.ratio} |`,
+    `| ${t.model} | ${t.sequences} | ${t.tokens} | ${t.batches} | ${t.plainTokensPerSecond} | ${t.runnerTokensPerSecond} | ${t.ratio} | ${t.pairRatios.join(', ')} | ${(t.runnerOverhead * 100).toFixed(2)}% |`,
   );
   lines.push('', '| provider | maxTokens | batches | runner tok/s |', '|---|---|---|---|');
   for (const b of w.budgets ?? []) lines.push(`| ${b.ep} | ${b.maxTokens} | ${b.batches} | ${b.runnerTokensPerSecond} |`);
@@ -69,7 +69,7 @@ export function perfSequences(n: number): string[] {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { sequences: { type: 'string', default: '16' }, rounds: { type: 'string', default: '2' } } });
+  const { values } = parseArgs({ options: { sequences: { type: 'string', default: '16' }, rounds: { type: 'string', default: '5' } } });
   const w = await webgpuSection(perfSequences(Number(values.sequences)), {
     rounds: Number(values.rounds),
     log: (s) => process.stderr.write(`${s}\n`),
