@@ -29,6 +29,12 @@ export interface ReferenceRow {
   selectionType: string | null;
   cutoff: number | null;
   totalMutants: number | null;
+  /** `taxon` (ProteinGym: Human, Eukaryote, Prokaryote, Virus), when given. */
+  taxon: string | null;
+  /** `MSA_Neff_L_category` with its first letter upper-cased, as ProteinGym's `main()` does (Low, Medium, High), when given. */
+  msaDepth: string | null;
+  /** The reference file the row comes from (its label), for messages and the result. */
+  file: string;
   line: number;
 }
 
@@ -53,6 +59,11 @@ export interface Assay {
   selectionType: string;
   /** True when UniProt id / selection type are not known and the assay forms its own group. */
   groupingFallback: boolean;
+  /** From the reference row (null without one): ProteinGym's taxon and MSA depth class, for its breakdowns. */
+  taxon: string | null;
+  msaDepth: string | null;
+  /** The reference file the wild type and ids came from (its label); null when reconstructed. */
+  referenceFile: string | null;
   cutoff: number | null;
   /** Rows whose DMS_score_bin disagrees with `DMS_score >= DMS_binarization_cutoff` (ProteinGym's rule). */
   binCutoffMismatches: number;
@@ -147,9 +158,9 @@ export function listAssayFiles(dir: string): { assays: string[]; reference: stri
 }
 
 /**
- * Reads ProteinGym's reference file (`DMS_substitutions.csv`, or the bundled subset with the same
- * columns). Needs `DMS_id` and `target_seq`; reads `DMS_filename`, `UniProt_ID`,
- * `coarse_selection_type`, `DMS_binarization_cutoff`, `DMS_total_number_mutants` when present.
+ * Reads ProteinGym's reference file (`DMS_substitutions.csv`: the bundled copy of ProteinGym's, or a
+ * user's). Needs `DMS_id` and `target_seq`; reads `DMS_filename`, `UniProt_ID`, `coarse_selection_type`,
+ * `DMS_binarization_cutoff`, `DMS_total_number_mutants`, `taxon`, `MSA_Neff_L_category` when present.
  * Also returns the file's bytes as stored (`bytes`, for its sha256).
  */
 export function readReference(path: string, label: string): { rows: Map<string, ReferenceRow>; count: number; bytes: Buffer } {
@@ -201,6 +212,9 @@ export function readReference(path: string, label: string): { rows: Map<string, 
       selectionType: get(r, 'coarse_selection_type'),
       cutoff: num('DMS_binarization_cutoff'),
       totalMutants: num('DMS_total_number_mutants'),
+      taxon: get(r, 'taxon'),
+      msaDepth: capitalise(get(r, 'MSA_Neff_L_category')),
+      file: label,
       line,
     };
     if (rows.has(dmsId))
@@ -208,6 +222,11 @@ export function readReference(path: string, label: string): { rows: Map<string, 
     rows.set(dmsId, row);
   });
   return { rows, count: records.length - 1, bytes: raw };
+}
+
+/** ProteinGym's `x[0].upper() + x[1:]` on `MSA_Neff_L_category` (performance_DMS_benchmarks.py @ bb685245, `main`). */
+function capitalise(x: string | null): string | null {
+  return x === null ? null : x[0]!.toUpperCase() + x.slice(1);
 }
 
 /** The reference row of an assay file: by `DMS_filename`, else by `DMS_id`. */
@@ -291,7 +310,7 @@ export async function readAssay(path: string, label: string, ref: ReferenceRow |
       const mutated = (record[idx.mutated_sequence] ?? '').trim().toUpperCase();
       let subs;
       try {
-        ({ subs, wildType } = checkDmsRow(mutant, mutated, wildType, ref ? ` (target_seq of ${ref.dmsId})` : ''));
+        ({ subs, wildType } = checkDmsRow(mutant, mutated, wildType, ref ? ` (target_seq of ${ref.dmsId} in ${ref.file})` : ''));
       } catch (e) {
         if (e instanceof MutantError) throw new BenchError('E_DATA', `${where}: ${e.message}`);
         throw e;
@@ -340,6 +359,9 @@ export async function readAssay(path: string, label: string, ref: ReferenceRow |
     uniprot: hasGroups ? ref.uniprot! : id,
     selectionType: hasGroups ? ref.selectionType! : UNKNOWN_SELECTION_TYPE,
     groupingFallback: !hasGroups,
+    taxon: ref?.taxon ?? null,
+    msaDepth: ref?.msaDepth ?? null,
+    referenceFile: ref?.file ?? null,
     cutoff: ref?.cutoff ?? null,
     binCutoffMismatches: mismatches,
     totalVariants: count,
