@@ -44,20 +44,35 @@ export function proteingymMean(values: Iterable<number>): number {
  * (UniProt, selection type), then per selection type, then the mean.
  */
 export function proteingymAverage(items: readonly Grouped[]): number {
-  const byProtein = new Map<string, { selectionType: string; values: number[] }>();
+  const byProtein = meansBy(
+    items,
+    (i) => [i.uniprot, i.selectionType],
+    (i) => proteingymRound(i.value),
+  );
+  return nanMean(
+    meansBy(
+      byProtein,
+      (g) => [g.key[1]!],
+      (g) => g.mean,
+    ).map((t) => t.mean),
+  );
+}
+
+/**
+ * pandas' `groupby(keys).mean()` (NaN skipped; an all-NaN group is NaN): the mean of `valueOf` per distinct key, groups
+ * in order of first appearance; items whose key is null are left out, as groupby drops missing keys.
+ */
+function meansBy<T>(items: readonly T[], keyOf: (t: T) => string[] | null, valueOf: (t: T) => number): { key: string[]; mean: number }[] {
+  const groups = new Map<string, { key: string[]; values: number[] }>();
   for (const it of items) {
-    const key = JSON.stringify([it.uniprot, it.selectionType]);
-    let g = byProtein.get(key);
-    if (!g) byProtein.set(key, (g = { selectionType: it.selectionType, values: [] }));
-    g.values.push(proteingymRound(it.value));
+    const key = keyOf(it);
+    if (key === null) continue;
+    const id = JSON.stringify(key);
+    let g = groups.get(id);
+    if (!g) groups.set(id, (g = { key, values: [] }));
+    g.values.push(valueOf(it));
   }
-  const byType = new Map<string, number[]>();
-  for (const g of byProtein.values()) {
-    let t = byType.get(g.selectionType);
-    if (!t) byType.set(g.selectionType, (t = []));
-    t.push(nanMean(g.values));
-  }
-  return nanMean([...byType.values()].map((v) => nanMean(v)));
+  return [...groups.values()].map((g) => ({ key: g.key, mean: nanMean(g.values) }));
 }
 
 /** ProteinGym's mutation-depth classes: the number of substitutions of a variant, 5 and more pooled. */
@@ -99,21 +114,18 @@ export interface BreakdownItem extends Grouped {
  * selection type. Assays whose class is unknown are left out (pandas' groupby drops NaN keys).
  */
 export function proteingymByClass(items: readonly { uniprot: string; cls: string | null; value: number }[]): Map<string, number> {
-  const byProtein = new Map<string, { cls: string; values: number[] }>();
-  for (const it of items) {
-    if (it.cls === null) continue;
-    const key = JSON.stringify([it.uniprot, it.cls]);
-    let g = byProtein.get(key);
-    if (!g) byProtein.set(key, (g = { cls: it.cls, values: [] }));
-    g.values.push(proteingymRound(it.value));
-  }
-  const byClass = new Map<string, number[]>();
-  for (const g of byProtein.values()) {
-    let c = byClass.get(g.cls);
-    if (!c) byClass.set(g.cls, (c = []));
-    c.push(nanMean(g.values));
-  }
-  return new Map([...byClass].map(([k, v]) => [k, nanMean(v)]));
+  const byProtein = meansBy(
+    items,
+    (i) => (i.cls === null ? null : [i.uniprot, i.cls]),
+    (i) => proteingymRound(i.value),
+  );
+  return new Map(
+    meansBy(
+      byProtein,
+      (g) => [g.key[1]!],
+      (g) => g.mean,
+    ).map((c) => [c.key[0]!, c.mean]),
+  );
 }
 
 /**
@@ -122,14 +134,13 @@ export function proteingymByClass(items: readonly { uniprot: string; cls: string
  * selection type first, unlike the headline average).
  */
 export function proteingymDepthAverage(items: readonly Grouped[]): number {
-  const byProtein = new Map<string, number[]>();
-  for (const it of items) {
-    const key = JSON.stringify([it.uniprot, it.selectionType]);
-    let g = byProtein.get(key);
-    if (!g) byProtein.set(key, (g = []));
-    g.push(proteingymRound(it.value));
-  }
-  return nanMean([...byProtein.values()].map((v) => nanMean(v)));
+  return nanMean(
+    meansBy(
+      items,
+      (i) => [i.uniprot, i.selectionType],
+      (i) => proteingymRound(i.value),
+    ).map((g) => g.mean),
+  );
 }
 
 /**
