@@ -8,7 +8,15 @@ import { parse as parseSync } from 'csv-parse/sync';
 import type { DataFileInfo } from '../../src/task/index.js';
 import { BenchError } from '../../src/util/errors.js';
 import { assertNotSpecial, excerpt, isGzipBytes, readLimits, readMaybeGzipWithRaw } from '../../src/util/fs.js';
-import { MutantError, canonicalMutant, checkDmsRow } from '../../src/bio/mutant.js';
+import {
+  FlatSubstitutionsBuilder,
+  MutantError,
+  canonicalMutant,
+  checkDmsRow,
+  flatMutatedSequence,
+  flatSubset,
+  type FlatSubstitutions,
+} from '../../src/bio/mutant.js';
 
 /** The columns every assay CSV must have (ProteinGym's substitution format). */
 export const REQUIRED_COLUMNS = ['mutant', 'mutated_sequence', 'DMS_score', 'DMS_score_bin'] as const;
@@ -39,12 +47,11 @@ export interface ReferenceRow {
 }
 
 /**
- * One deep mutational scan, held compactly: per variant its mutant string, source line, measured
- * score and binarised score, and its substitutions as flat arrays (`offsets[v]..offsets[v+1]` index
- * `positions` (0-based), `wtCodes` and `mtCodes` (char codes)). `mutated_sequence` is checked while
+ * One deep mutational scan, held compactly: per variant its source line, measured score and binarised
+ * score, and its substitutions flat ({@link FlatSubstitutions}). `mutated_sequence` is checked while
  * reading and not kept, so memory grows with the number of variants, not with variants x length.
  */
-export interface Assay {
+export interface Assay extends FlatSubstitutions {
   /** ProteinGym DMS_id: the CSV file name without `.csv` (or `.csv.gz`). */
   id: string;
   file: DataFileInfo;
@@ -73,10 +80,6 @@ export interface Assay {
   lines: Int32Array;
   dmsScore: Float64Array;
   dmsBin: Uint8Array;
-  offsets: Int32Array;
-  positions: Int32Array;
-  wtCodes: Uint8Array;
-  mtCodes: Uint8Array;
 }
 
 /** The mutant string of variant `v`, as the file wrote it (the parser accepts only this canonical spelling). */
@@ -90,38 +93,18 @@ export function mutantString(a: Assay, v: number): string {
 
 /** The sequence of variant `v`. */
 export function mutatedSequence(a: Assay, v: number): string {
-  const chars = a.wildType.split('');
-  for (let k = a.offsets[v]!; k < a.offsets[v + 1]!; k++) chars[a.positions[k]!] = String.fromCharCode(a.mtCodes[k]!);
-  return chars.join('');
+  return flatMutatedSequence(a.wildType, a, v);
 }
 
 /** The assay restricted to the variants `idx` (in that order). */
 export function subsetAssay(a: Assay, idx: readonly number[]): Assay {
-  const offsets = new Int32Array(idx.length + 1);
-  let total = 0;
-  idx.forEach((v, i) => {
-    total += a.offsets[v + 1]! - a.offsets[v]!;
-    offsets[i + 1] = total;
-  });
-  const positions = new Int32Array(total);
-  const wtCodes = new Uint8Array(total);
-  const mtCodes = new Uint8Array(total);
-  idx.forEach((v, i) => {
-    const len = a.offsets[v + 1]! - a.offsets[v]!;
-    positions.set(a.positions.subarray(a.offsets[v], a.offsets[v]! + len), offsets[i]);
-    wtCodes.set(a.wtCodes.subarray(a.offsets[v], a.offsets[v]! + len), offsets[i]);
-    mtCodes.set(a.mtCodes.subarray(a.offsets[v], a.offsets[v]! + len), offsets[i]);
-  });
   return {
     ...a,
+    ...flatSubset(a, idx),
     n: idx.length,
     lines: Int32Array.from(idx, (v) => a.lines[v]!),
     dmsScore: Float64Array.from(idx, (v) => a.dmsScore[v]!),
     dmsBin: Uint8Array.from(idx, (v) => a.dmsBin[v]!),
-    offsets,
-    positions,
-    wtCodes,
-    mtCodes,
   };
 }
 
@@ -279,10 +262,7 @@ export async function readAssay(path: string, label: string, ref: ReferenceRow |
   const lines: number[] = [];
   const scores: number[] = [];
   const bins: number[] = [];
-  const offsets: number[] = [0];
-  const positions: number[] = [];
-  const wtCodes: number[] = [];
-  const mtCodes: number[] = [];
+  const flat = new FlatSubstitutionsBuilder();
   const seen = new Map<string, number>();
   let mismatches = 0;
   try {
@@ -330,12 +310,7 @@ export async function readAssay(path: string, label: string, ref: ReferenceRow |
       lines.push(line);
       scores.push(score);
       bins.push(bin);
-      for (const s of subs) {
-        positions.push(s.position - 1);
-        wtCodes.push(s.wt.charCodeAt(0));
-        mtCodes.push(s.mt.charCodeAt(0));
-      }
-      offsets.push(positions.length);
+      flat.push(subs);
     }
   } catch (e) {
     raw.destroy();
@@ -369,10 +344,7 @@ export async function readAssay(path: string, label: string, ref: ReferenceRow |
     lines: Int32Array.from(lines),
     dmsScore: Float64Array.from(scores),
     dmsBin: Uint8Array.from(bins),
-    offsets: Int32Array.from(offsets),
-    positions: Int32Array.from(positions),
-    wtCodes: Uint8Array.from(wtCodes),
-    mtCodes: Uint8Array.from(mtCodes),
+    ...flat.build(),
   };
 }
 
