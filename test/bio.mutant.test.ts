@@ -1,10 +1,13 @@
 import { expect } from 'chai';
 import {
+  FlatSubstitutionsBuilder,
   MutantError,
   applyMutant,
   canonicalMutant,
   checkAgainstWildType,
   firstDifference,
+  flatMutatedSequence,
+  flatSubset,
   parseMutant,
   revertMutant,
 } from '../src/bio/mutant.js';
@@ -68,5 +71,22 @@ describe('bio: mutant strings', () => {
     expect(firstDifference('ABC', 'ABC')).to.equal(0);
     expect(firstDifference('ABC', 'AXC')).to.equal(2);
     expect(firstDifference('ABC', 'ABCD')).to.equal(4);
+  });
+
+  it('holds many variants flat: built in order, applied to the wild type, subset in any order', () => {
+    const mutants = ['M1A', 'K2C:T3D', 'Q9E:R10F:A4G'];
+    const b = new FlatSubstitutionsBuilder();
+    for (const m of mutants) b.push(parseMutant(m));
+    const f = b.build();
+    expect(Array.from(f.offsets)).to.deep.equal([0, 1, 3, 6]);
+    expect(Array.from(f.positions)).to.deep.equal([0, 1, 2, 8, 9, 3]);
+    expect(String.fromCharCode(...f.wtCodes)).to.equal('MKTQRA');
+    expect(String.fromCharCode(...f.mtCodes)).to.equal('ACDEFG');
+    mutants.forEach((m, v) => expect(flatMutatedSequence(wt, f, v)).to.equal(applyMutant(wt, m, parseMutant(m))));
+    const s = flatSubset(f, [2, 0]);
+    expect(Array.from(s.offsets)).to.deep.equal([0, 3, 4]);
+    expect(flatMutatedSequence(wt, s, 0)).to.equal(flatMutatedSequence(wt, f, 2));
+    expect(flatMutatedSequence(wt, s, 1)).to.equal('AKTAYIAKQR');
+    expect(Array.from(flatSubset(f, []).offsets)).to.deep.equal([0]);
   });
 });

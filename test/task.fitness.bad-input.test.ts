@@ -84,7 +84,7 @@ describe('fitness: bad input is one clear line naming the file and row (exit 2)'
   it('a mutated_sequence that is not the wild type with the mutant applied', async () => {
     const e = await loadError((l) => cell(l, 1, 1, 'Q' + l[1]!.split(',')[1]!.slice(1)));
     expect(e.message).to.equal(
-      'assay.csv:2: mutant "A31C" applied to the wild type (target_seq of BCHB_CHLTE_Tsuboyama_2023_2KRU) does not give mutated_sequence (first difference at residue 1: E expected, Q found)',
+      'assay.csv:2: mutant "A31C" applied to the wild type (target_seq of BCHB_CHLTE_Tsuboyama_2023_2KRU in DMS_substitutions.csv) does not give mutated_sequence (first difference at residue 1: E expected, Q found)',
     );
   });
 

@@ -36,15 +36,55 @@ describe('fitness: user assays (--data fitness=DIR)', function () {
     expect(same.scores['esm2-8m']!['spearman']).to.be.closeTo((-0.037 + 0.166) / 2, 1e-12); // two selection types, one assay each
   });
 
-  it('rebuilds the wild type from the mutants when there is no DMS_substitutions.csv (gzipped files too), each assay its own group', async () => {
-    const { dir } = userDir(spec, { reference: false, gzip: true });
+  it("reads wild types, ids and classes from the bundled copy of ProteinGym's reference file when the folder has none", async () => {
+    const { dir } = userDir(spec, { reference: false, upstream: true }); // ProteinGym's files, no DMS_substitutions.csv
     const run = await runFitness(await loadTestModel(m.path), { dataPath: dir, tier: 'full' });
     expectGolden(run.outcome.items);
+    expect(run.outcome.protocol['wildTypes']).to.deep.equal({ fromReference: 2, reconstructed: 0 });
+    expect(run.outcome.protocol['groupingFallback']).to.deep.equal([]);
+    expect(run.outcome.protocol['data']).to.deep.equal({
+      source: 'user',
+      path: dir,
+      reference: 'data/DMS_substitutions.csv',
+      referenceSource: 'bundled',
+    });
+    expect(run.outcome.data[0]).to.deep.include({ file: 'data/DMS_substitutions.csv', rows: 217 });
+    expect(
+      run.outcome.items.map((i) => [i.extra!['wildType'], i.extra!['referenceFile'], i.extra!['taxon'], i.extra!['msaDepth']]),
+    ).to.deep.equal([
+      ['reference', 'data/DMS_substitutions.csv', 'Prokaryote', 'Medium'],
+      ['reference', 'data/DMS_substitutions.csv', 'Prokaryote', 'Medium'],
+    ]);
+    expect(run.ctx.warnings.join('\n')).to.not.include('no UniProt_ID');
+    // the reference's grouping: two selection types (Activity, Stability), one assay each, same as with the folder's own file
+    const same = run.outcome.baselines!.find((b) => b.kind === 'same-data')!;
+    expect(same.scores['esm2-8m']!['spearman']).to.be.closeTo((-0.037 + 0.166) / 2, 1e-12);
+  });
+
+  it('rebuilds the wild type from the mutants of an assay no reference file lists (gzipped files too), each such assay its own group', async () => {
+    const { dir } = userDir(spec, { reference: false, gzip: true });
+    // under names ProteinGym's reference file does not list, so nothing gives their wild types
+    for (const id of ids) renameSync(join(dir, `${id}.csv.gz`), join(dir, `MY_${id}.csv.gz`));
+    const run = await runFitness(await loadTestModel(m.path), { dataPath: dir, tier: 'full' });
+    expectGolden(run.outcome.items.map((i) => ({ ...i, id: i.id.replace(/^MY_/, '') })));
     expect(run.outcome.protocol['wildTypes']).to.deep.equal({ fromReference: 0, reconstructed: 2 });
-    expect(run.outcome.protocol['groupingFallback']).to.deep.equal([...ids]);
+    expect(run.outcome.protocol['groupingFallback']).to.deep.equal(ids.map((id) => `MY_${id}`));
+    expect(run.outcome.items.map((i) => i.extra!['referenceFile'])).to.deep.equal([null, null]);
     expect(run.ctx.warnings.join('\n')).to.include('no UniProt_ID / coarse_selection_type');
     // two groups of type "unknown": the ProteinGym average is then the plain mean
     expect(run.outcome.metrics['spearman']!.value).to.be.closeTo(run.outcome.metrics['spearman_mean']!.value, 1e-15);
+  });
+
+  it('mixes the two: a listed assay from the bundled reference, an unlisted one reconstructed', async () => {
+    const { dir } = userDir(spec, { reference: false });
+    renameSync(join(dir, `${ids[1]}.csv`), join(dir, `MY_${ids[1]}.csv`));
+    const run = await runFitness(await loadTestModel(m.path), { dataPath: dir, tier: 'full' });
+    expect(run.outcome.protocol['wildTypes']).to.deep.equal({ fromReference: 1, reconstructed: 1 });
+    expect(run.outcome.items.map((i) => [i.id, i.extra!['wildType']])).to.deep.equal([
+      [ids[0], 'reference'],
+      [`MY_${ids[1]}`, 'reconstructed'],
+    ]);
+    expect(run.outcome.protocol['groupingFallback']).to.deep.equal([`MY_${ids[1]}`]);
   });
 
   it("gives no same-data aggregate when the user's assay differs from ProteinGym's (another variant count)", async () => {
@@ -106,6 +146,19 @@ describe('fitness: user assays (--data fitness=DIR)', function () {
       lines.push(`${wt[pos]}${pos + 1}${mt},${wt.slice(0, pos)}${mt}${wt.slice(pos + 1)},${((v * 37) % 63) / 10},${v % 2}`);
     }
     writeFileSync(join(dir, `${id}.csv`), `${lines.join('\n')}\n`);
+    // ProteinGym's reference file (bundled) knows NPC1's real wild type, so the made-up file is refused against it ...
+    let caught: unknown;
+    try {
+      await runFitness(await loadTestModel(m.path), { dataPath: dir, tier: 'full' });
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).to.be.instanceOf(BenchError);
+    expect((caught as Error).message).to.equal(
+      `${join(dir, `${id}.csv`)}:2: mutant "M1A" applied to the wild type (target_seq of ${id} in data/DMS_substitutions.csv) does not give mutated_sequence (mutated_sequence has 20 residues, the wild type 1278)`,
+    );
+    // ... and read with a reference file of the folder's own that gives the made-up wild type
+    writeFileSync(join(dir, 'DMS_substitutions.csv'), `DMS_id,target_seq\n${id},${wt}\n`);
     const { outcome } = await runFitness(await loadTestModel(m.path), { dataPath: dir, tier: 'full' });
     // the unverified set and ProteinGym's averages, each split by scoring protocol (ESM-2, ProGen2, site-independent)
     expect(outcome.baselines!.map((b) => b.kind)).to.deep.equal([

@@ -141,3 +141,70 @@ export function checkDmsRow(
   }
   return { subs, wildType: wt };
 }
+
+/**
+ * The substitutions of many variants held flat, so an assay costs a few bytes per substitution instead of a string
+ * or an object per variant: variant v's are entries `offsets[v] .. offsets[v + 1] - 1` of `positions` (0-based),
+ * `wtCodes` and `mtCodes` (char codes). `offsets` has one more entry than there are variants.
+ */
+export interface FlatSubstitutions {
+  offsets: Int32Array;
+  positions: Int32Array;
+  wtCodes: Uint8Array;
+  mtCodes: Uint8Array;
+}
+
+/** Collects variants' substitutions, in order, into {@link FlatSubstitutions}. */
+export class FlatSubstitutionsBuilder {
+  private readonly offsets: number[] = [0];
+  private readonly positions: number[] = [];
+  private readonly wtCodes: number[] = [];
+  private readonly mtCodes: number[] = [];
+
+  /** Appends one variant. */
+  push(subs: readonly Substitution[]): void {
+    for (const s of subs) {
+      this.positions.push(s.position - 1);
+      this.wtCodes.push(s.wt.charCodeAt(0));
+      this.mtCodes.push(s.mt.charCodeAt(0));
+    }
+    this.offsets.push(this.positions.length);
+  }
+
+  build(): FlatSubstitutions {
+    return {
+      offsets: Int32Array.from(this.offsets),
+      positions: Int32Array.from(this.positions),
+      wtCodes: Uint8Array.from(this.wtCodes),
+      mtCodes: Uint8Array.from(this.mtCodes),
+    };
+  }
+}
+
+/** The sequence of variant `v`: the wild type with its substitutions applied. */
+export function flatMutatedSequence(wildType: string, f: FlatSubstitutions, v: number): string {
+  const chars = wildType.split('');
+  for (let k = f.offsets[v]!; k < f.offsets[v + 1]!; k++) chars[f.positions[k]!] = String.fromCharCode(f.mtCodes[k]!);
+  return chars.join('');
+}
+
+/** The substitutions of the variants `idx`, in that order. */
+export function flatSubset(f: FlatSubstitutions, idx: readonly number[]): FlatSubstitutions {
+  const offsets = new Int32Array(idx.length + 1);
+  let total = 0;
+  idx.forEach((v, i) => {
+    total += f.offsets[v + 1]! - f.offsets[v]!;
+    offsets[i + 1] = total;
+  });
+  const positions = new Int32Array(total);
+  const wtCodes = new Uint8Array(total);
+  const mtCodes = new Uint8Array(total);
+  idx.forEach((v, i) => {
+    const from = f.offsets[v]!;
+    const to = f.offsets[v + 1]!;
+    positions.set(f.positions.subarray(from, to), offsets[i]);
+    wtCodes.set(f.wtCodes.subarray(from, to), offsets[i]);
+    mtCodes.set(f.mtCodes.subarray(from, to), offsets[i]);
+  });
+  return { offsets, positions, wtCodes, mtCodes };
+}

@@ -8,7 +8,15 @@ import { parse as parseSync } from 'csv-parse/sync';
 import type { DataFileInfo } from '../../src/task/index.js';
 import { BenchError } from '../../src/util/errors.js';
 import { assertNotSpecial, excerpt, isGzipBytes, readLimits, readMaybeGzipWithRaw } from '../../src/util/fs.js';
-import { MutantError, canonicalMutant, checkDmsRow } from '../../src/bio/mutant.js';
+import {
+  FlatSubstitutionsBuilder,
+  MutantError,
+  canonicalMutant,
+  checkDmsRow,
+  flatMutatedSequence,
+  flatSubset,
+  type FlatSubstitutions,
+} from '../../src/bio/mutant.js';
 
 /** The columns every assay CSV must have (ProteinGym's substitution format). */
 export const REQUIRED_COLUMNS = ['mutant', 'mutated_sequence', 'DMS_score', 'DMS_score_bin'] as const;
@@ -29,16 +37,21 @@ export interface ReferenceRow {
   selectionType: string | null;
   cutoff: number | null;
   totalMutants: number | null;
+  /** `taxon` (ProteinGym: Human, Eukaryote, Prokaryote, Virus), when given. */
+  taxon: string | null;
+  /** `MSA_Neff_L_category` with its first letter upper-cased, as ProteinGym's `main()` does (Low, Medium, High), when given. */
+  msaDepth: string | null;
+  /** The reference file the row comes from (its label), for messages and the result. */
+  file: string;
   line: number;
 }
 
 /**
- * One deep mutational scan, held compactly: per variant its mutant string, source line, measured
- * score and binarised score, and its substitutions as flat arrays (`offsets[v]..offsets[v+1]` index
- * `positions` (0-based), `wtCodes` and `mtCodes` (char codes)). `mutated_sequence` is checked while
+ * One deep mutational scan, held compactly: per variant its source line, measured score and binarised
+ * score, and its substitutions flat ({@link FlatSubstitutions}). `mutated_sequence` is checked while
  * reading and not kept, so memory grows with the number of variants, not with variants x length.
  */
-export interface Assay {
+export interface Assay extends FlatSubstitutions {
   /** ProteinGym DMS_id: the CSV file name without `.csv` (or `.csv.gz`). */
   id: string;
   file: DataFileInfo;
@@ -53,6 +66,11 @@ export interface Assay {
   selectionType: string;
   /** True when UniProt id / selection type are not known and the assay forms its own group. */
   groupingFallback: boolean;
+  /** From the reference row (null without one): ProteinGym's taxon and MSA depth class, for its breakdowns. */
+  taxon: string | null;
+  msaDepth: string | null;
+  /** The reference file the wild type and ids came from (its label); null when reconstructed. */
+  referenceFile: string | null;
   cutoff: number | null;
   /** Rows whose DMS_score_bin disagrees with `DMS_score >= DMS_binarization_cutoff` (ProteinGym's rule). */
   binCutoffMismatches: number;
@@ -62,10 +80,6 @@ export interface Assay {
   lines: Int32Array;
   dmsScore: Float64Array;
   dmsBin: Uint8Array;
-  offsets: Int32Array;
-  positions: Int32Array;
-  wtCodes: Uint8Array;
-  mtCodes: Uint8Array;
 }
 
 /** The mutant string of variant `v`, as the file wrote it (the parser accepts only this canonical spelling). */
@@ -79,38 +93,18 @@ export function mutantString(a: Assay, v: number): string {
 
 /** The sequence of variant `v`. */
 export function mutatedSequence(a: Assay, v: number): string {
-  const chars = a.wildType.split('');
-  for (let k = a.offsets[v]!; k < a.offsets[v + 1]!; k++) chars[a.positions[k]!] = String.fromCharCode(a.mtCodes[k]!);
-  return chars.join('');
+  return flatMutatedSequence(a.wildType, a, v);
 }
 
 /** The assay restricted to the variants `idx` (in that order). */
 export function subsetAssay(a: Assay, idx: readonly number[]): Assay {
-  const offsets = new Int32Array(idx.length + 1);
-  let total = 0;
-  idx.forEach((v, i) => {
-    total += a.offsets[v + 1]! - a.offsets[v]!;
-    offsets[i + 1] = total;
-  });
-  const positions = new Int32Array(total);
-  const wtCodes = new Uint8Array(total);
-  const mtCodes = new Uint8Array(total);
-  idx.forEach((v, i) => {
-    const len = a.offsets[v + 1]! - a.offsets[v]!;
-    positions.set(a.positions.subarray(a.offsets[v], a.offsets[v]! + len), offsets[i]);
-    wtCodes.set(a.wtCodes.subarray(a.offsets[v], a.offsets[v]! + len), offsets[i]);
-    mtCodes.set(a.mtCodes.subarray(a.offsets[v], a.offsets[v]! + len), offsets[i]);
-  });
   return {
     ...a,
+    ...flatSubset(a, idx),
     n: idx.length,
     lines: Int32Array.from(idx, (v) => a.lines[v]!),
     dmsScore: Float64Array.from(idx, (v) => a.dmsScore[v]!),
     dmsBin: Uint8Array.from(idx, (v) => a.dmsBin[v]!),
-    offsets,
-    positions,
-    wtCodes,
-    mtCodes,
   };
 }
 
@@ -147,9 +141,9 @@ export function listAssayFiles(dir: string): { assays: string[]; reference: stri
 }
 
 /**
- * Reads ProteinGym's reference file (`DMS_substitutions.csv`, or the bundled subset with the same
- * columns). Needs `DMS_id` and `target_seq`; reads `DMS_filename`, `UniProt_ID`,
- * `coarse_selection_type`, `DMS_binarization_cutoff`, `DMS_total_number_mutants` when present.
+ * Reads ProteinGym's reference file (`DMS_substitutions.csv`: the bundled copy of ProteinGym's, or a
+ * user's). Needs `DMS_id` and `target_seq`; reads `DMS_filename`, `UniProt_ID`, `coarse_selection_type`,
+ * `DMS_binarization_cutoff`, `DMS_total_number_mutants`, `taxon`, `MSA_Neff_L_category` when present.
  * Also returns the file's bytes as stored (`bytes`, for its sha256).
  */
 export function readReference(path: string, label: string): { rows: Map<string, ReferenceRow>; count: number; bytes: Buffer } {
@@ -201,6 +195,9 @@ export function readReference(path: string, label: string): { rows: Map<string, 
       selectionType: get(r, 'coarse_selection_type'),
       cutoff: num('DMS_binarization_cutoff'),
       totalMutants: num('DMS_total_number_mutants'),
+      taxon: get(r, 'taxon'),
+      msaDepth: capitalise(get(r, 'MSA_Neff_L_category')),
+      file: label,
       line,
     };
     if (rows.has(dmsId))
@@ -208,6 +205,11 @@ export function readReference(path: string, label: string): { rows: Map<string, 
     rows.set(dmsId, row);
   });
   return { rows, count: records.length - 1, bytes: raw };
+}
+
+/** ProteinGym's `x[0].upper() + x[1:]` on `MSA_Neff_L_category` (performance_DMS_benchmarks.py @ bb685245, `main`). */
+function capitalise(x: string | null): string | null {
+  return x === null ? null : x[0]!.toUpperCase() + x.slice(1);
 }
 
 /** The reference row of an assay file: by `DMS_filename`, else by `DMS_id`. */
@@ -260,10 +262,7 @@ export async function readAssay(path: string, label: string, ref: ReferenceRow |
   const lines: number[] = [];
   const scores: number[] = [];
   const bins: number[] = [];
-  const offsets: number[] = [0];
-  const positions: number[] = [];
-  const wtCodes: number[] = [];
-  const mtCodes: number[] = [];
+  const flat = new FlatSubstitutionsBuilder();
   const seen = new Map<string, number>();
   let mismatches = 0;
   try {
@@ -291,7 +290,7 @@ export async function readAssay(path: string, label: string, ref: ReferenceRow |
       const mutated = (record[idx.mutated_sequence] ?? '').trim().toUpperCase();
       let subs;
       try {
-        ({ subs, wildType } = checkDmsRow(mutant, mutated, wildType, ref ? ` (target_seq of ${ref.dmsId})` : ''));
+        ({ subs, wildType } = checkDmsRow(mutant, mutated, wildType, ref ? ` (target_seq of ${ref.dmsId} in ${ref.file})` : ''));
       } catch (e) {
         if (e instanceof MutantError) throw new BenchError('E_DATA', `${where}: ${e.message}`);
         throw e;
@@ -311,12 +310,7 @@ export async function readAssay(path: string, label: string, ref: ReferenceRow |
       lines.push(line);
       scores.push(score);
       bins.push(bin);
-      for (const s of subs) {
-        positions.push(s.position - 1);
-        wtCodes.push(s.wt.charCodeAt(0));
-        mtCodes.push(s.mt.charCodeAt(0));
-      }
-      offsets.push(positions.length);
+      flat.push(subs);
     }
   } catch (e) {
     raw.destroy();
@@ -340,6 +334,9 @@ export async function readAssay(path: string, label: string, ref: ReferenceRow |
     uniprot: hasGroups ? ref.uniprot! : id,
     selectionType: hasGroups ? ref.selectionType! : UNKNOWN_SELECTION_TYPE,
     groupingFallback: !hasGroups,
+    taxon: ref?.taxon ?? null,
+    msaDepth: ref?.msaDepth ?? null,
+    referenceFile: ref?.file ?? null,
     cutoff: ref?.cutoff ?? null,
     binCutoffMismatches: mismatches,
     totalVariants: count,
@@ -347,10 +344,7 @@ export async function readAssay(path: string, label: string, ref: ReferenceRow |
     lines: Int32Array.from(lines),
     dmsScore: Float64Array.from(scores),
     dmsBin: Uint8Array.from(bins),
-    offsets: Int32Array.from(offsets),
-    positions: Int32Array.from(positions),
-    wtCodes: Uint8Array.from(wtCodes),
-    mtCodes: Uint8Array.from(mtCodes),
+    ...flat.build(),
   };
 }
 

@@ -16,7 +16,8 @@ import {
   type Assay,
   type ReferenceRow,
 } from './assays.js';
-import { proteingymAverage, proteingymMean } from './aggregate.js';
+import { DEPTHS, proteingymAverage, proteingymMean, proteingymSummary, type Depth } from './aggregate.js';
+import { metricsByDepth } from './depth.js';
 import {
   BASELINE_PROTOCOLS,
   METRICS,
@@ -42,12 +43,12 @@ const BUNDLED_ASSAYS: [string, string, number][] = [
 ];
 const BUNDLED_REFERENCE: [string, string, number] = [
   'DMS_substitutions.csv',
-  '1feff94499b5f02cb837f1bd91ebad9d75eb52e3d192e1cc17bc5187e22dd059',
-  6,
+  'a8f498011532a74aa9fe556a50555a75e928c5837d19c06a87592ae04049b308',
+  217,
 ];
 const BUNDLED_PUBLISHED: [string, string, number][] = [
   ['proteingym_dms_level.csv', 'f059b8d3d85f9da0ce51c6b9b16b425a88fa3480d983fe61105e1c6eb03dc77b', 1085],
-  ['proteingym_reference.json', 'a344f3ba04d7da14cfa06b89c790e9c946670e97de6b2d5bdc475909c21893da', 12],
+  ['proteingym_reference.json', '22f4f7cda774ed9e7881e463595e37a97378c3e52ab5a4673e10cef8bfbdd27e', 12],
 ];
 
 const METRIC_INFO: Record<Metric, string> = {
@@ -83,66 +84,108 @@ const SCORE_REFERENCE: Record<Strategy, string> = {
     'OATML-Markslab/ProteinGym proteingym/baselines/progen2/compute_fitness.py: calc_fitness (reduction=mean), replicated exactly',
 };
 
+const BREAKDOWN_DESCRIPTION =
+  "the columns of ProteinGym's Summary table for each metric, from this run's per-assay values rounded to 3 decimals, unrounded (ProteinGym's files round them again): Average and Function_<selection type> as the headline metric; <class>_MSA_depth (MSA_Neff_L_category) and Taxa_<taxon> (taxon; Eukaryote is Taxa_Other_Eukaryote): mean per (UniProt_ID, class), then per class; Depth_<d>: the metric on each assay's variants with d substitutions (5+ pooled; MCC against the whole assay's median cut), mean per (UniProt_ID, coarse_selection_type), then the mean over those groups; null where no assay of the run has a value; assays without a reference row are in no MSA depth or taxon class";
+
 interface AssayRecord {
   id: string;
   uniprot: string;
   selectionType: string;
+  taxon: string | null;
+  msaDepth: string | null;
   totalVariants: number;
   contentSha256: string;
   metrics: Record<Metric, number>;
+  byDepth: Record<Depth, Record<Metric, number>>;
+}
+
+/** What the check keeps of an assay once it has read and validated it: enough to plan, report and re-read it. */
+interface AssaySummary {
+  path: string;
+  label: string;
+  id: string;
+  /** sha256 of the file as read by the check: the run re-reads it and refuses a file that changed meanwhile. */
+  fileSha256: string;
+  totalVariants: number;
+  wildTypeSource: 'reference' | 'reconstructed';
+  groupingFallback: boolean;
+  binCutoffMismatches: number;
+}
+
+interface DataPlan {
+  assays: AssaySummary[];
+  /** The reference file read: the user's own, else the bundled copy of ProteinGym's. */
+  reference: { label: string; bundled: boolean; info: DataFileInfo; rows: Map<string, ReferenceRow> };
+  fallbacks: string[];
 }
 
 /**
- * The assays (the user's or the bundled ones) read and checked once per run: by `check`, so bad data stops
- * the run before any task has run, and again (the same objects) by `run`.
+ * Reads and validates every assay once per run, one at a time, keeping only a summary of each (see
+ * {@link AssaySummary}): called by `check`, so bad data stops the run before any task has run, with memory flat in
+ * the number of assays; `run` then re-reads each assay when it scores it.
  */
-const loadAssays = oncePerContext(
-  async (ctx: TaskContext): Promise<{ assays: Assay[]; data: DataFileInfo[]; referenceLabel: string | null; fallbacks: string[] }> => {
-    const model = ctx.model;
-    const data: DataFileInfo[] = [];
-    const { assayFiles, reference } = locateData(ctx);
-    let refRows: Map<string, ReferenceRow> | null = null;
-    if (reference) {
-      const r = readReference(reference.path, reference.label);
-      refRows = r.rows;
-      data.push(describeDataFile(reference.path, reference.label, r.count, r.bytes));
+const checkData = oncePerContext(async (ctx: TaskContext): Promise<DataPlan> => {
+  const { assayFiles, reference } = locateData(ctx);
+  const r = readReference(reference.path, reference.label);
+  const ref: DataPlan['reference'] = {
+    label: reference.label,
+    bundled: reference.bundled,
+    info: describeDataFile(reference.path, reference.label, r.count, r.bytes),
+    rows: r.rows,
+  };
+  const assays: AssaySummary[] = [];
+  for (const f of assayFiles) {
+    const a = await readAssayChecked(ctx, f, ref.rows);
+    const row = referenceFor(ref.rows, a.id);
+    if (row?.totalMutants != null && row.totalMutants !== a.totalVariants) {
+      ctx.log.warn(`fitness: ${a.id} has ${a.totalVariants} variants, its reference row (${row.file}) says ${row.totalMutants}`);
     }
-    const assays: Assay[] = [];
-    for (const f of assayFiles) {
-      const ref = referenceFor(refRows, assayIdOf(f.path));
-      const a = await readAssay(f.path, f.label, ref);
-      const bad = model.vocab.firstInvalid(a.wildType);
-      if (bad >= 0) {
-        throw new BenchError(
-          'E_DATA',
-          `${f.label}: the wild type of ${a.id} has "${a.wildType[bad]}" at residue ${bad + 1}, which the ${model.vocab.name} vocabulary cannot encode`,
-        );
-      }
-      if (ref?.totalMutants != null && ref.totalMutants !== a.totalVariants) {
-        ctx.log.warn(`fitness: ${a.id} has ${a.totalVariants} variants, its reference row says ${ref.totalMutants}`);
-      }
-      if (a.binCutoffMismatches > 0) {
-        ctx.log.warn(
-          `fitness: ${a.id}: ${a.binCutoffMismatches} rows have a DMS_score_bin that differs from DMS_score >= DMS_binarization_cutoff (${a.cutoff})`,
-        );
-      }
-      assays.push(a);
-      data.push(a.file);
-    }
-    const fallbacks = assays.filter((a) => a.groupingFallback).map((a) => a.id);
-    if (fallbacks.length > 0) {
+    if (a.binCutoffMismatches > 0) {
       ctx.log.warn(
-        `fitness: no UniProt_ID / coarse_selection_type for ${fallbacks.join(', ')}: each forms its own group of selection type "unknown" in the ProteinGym average`,
+        `fitness: ${a.id}: ${a.binCutoffMismatches} rows have a DMS_score_bin that differs from DMS_score >= DMS_binarization_cutoff (${a.cutoff})`,
       );
     }
-    return { assays, data, referenceLabel: reference?.label ?? null, fallbacks };
-  },
-);
+    assays.push({
+      path: f.path,
+      label: f.label,
+      id: a.id,
+      fileSha256: a.file.sha256,
+      totalVariants: a.totalVariants,
+      wildTypeSource: a.wildTypeSource,
+      groupingFallback: a.groupingFallback,
+      binCutoffMismatches: a.binCutoffMismatches,
+    });
+  }
+  const fallbacks = assays.filter((a) => a.groupingFallback).map((a) => a.id);
+  if (fallbacks.length > 0) {
+    ctx.log.warn(
+      `fitness: no UniProt_ID / coarse_selection_type for ${fallbacks.join(', ')}: each forms its own group of selection type "unknown" in the ProteinGym average`,
+    );
+  }
+  return { assays, reference: ref, fallbacks };
+});
+
+/** One assay read and validated against its reference row (if any) and the model's vocabulary. */
+async function readAssayChecked(
+  ctx: TaskContext,
+  f: { path: string; label: string },
+  rows: Map<string, ReferenceRow> | null,
+): Promise<Assay> {
+  const a = await readAssay(f.path, f.label, referenceFor(rows, assayIdOf(f.path)));
+  const bad = ctx.model.vocab.firstInvalid(a.wildType);
+  if (bad >= 0) {
+    throw new BenchError(
+      'E_DATA',
+      `${f.label}: the wild type of ${a.id} has "${a.wildType[bad]}" at residue ${bad + 1}, which the ${ctx.model.vocab.name} vocabulary cannot encode`,
+    );
+  }
+  return a;
+}
 
 /** Zero-shot mutational fitness on ProteinGym deep mutational scans. */
 const task: TaskModule = {
   name: 'fitness',
-  version: '1.2.0',
+  version: '1.3.0',
   needs: ['logits'],
   describe: () => ({
     title: 'Zero-shot mutational fitness: ProteinGym deep mutational scans (substitutions)',
@@ -185,7 +228,7 @@ const task: TaskModule = {
 
   async check(ctx: TaskContext): Promise<void> {
     normalizeOptions(ctx.options, ctx.model);
-    await loadAssays(ctx);
+    await checkData(ctx);
   },
 
   async run(ctx: TaskContext): Promise<TaskOutcome> {
@@ -195,9 +238,9 @@ const task: TaskModule = {
       if (model.vocab.residueId(letter) < 0)
         throw new TaskSkip(`the ${model.vocab.name} vocabulary has no token for amino acid ${letter}, which substitutions may introduce`);
     }
-    const { assays, data, referenceLabel, fallbacks } = await loadAssays(ctx);
+    const plan = await checkData(ctx);
+    const data: DataFileInfo[] = [plan.reference.info];
     const published = loadPublished(ctx.taskDir);
-    data.push(...published.files);
 
     const records: AssayRecord[] = [];
     const matches: ReturnType<typeof matchAssay>[] = [];
@@ -206,7 +249,14 @@ const task: TaskModule = {
     let windowedVariants = 0;
     let scoredVariants = 0;
     const windowedAssays: string[] = [];
-    for (const full of assays) {
+    // One assay at a time: read, planned, scored, reduced to its per-assay metrics, and dropped before the next,
+    // so memory stays flat in the number of assays (the forward plan of a call covers one assay's requests).
+    for (const summary of plan.assays) {
+      const full = await readAssayChecked(ctx, summary, plan.reference.rows);
+      if (full.file.sha256 !== summary.fileSha256) {
+        throw new BenchError('E_DATA', `${summary.label}: the file changed while the run was reading it (sha256 differs from the check's)`);
+      }
+      data.push(full.file);
       const a = ctx.tier === 'smoke' ? subsetAssay(full, smokeSubset(full)) : full;
       const phase = ctx.progress.phase(`fitness ${a.id} (${opts.strategy})`, plannedPasses(model, a, opts.strategy));
       const r = await scoreAssay(model, a, opts.strategy, (d) => {
@@ -222,13 +272,17 @@ const task: TaskModule = {
         }
       }
       const m = proteingymMetrics(r.scores, a.dmsScore, a.dmsBin) as unknown as Record<Metric, number>;
+      const byDepth = metricsByDepth(r.scores, a);
       const record: AssayRecord = {
         id: a.id,
         uniprot: a.uniprot,
         selectionType: a.selectionType,
+        taxon: a.taxon,
+        msaDepth: a.msaDepth,
         totalVariants: a.totalVariants,
         contentSha256: a.contentSha256,
         metrics: m,
+        byDepth,
       };
       records.push(record);
       const match = matchAssay(record, published);
@@ -252,6 +306,12 @@ const task: TaskModule = {
           windowedVariants: r.windowed,
           forwardPasses: r.passes,
           wildType: a.wildTypeSource,
+          referenceFile: a.referenceFile,
+          taxon: a.taxon,
+          msaDepth: a.msaDepth,
+          byDepth: Object.fromEntries(
+            DEPTHS.map((d) => [d, Object.fromEntries(METRICS.map((k) => [k, Number.isFinite(byDepth[d][k]) ? byDepth[d][k] : null]))]),
+          ),
           contentSha256: a.contentSha256,
           proteingym: match.match,
           proteingymReason: match.reason,
@@ -262,6 +322,7 @@ const task: TaskModule = {
       }
     }
     if (opts.writeScores) ctx.artifacts.add('fitness-scores.csv', `${scoreLines.join('\n')}\n`);
+    data.push(...published.files);
 
     const metrics: Record<string, MetricValue> = {};
     for (const k of METRICS) {
@@ -270,6 +331,21 @@ const task: TaskModule = {
       metrics[k] = metricOverItems(records, (s) => proteingymAverage(grouped(s)), ctx.rng.fork(k));
       metrics[`${k}_mean`] = metricOverItems(records, (s) => proteingymMean(s.map((x) => x.metrics[k])), ctx.rng.fork(`${k}_mean`));
     }
+    const breakdowns = Object.fromEntries(
+      METRICS.map((k) => [
+        k,
+        proteingymSummary(
+          records.map((x) => ({
+            uniprot: x.uniprot,
+            selectionType: x.selectionType,
+            taxon: x.taxon,
+            msaDepth: x.msaDepth,
+            value: x.metrics[k],
+            byDepth: Object.fromEntries(DEPTHS.map((d) => [d, x.byDepth[d][k]])) as Record<Depth, number>,
+          })),
+        ),
+      ]),
+    );
     const matched = matchAssays(records, published, matches);
     const causal = model.card.objective !== 'mlm';
     return {
@@ -295,7 +371,7 @@ const task: TaskModule = {
         assaysWindowed: windowedAssays,
         assays: records.length,
         variants: scoredVariants,
-        variantsInFiles: assays.reduce((s, a) => s + a.totalVariants, 0),
+        variantsInFiles: plan.assays.reduce((s, a) => s + a.totalVariants, 0),
         tier: ctx.tier,
         smokeSubset:
           ctx.tier === 'smoke'
@@ -307,15 +383,18 @@ const task: TaskModule = {
                 note: 'unbiased, but a per-assay Spearman on 300 variants has a sampling SD of about 0.05: report the full tier',
               }
             : null,
-        data: ctx.dataPath
-          ? { source: 'user', path: ctx.dataPath, reference: referenceLabel }
-          : { source: 'bundled', reference: referenceLabel },
-        wildTypes: {
-          fromReference: assays.filter((a) => a.wildTypeSource === 'reference').length,
-          reconstructed: assays.filter((a) => a.wildTypeSource === 'reconstructed').length,
+        data: {
+          source: ctx.dataPath ? 'user' : 'bundled',
+          ...(ctx.dataPath ? { path: ctx.dataPath } : {}),
+          reference: plan.reference.label,
+          referenceSource: plan.reference.bundled ? 'bundled' : 'user',
         },
-        groupingFallback: fallbacks,
-        binCutoffMismatches: assays.reduce((s, a) => s + a.binCutoffMismatches, 0),
+        wildTypes: {
+          fromReference: plan.assays.filter((a) => a.wildTypeSource === 'reference').length,
+          reconstructed: plan.assays.filter((a) => a.wildTypeSource === 'reconstructed').length,
+        },
+        groupingFallback: plan.fallbacks,
+        binCutoffMismatches: plan.assays.reduce((s, a) => s + a.binCutoffMismatches, 0),
         metrics:
           'as OATML-Markslab/ProteinGym proteingym/performance_DMS_benchmarks.py @ bb685245: spearman = spearmanr(DMS_score, score); auc = roc_auc_score(DMS_score_bin, score); mcc = matthews_corrcoef(DMS_score_bin, score >= median(score)); ndcg = calc_ndcg(DMS_score, score) (top 10%); top_recall = calc_toprecall(DMS_score, score) (top 10% on both sides, >= the 90th percentile)',
         aggregation:
@@ -329,6 +408,13 @@ const task: TaskModule = {
         baselines: baselineProtocol(records, published, ctx.tier, matched),
       },
       data,
+      extra: {
+        proteingymSummary: {
+          description: BREAKDOWN_DESCRIPTION,
+          source: 'OATML-Markslab/ProteinGym proteingym/performance_DMS_benchmarks.py @ bb685245 (main, with --performance_by_depth)',
+          columns: breakdowns,
+        },
+      },
       baselines: baselineSets(records, published, ctx.tier, opts.strategy, matched),
     };
   },
@@ -348,17 +434,27 @@ function windowPolicy(strategy: Strategy, maxLength: number, maxResidues: number
   }
 }
 
+/**
+ * The assay files and the reference file: the bundled ones, or the user's folder with its own
+ * `DMS_substitutions.csv` when it has one, else the bundled copy of ProteinGym's (every ProteinGym assay listed there
+ * gets its wild type, ids and classes from it; others are reconstructed).
+ */
 function locateData(ctx: TaskContext): {
   assayFiles: { path: string; label: string }[];
-  reference: { path: string; label: string } | null;
+  reference: { path: string; label: string; bundled: boolean };
 } {
+  const bundledRef = { ...bundledData(ctx.taskDir, BUNDLED_REFERENCE[0]), bundled: true };
+  if (!existsSync(bundledRef.path)) throw new BenchError('E_IO', `${bundledRef.path}: bundled reference file not found`);
   if (!ctx.dataPath) {
     const files = BUNDLED_ASSAYS.map(([id]) => bundledData(ctx.taskDir, `dms/${id}.csv.gz`));
     for (const f of files) if (!existsSync(f.path)) throw new BenchError('E_IO', `${f.path}: bundled assay not found`);
-    return { assayFiles: files, reference: bundledData(ctx.taskDir, BUNDLED_REFERENCE[0]) };
+    return { assayFiles: files, reference: bundledRef };
   }
   const { assays, reference } = listAssayFiles(ctx.dataPath);
-  return { assayFiles: assays.map((p) => ({ path: p, label: p })), reference: reference ? { path: reference, label: reference } : null };
+  return {
+    assayFiles: assays.map((p) => ({ path: p, label: p })),
+    reference: reference ? { path: reference, label: reference, bundled: false } : bundledRef,
+  };
 }
 
 export default task;

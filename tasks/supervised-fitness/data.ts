@@ -3,7 +3,15 @@ import { basename, join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { DataFileInfo } from '../../src/task/index.js';
 import { describeDataFile } from '../../src/task/index.js';
-import { MutantError, canonicalMutant, checkDmsRow } from '../../src/bio/mutant.js';
+import {
+  FlatSubstitutionsBuilder,
+  MutantError,
+  canonicalMutant,
+  checkDmsRow,
+  flatMutatedSequence,
+  flatSubset,
+  type FlatSubstitutions,
+} from '../../src/bio/mutant.js';
 import { BenchError } from '../../src/util/errors.js';
 import { readMaybeGzipWithRaw } from '../../src/util/fs.js';
 
@@ -19,8 +27,8 @@ export const MIN_VARIANTS = 10;
 /** A scheme needs a test fold, an inner validation fold and at least one training fold. */
 export const MIN_FOLDS = 3;
 
-/** One assay with its fold assignments; substitutions stored flat (`offsets[v] .. offsets[v+1]`). */
-export interface FoldAssay {
+/** One assay with its fold assignments; substitutions stored flat ({@link FlatSubstitutions}). */
+export interface FoldAssay extends FlatSubstitutions {
   id: string;
   file: DataFileInfo;
   wildType: string;
@@ -29,10 +37,6 @@ export interface FoldAssay {
   lines: Int32Array;
   score: Float64Array;
   folds: Record<Scheme, Int32Array>;
-  offsets: Int32Array;
-  positions: Int32Array;
-  wtCodes: Uint8Array;
-  mtCodes: Uint8Array;
 }
 
 /** Strips `.gz` and `.csv`: the DMS_id of an assay file. */
@@ -93,10 +97,7 @@ export function readFoldAssay(path: string, label: string): FoldAssay {
   const lines: number[] = [];
   const scores: number[] = [];
   const folds: Record<Scheme, number[]> = { fold_random_5: [], fold_modulo_5: [], fold_contiguous_5: [] };
-  const offsets: number[] = [0];
-  const positions: number[] = [];
-  const wtCodes: number[] = [];
-  const mtCodes: number[] = [];
+  const flat = new FlatSubstitutionsBuilder();
   const seen = new Map<string, number>();
   records.slice(1).forEach((r, k) => {
     const line = k + 2;
@@ -130,12 +131,7 @@ export function readFoldAssay(path: string, label: string): FoldAssay {
     mutants.push(mutant);
     lines.push(line);
     scores.push(score);
-    for (const s of subs) {
-      positions.push(s.position - 1);
-      wtCodes.push(s.wt.charCodeAt(0));
-      mtCodes.push(s.mt.charCodeAt(0));
-    }
-    offsets.push(positions.length);
+    flat.push(subs);
   });
   const n = mutants.length;
   if (n < MIN_VARIANTS)
@@ -161,37 +157,21 @@ export function readFoldAssay(path: string, label: string): FoldAssay {
       fold_modulo_5: Int32Array.from(folds.fold_modulo_5),
       fold_contiguous_5: Int32Array.from(folds.fold_contiguous_5),
     },
-    offsets: Int32Array.from(offsets),
-    positions: Int32Array.from(positions),
-    wtCodes: Uint8Array.from(wtCodes),
-    mtCodes: Uint8Array.from(mtCodes),
+    ...flat.build(),
   };
 }
 
 /** The sequence of variant `v`. */
 export function variantSequence(a: FoldAssay, v: number): string {
-  const chars = a.wildType.split('');
-  for (let k = a.offsets[v]!; k < a.offsets[v + 1]!; k++) chars[a.positions[k]!] = String.fromCharCode(a.mtCodes[k]!);
-  return chars.join('');
+  return flatMutatedSequence(a.wildType, a, v);
 }
 
 /** The assay restricted to the variants `idx` (ascending). */
 export function subsetFoldAssay(a: FoldAssay, idx: readonly number[]): FoldAssay {
-  const offsets = [0];
-  const positions: number[] = [];
-  const wtCodes: number[] = [];
-  const mtCodes: number[] = [];
-  for (const v of idx) {
-    for (let k = a.offsets[v]!; k < a.offsets[v + 1]!; k++) {
-      positions.push(a.positions[k]!);
-      wtCodes.push(a.wtCodes[k]!);
-      mtCodes.push(a.mtCodes[k]!);
-    }
-    offsets.push(positions.length);
-  }
   const sub = (x: Int32Array) => Int32Array.from(idx, (v) => x[v]!);
   return {
     ...a,
+    ...flatSubset(a, idx),
     n: idx.length,
     mutants: idx.map((v) => a.mutants[v]!),
     lines: sub(a.lines),
@@ -201,10 +181,6 @@ export function subsetFoldAssay(a: FoldAssay, idx: readonly number[]): FoldAssay
       fold_modulo_5: sub(a.folds.fold_modulo_5),
       fold_contiguous_5: sub(a.folds.fold_contiguous_5),
     },
-    offsets: Int32Array.from(offsets),
-    positions: Int32Array.from(positions),
-    wtCodes: Uint8Array.from(wtCodes),
-    mtCodes: Uint8Array.from(mtCodes),
   };
 }
 

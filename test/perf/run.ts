@@ -21,6 +21,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { parseArgs } from 'node:util';
+import { parse } from 'csv-parse/sync';
 import { buildTransformer, transformerParams } from '../../models/fixtures/transformer.js';
 import { writeFixture } from '../../models/fixtures/write.js';
 import { readFasta } from '../../src/bio/fasta.js';
@@ -203,10 +204,12 @@ function pytorchComparison(): Record<string, unknown> {
   const dir = join(work, 'one-assay');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, `${id}.csv`), gunzipSync(readFileSync(join(packageRoot, 'tasks/fitness/data/dms', `${id}.csv.gz`))));
-  const ref = readFileSync(join(packageRoot, 'tasks/fitness/data/DMS_substitutions.csv'), 'utf8').split('\n');
-  writeFileSync(join(dir, 'DMS_substitutions.csv'), [ref[0], ref.find((l) => l.startsWith(`${id},`))].join('\n') + '\n');
-  const header = ref[0]!.split(',');
-  const wt = ref.find((l) => l.startsWith(`${id},`))!.split(',')[header.indexOf('target_seq')]!;
+  // no reference file in the folder: the task reads the wild type from its bundled copy of ProteinGym's
+  const ref = parse(readFileSync(join(packageRoot, 'tasks/fitness/data/DMS_substitutions.csv')), { columns: true }) as Record<
+    string,
+    string
+  >[];
+  const wt = ref.find((r) => r['DMS_id'] === id)!['target_seq']!;
   const bench = runTask(examples.mlm, 'fitness', ['--data', `fitness=${dir}`], 'full');
   const torch = JSON.parse(
     execFileSync(py, [resolve(packageRoot, 'test/perf/torch_fitness.py'), examples.mlm, join(dir, `${id}.csv`), wt], { encoding: 'utf8' })

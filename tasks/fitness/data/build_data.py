@@ -9,9 +9,9 @@ Writes, deterministically (gzip with mtime 0, rows in source order, values copie
 
 - dms/<DMS_id>.csv.gz: the six ProteinGym substitution assays, bytes of the source CSVs unchanged
   inside the gzip (kermut @ 35a65ff3 copies of ProteinGym's files; see the task README);
-- DMS_substitutions.csv: the rows of ProteinGym's reference file for those six assays, with the
-  columns the task reads (same column names as ProteinGym's `DMS_substitutions.csv`, so a user's
-  full reference file is read by the same code);
+- DMS_substitutions.csv: ProteinGym's reference file, all 217 rows and all columns, bytes unchanged
+  (wild types, ids, selection types, taxa, MSA depth classes of every ProteinGym substitution assay, so a
+  user's folder of ProteinGym CSVs without a reference file of its own is read against it);
 - proteingym_dms_level.csv: the published zero-shot values of the 12 baseline models (ESM-2 8M..15B,
   ProGen2 S..XL, Site-Independent) for all 217 assays and the five metrics, from the DMS-level tables,
   one row per (assay, metric), one column per baseline model id;
@@ -58,15 +58,11 @@ MODELS = {
 # plmbench metric name -> ProteinGym folder / file infix
 METRICS = {"spearman": "Spearman", "auc": "AUC", "mcc": "MCC", "ndcg": "NDCG", "top_recall": "Top_recall"}
 
-REFERENCE_COLUMNS = [
-    "DMS_id", "DMS_filename", "UniProt_ID", "taxon", "coarse_selection_type", "DMS_binarization_cutoff",
-    "DMS_binarization_method", "seq_len", "DMS_total_number_mutants", "DMS_number_single_mutants",
-    "DMS_number_multiple_mutants", "target_seq",
-]
-
 SUMMARY_COLUMNS = [
     "Average_Spearman", "Bootstrap_standard_error_Spearman", "Function_Activity", "Function_Binding",
-    "Function_Expression", "Function_OrganismalFitness", "Function_Stability",
+    "Function_Expression", "Function_OrganismalFitness", "Function_Stability", "Low_MSA_depth", "Medium_MSA_depth",
+    "High_MSA_depth", "Taxa_Human", "Taxa_Other_Eukaryote", "Taxa_Prokaryote", "Taxa_Virus", "Depth_1", "Depth_2",
+    "Depth_3", "Depth_4", "Depth_5+",
 ]
 
 
@@ -110,10 +106,12 @@ def main():
         write(os.path.join(HERE, "dms", dms_id + ".csv.gz"), gzip.compress(data, compresslevel=9, mtime=0))
 
     ref_path = os.path.join(shared, "proteingym_reference", "reference_files", "DMS_substitutions.csv")
-    ref = list(csv.DictReader(io.StringIO(read(ref_path, sources, shared).decode("utf-8"))))
-    by_id = {r["DMS_id"]: r for r in ref}
-    write(os.path.join(HERE, "DMS_substitutions.csv"),
-          csv_bytes(REFERENCE_COLUMNS, [[by_id[a][c] for c in REFERENCE_COLUMNS] for a in ASSAYS]))
+    ref_bytes = read(ref_path, sources, shared)
+    ref = list(csv.DictReader(io.StringIO(ref_bytes.decode("utf-8"))))
+    missing = [a for a in ASSAYS if a not in {r["DMS_id"] for r in ref}]
+    if missing:
+        raise SystemExit("%s: no row for %s" % (ref_path, ", ".join(missing)))
+    write(os.path.join(HERE, "DMS_substitutions.csv"), ref_bytes)
 
     bench = os.path.join(shared, "proteingym_reference", "benchmarks", "DMS_zero_shot", "substitutions")
     tables = {}

@@ -1,6 +1,6 @@
 // Shared test helpers for the fitness task: an independent reading of the bundled assays, ProteinGym's
 // window function transcribed, log-softmax by hand, and a runner that calls the task on a model.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
@@ -50,7 +50,10 @@ export interface PlainAssay {
 
 /** The bundled assays, read with csv-parse directly (not through the task's loader). */
 export function bundledAssays(): PlainAssay[] {
-  const ref = parse(readFileSync(resolve(FITNESS_DIR, 'data/DMS_substitutions.csv')), { columns: true }) as Record<string, string>[];
+  // the reference file lists all of ProteinGym's assays; six of them are bundled
+  const ref = (
+    parse(readFileSync(resolve(FITNESS_DIR, 'data/DMS_substitutions.csv')), { columns: true }) as Record<string, string>[]
+  ).filter((r) => existsSync(resolve(FITNESS_DIR, `data/dms/${r['DMS_id']}.csv.gz`)));
   return ref.map((r) => {
     const rows = parse(gunzipSync(readFileSync(resolve(FITNESS_DIR, `data/dms/${r['DMS_id']}.csv.gz`))), { columns: true }) as Record<
       string,

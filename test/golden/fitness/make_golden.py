@@ -92,6 +92,22 @@ def get_optimal_window(mutation_position_relative, seq_len_wo_special, model_win
         return [max(0, mutation_position_relative - half_model_window), min(seq_len_wo_special, mutation_position_relative + half_model_window)]
 
 
+def known_answer_scores(wt, rows, ls, idx):
+    """Masked-marginals scores of the known-answer model for the rows of an assay (see the module docstring)."""
+    n_tokens = len(wt) + 2
+    scores = []
+    for row in rows:
+        s = 0.0
+        for m in row["mutant"].split(":"):
+            w, i, mt = m[0], int(m[1:-1]) - 1, m[-1]
+            assert wt[i] == w
+            t = 1 + i
+            start, end = get_optimal_window(t, n_tokens, MAX_LENGTH) if n_tokens > MAX_LENGTH else (0, n_tokens)
+            s += ls[t - start, idx[mt]] - ls[t - start, idx[w]]
+        scores.append(s)
+    return np.array(scores)
+
+
 def calc_ndcg(y_true, y_score):
     # ProteinGym's calc_ndcg, unchanged, with argsort defaulting to kind='stable' (see proteingym_reference.StableSort):
     # the known-answer model gives tied scores, which ProteinGym's default sort orders arbitrarily.
@@ -122,7 +138,9 @@ def aggregates(assays):
 def main():
     ls = log_softmax(table())
     idx = {t: i for i, t in enumerate(ESM)}
-    ref = list(csv.DictReader(open(os.path.join(DATA, "DMS_substitutions.csv"))))
+    # the reference file lists all 217 ProteinGym assays; the six bundled ones are scored
+    ref = [r for r in csv.DictReader(open(os.path.join(DATA, "DMS_substitutions.csv")))
+           if os.path.exists(os.path.join(DATA, "dms", r["DMS_id"] + ".csv.gz"))]
     out = {
         "model": {"objective": "mlm", "vocab": "esm", "maxLength": MAX_LENGTH, "seed": SEED, "scale": SCALE,
                   "tableFirst": [float(x) for x in table().ravel()[:5]], "tableSum": float(table().astype(np.float64).sum())},
@@ -135,17 +153,7 @@ def main():
         with gzip.open(os.path.join(DATA, "dms", dms_id + ".csv.gz"), "rt") as f:
             rows = list(csv.DictReader(f))
         n_tokens = len(wt) + 2
-        scores = []
-        for row in rows:
-            s = 0.0
-            for m in row["mutant"].split(":"):
-                w, i, mt = m[0], int(m[1:-1]) - 1, m[-1]
-                assert wt[i] == w
-                t = 1 + i
-                start, end = get_optimal_window(t, n_tokens, MAX_LENGTH) if n_tokens > MAX_LENGTH else (0, n_tokens)
-                s += ls[t - start, idx[mt]] - ls[t - start, idx[w]]
-            scores.append(s)
-        scores = np.array(scores)
+        scores = known_answer_scores(wt, rows, ls, idx)
         y = np.array([float(x["DMS_score"]) for x in rows])
         b = np.array([int(x["DMS_score_bin"]) for x in rows])
         samples = {rows[i]["mutant"]: float(scores[i]) for i in list(range(3)) + [i for i, x in enumerate(rows) if ":" in x["mutant"]][:3]}
