@@ -4,9 +4,11 @@
 // and exits 1 when one exceeds its bound in results/perf/fp16-parity.json (.ci/fp16-parity.sh runs it).
 //
 //   node --import tsx scripts/fp16-parity.ts [--out measured.json] [--tasks a,b] [--models a.onnx,b.onnx]
-//        [--bounds results/perf/fp16-parity.json] [--sequences 12]
+//        [--bounds results/perf/fp16-parity.json] [--sequences 12] [--runs DIR]
 //
-// Each model's float16 variant is <stem>.fp16.onnx beside it.
+// Each model's float16 variant is <stem>.fp16.onnx beside it. --runs DIR compares runs made before
+// (DIR/<stem>.fp32.json and DIR/<stem>.fp16.json, e.g. from `bench all --tier smoke --seed 7`) instead
+// of running the tasks.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +17,17 @@ import '../src/cli/extra-commands.js';
 import { CacheStore } from '../src/cache/store.js';
 import { loadModel } from '../src/model/model.js';
 import { listTaskFolders } from '../src/task/registry.js';
-import { boundViolations, compareOutputs, formatDiffs, heldOutSequences, runPair, type ParityBounds } from '../test/helpers/parity.js';
+import {
+  boundViolations,
+  compareOutputs,
+  diffRuns,
+  formatDiffs,
+  heldOutSequences,
+  readRun,
+  runPair,
+  type PairResult,
+  type ParityBounds,
+} from '../test/helpers/parity.js';
 
 const { values } = parseArgs({
   options: {
@@ -24,6 +36,7 @@ const { values } = parseArgs({
     models: { type: 'string' },
     bounds: { type: 'string', default: 'results/perf/fp16-parity.json' },
     sequences: { type: 'string', default: '12' },
+    runs: { type: 'string' },
   },
 });
 const models = values.models ? values.models.split(',') : ['models/plm-mlm-mini.onnx', 'models/plm-clm-mini.onnx'];
@@ -49,7 +62,21 @@ for (const model of models) {
   );
   for (const [name, d] of Object.entries(outputs))
     console.log(`  ${name.padEnd(20)} max |fp16 - fp32| ${d.maxAbs.toExponential(2)} (largest |fp32 value| ${d.scale.toExponential(2)})`);
-  const pair = await runPair(tasks, { model, ep: 'cpu' }, { model: fp16, ep: 'cpu' }, dir, ['--seed', '7']);
+  const stem = model.replace(/^.*\//, '').replace(/\.onnx$/, '');
+  const pair = values.runs
+    ? ((files: [string, string]): PairResult => ({
+        tasks,
+        seconds: [0, 0],
+        files,
+        diffs: diffRuns(readRun(files[0]), readRun(files[1])),
+        skipped: Object.fromEntries(
+          tasks.flatMap((t) => {
+            const st = [readRun(files[0]).tasks[t]?.status, readRun(files[1]).tasks[t]?.status];
+            return st.every((x) => x === 'ok') ? [] : [[t, `task ${st.join(' / ')}`]];
+          }),
+        ),
+      }))([join(values.runs, `${stem}.fp32.json`), join(values.runs, `${stem}.fp16.json`)])
+    : await runPair(tasks, { model, ep: 'cpu' }, { model: fp16, ep: 'cpu' }, dir, ['--seed', '7']);
   console.log(`  tasks at smoke tier, seed 7: fp32 ${pair.seconds[0].toFixed(0)} s, fp16 ${pair.seconds[1].toFixed(0)} s`);
   for (const [t, why] of Object.entries(pair.skipped)) console.log(`  ${t}: not compared (${why})`);
   console.log(formatDiffs(pair.diffs));
