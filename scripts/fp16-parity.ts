@@ -153,7 +153,7 @@ function boundRule(): string {
     'Per task and metric, from the largest differences over both models (d_item, d_agg) and the smallest 95% CI half-width of the fp32 runs (h): ' +
     'continuous metrics: item and aggregate bounds max(3 d, 0.01 h); metrics counting discrete predictions (contacts, fold, secondary-structure, ' +
     'fitness mcc and top_recall, generation statistics of the sampled sequences): item bound max(3 d_item, 2 h, 1/n_min) (a few flipped predictions, at least one in the smallest item, ' +
-    'n_min its count), aggregate bound max(3 d_agg, 0.25 h), or without an interval one unit (1 for a count, 1/items for a fraction). 3x: margin for other CPUs and kernels (an assumption: only ' +
+    'n_min its count), aggregate bound max(3 d_agg, 0.5 h), or without an interval one unit (1 for a count, 1/items for a fraction). 3x: margin for other CPUs and kernels (an assumption: only ' +
     'this machine was measured); the h terms: a fraction of the sampling noise of the smoke tier, far below what changes a conclusion.'
   );
 }
@@ -192,7 +192,7 @@ function deriveBounds(
     // Without an interval (generation's set statistics), one sampled sequence more or less in a count
     // or a fraction over the task's items.
     const unit = /^clusters_/.test(a.metric) ? 1 : 1 / Math.max(1, a.count);
-    const aggregate = discrete ? Math.max(3 * a.agg, h > 0 ? 0.25 * h : unit) : Math.max(3 * a.agg, 0.01 * h);
+    const aggregate = discrete ? Math.max(3 * a.agg, h > 0 ? 0.5 * h : unit) : Math.max(3 * a.agg, 0.01 * h);
     (tasks[a.task] ??= {})[a.metric] = { item: sig(item), aggregate: sig(aggregate) };
   }
   return { outputs: { logits: sig(out.logits), hidden_states: sig(out.hidden_states), attentions: sig(out.attentions) }, tasks };
