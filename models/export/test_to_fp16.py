@@ -144,7 +144,7 @@ def run_checks(tmp):
 
     # bad input: one line, exit 2
     for args, what in (([out], "already float16"), ([os.path.join(tmp, "missing.onnx")], "missing file"),
-                       ([src, "--out", src], "would overwrite")):
+                       ([src, "--out", src], "would overwrite"), ([src, "--id", "bad id/x"], "bad card id")):
         p = subprocess.run([sys.executable, os.path.join(HERE, "to_fp16.py"), *args, "--no-verify"], capture_output=True, text=True)
         lines = p.stderr.strip().splitlines()
         check(f"bad input ({what}): exit 2, one line", p.returncode == 2 and len(lines) == 1 and lines[0].startswith("to_fp16: "),
