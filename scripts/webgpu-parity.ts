@@ -6,15 +6,14 @@
 //
 // On Mesa's lavapipe (2 cores) this takes hours: the masked model's pseudo-perplexity alone is 4,342
 // forward passes. CI runs the representative part (test/webgpu.parity.test.ts); this is for a GPU.
+// The fp16-vs-fp32 matrix is scripts/fp16-parity.ts (same helpers).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
 import '../src/cli/extra-commands.js';
-import { main } from '../src/cli/main.js';
-import { memoryIo } from '../src/cli/io.js';
-import { diffRuns, formatDiffs, readRun, type MetricDiff } from '../test/helpers/parity.js';
+import { formatDiffs, runPair, type MetricDiff } from '../test/helpers/parity.js';
 
 const { values } = parseArgs({
   options: {
@@ -31,27 +30,12 @@ const dir = mkdtempSync(join(tmpdir(), 'plmbench-parity-'));
 const report: { model: string; task: string; seconds: Record<string, number>; diffs: MetricDiff[]; skipped?: string }[] = [];
 for (const model of models) {
   for (const task of tasks) {
-    const seconds: Record<string, number> = {};
-    const files: Record<string, string> = {};
-    let skipped: string | undefined;
-    for (const ep of ['cpu', gpuEp]) {
-      const out = join(dir, `${model.replace(/\W/g, '_')}-${task}-${ep}.json`);
-      const io = memoryIo();
-      const t0 = performance.now();
-      const code = await main(['run', task, '--model', model, '--tier', 'smoke', '--ep', ep, '--no-cache', '--quiet', '--out', out], io);
-      seconds[ep] = (performance.now() - t0) / 1000;
-      if (code !== 0) {
-        skipped = `${ep}: exit ${code}: ${io.err.join('').trim().split('\n')[0]}`;
-        break;
-      }
-      files[ep] = out;
-      const st = readRun(out).tasks[task]?.status;
-      if (st !== 'ok') skipped = `${ep}: task ${st}`;
-    }
-    const diffs = skipped ? [] : diffRuns(readRun(files['cpu']!), readRun(files[gpuEp]!));
-    report.push({ model, task, seconds, diffs, ...(skipped ? { skipped } : {}) });
-    console.log(`${model} ${task}: ${skipped ?? `cpu ${seconds['cpu']!.toFixed(1)} s, ${gpuEp} ${seconds[gpuEp]!.toFixed(1)} s`}`);
-    if (diffs.length) console.log(formatDiffs(diffs));
+    const r = await runPair([task], { model, ep: 'cpu' }, { model, ep: gpuEp }, dir);
+    const skipped = r.skipped[task];
+    const seconds = { cpu: r.seconds[0], [gpuEp]: r.seconds[1] };
+    report.push({ model, task, seconds, diffs: r.diffs, ...(skipped ? { skipped } : {}) });
+    console.log(`${model} ${task}: ${skipped ?? `cpu ${r.seconds[0].toFixed(1)} s, ${gpuEp} ${r.seconds[1].toFixed(1)} s`}`);
+    if (r.diffs.length) console.log(formatDiffs(r.diffs));
   }
 }
 if (values.out) writeFileSync(values.out, JSON.stringify({ gpuEp, models, tasks, report }, null, 2) + '\n');

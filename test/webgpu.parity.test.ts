@@ -1,14 +1,10 @@
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { CacheStore } from '../src/cache/store.js';
-import { main } from '../src/cli/main.js';
-import { memoryIo } from '../src/cli/io.js';
-import { loadModel, type LoadedModel } from '../src/model/model.js';
+import { loadModel } from '../src/model/model.js';
 import { missingRuntimePiece, webgpuAdapter } from '../src/model/session.js';
+import { checkConformance } from '../src/model/conformance.js';
 import type { OutputName } from '../src/model/contract.js';
-import type { ForwardRequest } from '../src/model/runner.js';
-import { diffRuns, formatDiffs, readRun } from './helpers/parity.js';
+import { compareOutputs, formatDiffs, heldOutSequences, maxAbsDiff, outputsOf, readRun, runPair } from './helpers/parity.js';
 import { tempDir } from './helpers/tmp.js';
 
 /**
@@ -25,52 +21,6 @@ import { tempDir } from './helpers/tmp.js';
  */
 const enabled = process.env['PLMBENCH_WEBGPU'] === '1';
 const MODELS = ['models/plm-mlm-mini.onnx', 'models/plm-clm-mini.onnx'];
-
-function smokeSequences(n: number): string[] {
-  const text = readFileSync('tasks/perplexity/data/natural-heldout.fasta', 'utf8');
-  return text
-    .split('>')
-    .slice(1)
-    .map((rec) => rec.split('\n').slice(1).join('').trim())
-    .filter(Boolean)
-    .slice(0, n);
-}
-
-/** Real rows of each output, log-softmaxed for logits, flattened. */
-function realRows(name: OutputName, data: Float32Array, dims: number[], length: number): Float32Array {
-  if (name === 'logits') {
-    const V = dims[dims.length - 1]!;
-    const out = new Float32Array(length * V);
-    for (let t = 0; t < length; t++) {
-      let m = -Infinity;
-      for (let v = 0; v < V; v++) m = Math.max(m, data[t * V + v]!);
-      let s = 0;
-      for (let v = 0; v < V; v++) s += Math.exp(data[t * V + v]! - m);
-      const lse = m + Math.log(s);
-      for (let v = 0; v < V; v++) out[t * V + v] = data[t * V + v]! - lse;
-    }
-    return out;
-  }
-  if (name === 'hidden_states') return data.slice(0, length * dims[dims.length - 1]!);
-  // attentions [layers, heads, Lpad, Lpad]: the real length x length block of every map
-  const Lp = dims[dims.length - 1]!;
-  const maps = data.length / (Lp * Lp);
-  const out = new Float32Array(maps * length * length);
-  for (let m = 0; m < maps; m++)
-    for (let i = 0; i < length; i++) out.set(data.subarray(m * Lp * Lp + i * Lp, m * Lp * Lp + i * Lp + length), (m * length + i) * length);
-  return out;
-}
-
-async function outputsOf(model: LoadedModel, name: OutputName, reqs: ForwardRequest[], maxBatch: number): Promise<Float32Array[]> {
-  const res = await model.forward(reqs, {
-    outputs: [name],
-    reducer: `parity.${name}.v1`,
-    cache: false,
-    batch: { maxBatch },
-    reduce: (o) => realRows(name, o.outputs[name]!.data, o.outputs[name]!.dims, o.length),
-  });
-  return res as Float32Array[];
-}
 
 describe('WebGPU vs CPU parity on the example models (issue 17)', function () {
   this.timeout(900_000);
@@ -94,22 +44,14 @@ describe('WebGPU vs CPU parity on the example models (issue 17)', function () {
         expect(gpu.adapter?.name).to.be.a('string');
         // 8 real sequences of different lengths (cut at 200 residues: lavapipe is slow on long
         // attention maps): several batch shapes, padding, and session reuse.
-        const reqs = smokeSequences(8).map((s) => ({ tokens: cpu.encode(s.slice(0, Math.min(200, cpu.maxResidues))) }));
+        const reqs = heldOutSequences(8).map((s) => ({ tokens: cpu.encode(s.slice(0, Math.min(200, cpu.maxResidues))) }));
         const lines: string[] = [];
         const rssBefore = process.memoryUsage().rss;
         for (const name of Object.keys(cpu.io.outputs) as OutputName[]) {
           for (const maxBatch of [256, 1]) {
             const a = await outputsOf(cpu, name, reqs, maxBatch);
             const b = await outputsOf(gpu, name, reqs, maxBatch);
-            let maxAbs = 0;
-            let scale = 0;
-            for (let i = 0; i < a.length; i++) {
-              expect(b[i]!.length).to.equal(a[i]!.length);
-              for (let j = 0; j < a[i]!.length; j++) {
-                maxAbs = Math.max(maxAbs, Math.abs(a[i]![j]! - b[i]![j]!));
-                scale = Math.max(scale, Math.abs(a[i]![j]!));
-              }
-            }
+            const { maxAbs, scale } = maxAbsDiff(a, b);
             lines.push(
               `    ${path} ${name} (maxBatch ${maxBatch}): max |webgpu - cpu| = ${maxAbs.toExponential(2)} (largest |value| ${scale.toExponential(2)})`,
             );
@@ -134,6 +76,34 @@ describe('WebGPU vs CPU parity on the example models (issue 17)', function () {
     });
   }
 
+  // [issue 17, Precision] The float16 causal example on WebGPU runs true float16 kernels (the CPU
+  // provider computes most operators in float32, models/README.md): it passes the conformance check
+  // under the float16 tolerances (conformanceTolerance; the float32 ones refused it: row sums 1.6e-3
+  // off, padding 2.3e-3 relative) and stays near the CPU run of the same file. Bounds: 2.5x the
+  // differences measured on lavapipe (results/perf/fp16-parity.md): log-softmax 7.9e-2, hidden states
+  // 2.4e-3 of their largest |value|, attentions 2.2e-2.
+  it('models/plm-clm-mini.fp16.onnx on WebGPU: conformance under the float16 tolerances, outputs near the CPU', async () => {
+    const cache = new CacheStore(null);
+    const path = 'models/plm-clm-mini.fp16.onnx';
+    const gpu = await loadModel(path, { ep: 'webgpu', cache });
+    const cpu = await loadModel(path, { ep: 'cpu', cache });
+    try {
+      expect(gpu.precision).to.equal('float16');
+      const report = await checkConformance(gpu, Object.keys(gpu.io.outputs) as OutputName[]);
+      console.log(report.checks.map((c) => `    [${c.ok ? 'ok' : 'FAIL'}] ${c.name}: ${c.detail}`).join('\n'));
+      expect(report.ok).to.equal(true);
+      const reqs = heldOutSequences(3).map((s) => ({ tokens: cpu.encode(s.slice(0, 100)) }));
+      const d = await compareOutputs(cpu, gpu, reqs);
+      console.log(`    ${path} webgpu vs cpu: ${JSON.stringify(d)}`);
+      expect(d.logits!.maxAbs).to.be.at.most(0.2);
+      expect(d.hidden_states!.maxAbs).to.be.at.most(6e-3 * d.hidden_states!.scale);
+      expect(d.attentions!.maxAbs).to.be.at.most(0.055);
+    } finally {
+      await gpu.release();
+      await cpu.release();
+    }
+  });
+
   // Whole tasks through the CLI, both providers, smoke tier: the logits-derived task on the causal
   // model (about 1 minute on lavapipe). The embedding probes take minutes more each on lavapipe
   // (secondary-structure 263 s), so they and the rest of the matrix are in scripts/webgpu-parity.ts;
@@ -146,25 +116,13 @@ describe('WebGPU vs CPU parity on the example models (issue 17)', function () {
   ];
   for (const c of CLI_CASES) {
     it(`${c.task} on ${c.model}: --ep webgpu agrees with --ep cpu`, async () => {
-      const dir = tempDir();
-      const runs: Record<string, string> = {};
-      for (const ep of ['cpu', 'webgpu']) {
-        const out = join(dir, `${ep}.json`);
-        const io = memoryIo();
-        const t0 = performance.now();
-        const code = await main(
-          ['run', c.task, '--model', c.model, '--tier', 'smoke', '--ep', ep, '--no-cache', '--quiet', '--out', out],
-          io,
-        );
-        expect(code, io.err.join('')).to.equal(0);
-        console.log(`    ${c.task} ${ep}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-        runs[ep] = out;
-      }
-      const a = readRun(runs['cpu']!);
-      const b = readRun(runs['webgpu']!);
+      const pair = await runPair([c.task], { model: c.model, ep: 'cpu' }, { model: c.model, ep: 'webgpu' }, tempDir());
+      expect(pair.skipped, JSON.stringify(pair.skipped)).to.deep.equal({});
+      console.log(`    ${c.task}: cpu ${pair.seconds[0].toFixed(1)} s, webgpu ${pair.seconds[1].toFixed(1)} s`);
+      const b = readRun(pair.files[1]);
       expect(b.model.ep).to.equal('webgpu');
       expect(b.model.adapter).to.be.a('string');
-      const rows = diffRuns(a, b);
+      const rows = pair.diffs;
       console.log(formatDiffs(rows));
       expect(rows.length).to.be.greaterThan(0);
       for (const r of rows) {

@@ -247,10 +247,13 @@ def main(argv=None):
                 names[0], args.reference_tolerance)
         if args.golden:
             X.write_probe_golden(args.golden, card, singles, expected, names[0])
+        fp16 = X.fp16_variant(PROG, args.out, [{"input_ids": t, "attention_mask": torch.ones_like(t)} for t in singles],
+                              {"input_ids": batch, "attention_mask": mask}, expected, not args.no_verify) if args.fp16 else None
         report = {"onnx": args.out, "bytes": X.export_bytes(args.out), "card": card_path, "outputs": names,
                   "params": nonemb, "paramsTotal": total, **dims, "paddingMaxAbsDiff": pad_diff,
                   "parityMaxAbsDiff": worst,
-                  **({"referenceMaxAbsDiff": reference["maxAbsDiff"]} if reference is not None else {})}
+                  **({"referenceMaxAbsDiff": reference["maxAbsDiff"]} if reference is not None else {}),
+                  **({"fp16": fp16} if fp16 is not None else {})}
         print(json.dumps(report))
         return 0
     except X.UserError as e:

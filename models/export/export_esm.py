@@ -409,11 +409,14 @@ def main(argv=None):
                                                         names[0], args.reference_tolerance)
         if args.golden:
             X.write_probe_golden(args.golden, card, singles, expected, names[0])
+        fp16 = X.fp16_variant(PROG, args.out, [{"input_ids": t} for t in singles], {"input_ids": batch}, expected,
+                              not args.no_verify) if args.fp16 else None
         size = X.export_bytes(args.out)
         report = {"onnx": args.out, "bytes": size, "card": card_path, "outputs": names, "params": nonemb,
                   "paramsTotal": total, "layers": num_layers, **dims, "paddingMaxAbsDiff": pad_diff,
                   "parityMaxAbsDiff": worst,
-                  **({"referenceMaxAbsDiff": reference["maxAbsDiff"]} if reference is not None else {})}
+                  **({"referenceMaxAbsDiff": reference["maxAbsDiff"]} if reference is not None else {}),
+                  **({"fp16": fp16} if fp16 is not None else {})}
         print(json.dumps(report))
         return 0
     except X.UserError as e:

@@ -216,6 +216,17 @@ def ort_parity(prog, onnx_path, feeds_list, torch_outputs, output_names, toleran
 
 def ort_max_diff(prog, onnx_path, feeds_list, torch_outputs, output_names, quiet=False):
     """The largest |onnxruntime-node - expected| per output over the feeds, or None without node."""
+    result = _run_ort(onnx_path, feeds_list, torch_outputs, output_names, quiet, prog)
+    return None if result is None else result[0]
+
+
+def ort_outputs(prog, onnx_path, feeds_list, output_names, quiet=False):
+    """onnxruntime-node's outputs (float32 numpy, float16 widened) per feed, or None without node."""
+    result = _run_ort(onnx_path, feeds_list, None, output_names, quiet, prog)
+    return None if result is None else result[1]
+
+
+def _run_ort(onnx_path, feeds_list, expected_list, output_names, quiet, prog):
     import numpy as np
 
     node = find_node()
@@ -226,26 +237,34 @@ def ort_max_diff(prog, onnx_path, feeds_list, torch_outputs, output_names, quiet
         return None
     with tempfile.TemporaryDirectory(prefix="plmbench-parity-") as tmp:
         cases = []
-        for i, (feeds, outs) in enumerate(zip(feeds_list, torch_outputs)):
+        for i, feeds in enumerate(feeds_list):
             case = {"feeds": {}, "expected": {}}
             for name, arr in feeds.items():
                 f = os.path.join(tmp, f"in{i}_{name}.bin")
                 np.ascontiguousarray(arr, dtype=np.int64).tofile(f)
                 case["feeds"][name] = {"file": f, "dims": list(arr.shape)}
-            for name, arr in outs.items():
-                f = os.path.join(tmp, f"out{i}_{name}.bin")
+            for name, arr in (expected_list[i] if expected_list is not None else {}).items():
+                f = os.path.join(tmp, f"exp{i}_{name}.bin")
                 np.ascontiguousarray(arr, dtype=np.float32).tofile(f)
                 case["expected"][name] = {"file": f, "dims": list(arr.shape)}
             cases.append(case)
         spec = os.path.join(tmp, "spec.json")
+        dump = os.path.join(tmp, "dump") if expected_list is None else None
+        if dump:
+            os.mkdir(dump)
         with open(spec, "w") as f:
-            json.dump({"model": os.path.abspath(onnx_path), "cases": cases, "outputs": list(output_names)}, f)
+            json.dump({"model": os.path.abspath(onnx_path), "cases": cases, "outputs": list(output_names),
+                       **({"dump": dump} if dump else {})}, f)
         proc = subprocess.run([node, os.path.join(HERE, "ort_check.mjs"), spec], capture_output=True, text=True,
                               cwd=REPO)
         if proc.returncode != 0:
             raise UserError(f"onnxruntime-node could not run the export: {(proc.stderr or proc.stdout).strip().splitlines()[-1:]}")
         result = json.loads(proc.stdout)
-    return result["maxAbsDiff"]
+        outputs = None
+        if dump:
+            outputs = [{n: np.fromfile(os.path.join(dump, f"out{i}_{n}.bin"), dtype=np.float32).reshape(d[n])
+                        for n in output_names} for i, d in enumerate(result["dims"])]
+    return result["maxAbsDiff"], outputs
 
 
 def base_parser(description):
@@ -264,6 +283,9 @@ def base_parser(description):
     p.add_argument("--factory", metavar="FILE.py:FUNCTION",
                    help="build the model by calling FUNCTION(checkpoint) from FILE.py instead of the built-in loaders")
     p.add_argument("--no-verify", action="store_true", help="skip the onnxruntime-node parity check")
+    p.add_argument("--fp16", action="store_true",
+                   help="also write the float16 variant <stem>.fp16.onnx with its card (models/export/to_fp16.py) and "
+                        "check it against PyTorch with the float16 tolerance")
     p.add_argument("--golden", metavar="FILE.json", help="also write the probe logits (PyTorch) to this file")
     p.add_argument("--reference-logits", metavar="FILE.npy",
                    help="your own model's logits on the probe sequences (--print-probes): .npy [3, max length, vocab] "
@@ -420,6 +442,32 @@ def check_padding_and_parity(prog, onnx_path, wrapper, single_feeds, batch_feed,
         fail(prog, f"right padding changes the logits of real positions by {pad_diff:.2e} in PyTorch", code=1)
     worst = ort_parity(prog, onnx_path, feeds, expected, names) if verify else None
     return expected, pad_diff, worst
+
+
+def fp16_variant(prog, onnx_path, single_feeds, batch_feed, expected, verify):
+    """--fp16: converts the float32 export to <stem>.fp16.onnx (to_fp16.convert_file, card included) and
+    compares it, run by onnxruntime-node, with PyTorch's float32 outputs on the same feeds as the float32
+    check (expected: check_padding_and_parity's first result). The tolerance is to_fp16's
+    FP16_PARITY_TOLERANCE, relative to each output's largest |value|: float16 rounding, not float32
+    kernel order, is what separates the two. Exit 1 beyond it. Returns the report entry."""
+    import to_fp16
+
+    out = to_fp16.default_out(onnx_path)
+    try:
+        card, card_path, stats = to_fp16.convert_file(onnx_path, out)
+    except to_fp16.UserError as e:
+        raise UserError(f"--fp16: {e}")
+    if stats["clamped"]:
+        print(f"{prog}: --fp16: clamped {stats['clamped']} value(s) beyond float16's range to +-{to_fp16.FP16_MAX:g}: "
+              + "; ".join(stats["clampedWhere"][:6]), file=sys.stderr)
+    feeds = [{k: _numpy(v) for k, v in f.items()} for f in list(single_feeds) + [batch_feed]]
+    parity = to_fp16.parity_fp16(prog, onnx_path, out, expected=expected, feeds=feeds) if verify else None
+    return {"onnx": out, "bytes": export_bytes(out), "card": card_path, "id": card["id"] if card else None,
+            "clamped": stats["clamped"], "parityVsTorch": parity, "tolerance": to_fp16.FP16_PARITY_TOLERANCE}
+
+
+def _numpy(v):
+    return v.numpy() if hasattr(v, "numpy") else v
 
 
 def print_probes(encode):

@@ -5,7 +5,8 @@
 #  1. rebuilds the PyTorch checkpoints of the bundled example models from their ONNX files, re-exports
 #     them to a temporary folder (each export checks onnxruntime-node against PyTorch, alone and in a
 #     right-padded batch, to 1e-4), and compares the PyTorch logits with the committed golden files
-#     (test/golden/export/, which `npm test` checks against onnxruntime-node);
+#     (test/golden/export/, which `npm test` checks against onnxruntime-node); with --fp16, so the float16
+#     variant is written and checked against PyTorch too;
 #  2. exports checkpoints in the real public formats built by make_synthetic.py (fair-esm ESM-2 8M with
 #     its contact regression; ProGen2-small geometry, 2 of its 12 layers) and checks their outputs;
 #  3. checks that bad input is refused with one line on stderr and exit code 2;
@@ -30,7 +31,7 @@ for pair in "mlm esm" "clm causal"; do
   set -- $pair
   id="plm-$1-mini"
   if "$PY" models/export/onnx_to_checkpoint.py "models/$id.onnx" "$T/$id.pt" \
-    && "$PY" models/export/export_$2.py "$T/$id.pt" --out "$T/$id.onnx" --golden "$T/$id.json" > "$T/$id.report" 2> "$T/$id.err"; then
+    && "$PY" models/export/export_$2.py "$T/$id.pt" --out "$T/$id.onnx" --golden "$T/$id.json" --fp16 > "$T/$id.report" 2> "$T/$id.err"; then
     if "$PY" - "$T/$id.json" "test/golden/export/$id.json" <<'EOF'
 import json, sys
 a, b = (json.load(open(p)) for p in sys.argv[1:3])
@@ -42,6 +43,10 @@ sys.exit(0 if d <= 1e-5 else 1)
 EOF
     then pass "$id: re-export, onnxruntime-node parity $(grep -o '"parityMaxAbsDiff": {[^}]*}' "$T/$id.report")"
     else fail "$id: PyTorch logits differ from test/golden/export/$id.json"; fi
+    # --fp16: the float16 variant, checked against PyTorch within to_fp16's tolerance (exit 1 otherwise)
+    if [ -f "$T/$id.fp16.onnx" ] && grep -q '"parityVsTorch": {"logits"' "$T/$id.report"; then
+      pass "$id: --fp16 variant vs PyTorch $(grep -o '"parityVsTorch": {"logits": {[^}]*}' "$T/$id.report")"
+    else fail "$id: --fp16 wrote no checked float16 variant"; fi
   else
     fail "$id: re-export failed: $(tail -1 "$T/$id.err")"
   fi

@@ -12,5 +12,5 @@ export type { ResidueWindow } from './windows.js';
 export { logProbAt, logSoftmaxRow, logSumExpRow } from './logits.js';
 export { checkConformance, CONFORMANCE_SEQUENCE } from './conformance.js';
 export type { ConformanceReport, ConformanceCheck } from './conformance.js';
-export { readOnnxFile, countParams } from './onnx/file.js';
-export type { OnnxFileInfo, ParamCount } from './onnx/file.js';
+export { readOnnxFile, countParams, modelPrecision } from './onnx/file.js';
+export type { OnnxFileInfo, ParamCount, Precision } from './onnx/file.js';

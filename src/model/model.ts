@@ -11,7 +11,7 @@ import type { ShardSession } from './shard-plan.js';
 import { resolveCard, type CardFlags, type CardSource, type ModelCard } from './card.js';
 import { notOnnxProblem } from './file-kind.js';
 import { capabilitiesOf, resolveIo, type IoMap, type Need, type OutputName } from './contract.js';
-import { countParams, readOnnxFile, type OnnxFileInfo, type ParamCount } from './onnx/file.js';
+import { countParams, modelPrecision, readOnnxFile, type OnnxFileInfo, type ParamCount, type Precision } from './onnx/file.js';
 import { DEFAULT_BATCH_POLICY, Runner, newMeter, type BatchPolicy, type ForwardRequest, type ForwardSpec, type Meter } from './runner.js';
 import { openSession, type EpChoice, type EpName, type GpuAdapter } from './session.js';
 import { Vocabulary, type Direction } from './vocab.js';
@@ -67,6 +67,8 @@ export interface LoadedModel extends ModelHandle {
   readonly cardFile?: string;
   readonly cardOverridden: string[];
   readonly params: ParamCount;
+  /** How `precision` was derived: the weights' and the logits' float types (onnx/file.ts, modelPrecision). */
+  readonly precisionOf: Precision;
   readonly fallbacks: { ep: EpName; reason: string }[];
   /** The WebGPU adapter (inferred; see GpuAdapter) when the provider is WebGPU. */
   readonly adapter?: GpuAdapter;
@@ -123,7 +125,6 @@ export async function loadModel(path: string, opts: LoadOptions): Promise<Loaded
   const params = countParams(info, vocab.size, io.outputs.logits);
   const sha256 = await modelHash(abs, info);
   const opened = await openSession(abs, { ep: opts.ep, ...(opts.threads !== undefined ? { threads: opts.threads } : {}) }, opts.onFallback);
-  const logitsType = info.outputs.find((o) => o.name === io.outputs.logits)?.type ?? 'float32';
   const shape = shapeOf(info, io);
   const policy: BatchPolicy = { ...DEFAULT_BATCH_POLICY, ...opts.batch };
   const sizer = (name: OutputName, L: number): number => {
@@ -145,7 +146,8 @@ export async function loadModel(path: string, opts: LoadOptions): Promise<Loaded
     modelPath: path,
     decode: (t) => vocab.decode(t),
   });
-  const precision = logitsType;
+  const precisionOf = modelPrecision(info, io.outputs.logits ?? 'logits');
+  const precision = precisionOf.precision;
   const capabilities = capabilitiesOf(io, card);
   const computeKey = createHash('sha256')
     .update(
@@ -208,6 +210,7 @@ export async function loadModel(path: string, opts: LoadOptions): Promise<Loaded
     ...(resolved.file ? { cardFile: resolved.file } : {}),
     cardOverridden: resolved.overridden,
     params,
+    precisionOf,
     fallbacks: opened.fallbacks,
     ...(opened.adapter ? { adapter: opened.adapter } : {}),
     batchPolicy: policy,

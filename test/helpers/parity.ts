@@ -1,4 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main.js';
+import { memoryIo } from '../../src/cli/io.js';
+import type { OutputName } from '../../src/model/contract.js';
+import type { ModelHandle } from '../../src/model/model.js';
+import type { ForwardRequest } from '../../src/model/runner.js';
 
 /**
  * Largest differences between two runs of the same tasks (issue 17: WebGPU vs CPU, fp16 vs fp32), per
@@ -58,4 +64,178 @@ export function formatDiffs(rows: MetricDiff[]): string {
         `  ${r.task.padEnd(20)} ${r.metric.padEnd(24)} items ${String(r.items).padStart(4)}  max item |d| ${sci(r.maxItemDiff)}  aggregate |d| ${sci(r.aggregateDiff)} (value ${sci(r.aggregate)}, CI half-width ${sci(r.noise)})`,
     )
     .join('\n');
+}
+
+/** One side of a comparison: a model file run on a provider. */
+export interface RunSide {
+  model: string;
+  ep: string;
+}
+
+export interface PairResult {
+  tasks: string[];
+  seconds: [number, number];
+  files: [string, string];
+  diffs: MetricDiff[];
+  /** Tasks not ok on one side, with why (the exit status's first line, or the task's status). */
+  skipped: Record<string, string>;
+}
+
+/**
+ * Runs `bench run <tasks> --tier smoke` on both sides (no cache, quiet) into `dir` and compares the
+ * two runs task by task and metric by metric. A side that exits non-zero makes every task skipped.
+ */
+export async function runPair(tasks: string[], a: RunSide, b: RunSide, dir: string, extra: string[] = []): Promise<PairResult> {
+  const files: string[] = [];
+  const seconds: number[] = [];
+  const skipped: Record<string, string> = {};
+  for (const [k, side] of [a, b].entries()) {
+    const out = join(dir, `${side.model.replace(/\W/g, '_')}-${tasks.join('+')}-${side.ep}-${k}.json`);
+    const io = memoryIo();
+    const t0 = performance.now();
+    const args = [
+      'run',
+      ...tasks,
+      '--model',
+      side.model,
+      '--tier',
+      'smoke',
+      '--ep',
+      side.ep,
+      '--no-cache',
+      '--quiet',
+      '--out',
+      out,
+      ...extra,
+    ];
+    const code = await main(args, io);
+    seconds.push((performance.now() - t0) / 1000);
+    if (code !== 0) {
+      for (const t of tasks) skipped[t] = `${side.ep} ${side.model}: exit ${code}: ${io.err.join('').trim().split('\n')[0] ?? ''}`;
+      return { tasks, seconds: [seconds[0]!, seconds[1] ?? 0], files: [files[0] ?? '', ''], diffs: [], skipped };
+    }
+    files.push(out);
+    for (const t of tasks) {
+      const st = readRun(out).tasks[t]?.status;
+      if (st !== 'ok') skipped[t] ??= `${side.ep} ${side.model}: task ${st ?? 'absent'}`;
+    }
+  }
+  const diffs = diffRuns(readRun(files[0]!), readRun(files[1]!));
+  return { tasks, seconds: [seconds[0]!, seconds[1]!], files: [files[0]!, files[1]!], diffs, skipped };
+}
+
+/** The first n sequences of the perplexity task's held-out FASTA (real proteins, 50-500 residues). */
+export function heldOutSequences(n: number): string[] {
+  const text = readFileSync('tasks/perplexity/data/natural-heldout.fasta', 'utf8');
+  return text
+    .split('>')
+    .slice(1)
+    .map((rec) => rec.split('\n').slice(1).join('').trim())
+    .filter(Boolean)
+    .slice(0, n);
+}
+
+/** Real rows of each output, log-softmaxed for logits, flattened. */
+export function realRows(name: OutputName, data: Float32Array, dims: number[], length: number): Float32Array {
+  if (name === 'logits') {
+    const V = dims[dims.length - 1]!;
+    const out = new Float32Array(length * V);
+    for (let t = 0; t < length; t++) {
+      let m = -Infinity;
+      for (let v = 0; v < V; v++) m = Math.max(m, data[t * V + v]!);
+      let s = 0;
+      for (let v = 0; v < V; v++) s += Math.exp(data[t * V + v]! - m);
+      const lse = m + Math.log(s);
+      for (let v = 0; v < V; v++) out[t * V + v] = data[t * V + v]! - lse;
+    }
+    return out;
+  }
+  if (name === 'hidden_states') return data.slice(0, length * dims[dims.length - 1]!);
+  // attentions [layers, heads, Lpad, Lpad]: the real length x length block of every map
+  const Lp = dims[dims.length - 1]!;
+  const maps = data.length / (Lp * Lp);
+  const out = new Float32Array(maps * length * length);
+  for (let m = 0; m < maps; m++)
+    for (let i = 0; i < length; i++) out.set(data.subarray(m * Lp * Lp + i * Lp, m * Lp * Lp + i * Lp + length), (m * length + i) * length);
+  return out;
+}
+
+/** One output's real rows (realRows) for each request, through the runner, uncached. */
+export async function outputsOf(model: ModelHandle, name: OutputName, reqs: ForwardRequest[], maxBatch: number): Promise<Float32Array[]> {
+  const res = await model.forward(reqs, {
+    outputs: [name],
+    reducer: `parity.${name}.v1`,
+    cache: false,
+    batch: { maxBatch },
+    reduce: (o) => realRows(name, o.outputs[name]!.data, o.outputs[name]!.dims, o.length),
+  });
+  return res as Float32Array[];
+}
+
+/** Largest |a - b| over paired arrays, and the largest |a| (the scale a relative bound is taken against). */
+export function maxAbsDiff(a: Float32Array[], b: Float32Array[]): { maxAbs: number; scale: number } {
+  let maxAbs = 0;
+  let scale = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (b[i]!.length !== a[i]!.length) throw new Error(`sequence ${i}: ${a[i]!.length} values vs ${b[i]!.length}`);
+    for (let j = 0; j < a[i]!.length; j++) {
+      const d = Math.abs(a[i]![j]! - b[i]![j]!);
+      maxAbs = Number.isNaN(d) ? Infinity : Math.max(maxAbs, d);
+      scale = Math.max(scale, Math.abs(a[i]![j]!));
+    }
+  }
+  return { maxAbs, scale };
+}
+
+/** Largest |a - b| of every output the two models share, on the same requests (realRows of each). */
+export async function compareOutputs(
+  a: ModelHandle,
+  b: ModelHandle,
+  reqs: ForwardRequest[],
+  maxBatch = 256,
+): Promise<Partial<Record<OutputName, { maxAbs: number; scale: number }>>> {
+  const out: Partial<Record<OutputName, { maxAbs: number; scale: number }>> = {};
+  for (const name of Object.keys(a.io.outputs) as OutputName[]) {
+    if (!(name in b.io.outputs)) continue;
+    out[name] = maxAbsDiff(await outputsOf(a, name, reqs, maxBatch), await outputsOf(b, name, reqs, maxBatch));
+  }
+  return out;
+}
+
+/**
+ * Bounds of a comparison of two runs (results/perf/fp16-parity.json): per output, the largest |d| of
+ * log-softmax(logits) and attention probabilities, and of hidden states as a fraction of their largest
+ * |value|; per task and metric, the largest per-item and aggregate |d|.
+ */
+export interface ParityBounds {
+  outputs: { logits: number; hidden_states: number; attentions: number };
+  tasks: Record<string, Record<string, { item: number; aggregate: number }>>;
+}
+
+/** Every difference beyond its bound, as one line each; a metric without a bound is one too. */
+export function boundViolations(
+  label: string,
+  bounds: ParityBounds,
+  outputs: Partial<Record<OutputName, { maxAbs: number; scale: number }>>,
+  diffs: MetricDiff[],
+): string[] {
+  const bad: string[] = [];
+  for (const [name, d] of Object.entries(outputs)) {
+    const bound = bounds.outputs[name as keyof ParityBounds['outputs']] as number | undefined;
+    if (bound === undefined) continue;
+    const value = name === 'hidden_states' ? d.maxAbs / Math.max(d.scale, 1e-30) : d.maxAbs;
+    if (!(value <= bound)) bad.push(`${label} ${name}: ${value.toExponential(2)} exceeds ${bound.toExponential(2)}`);
+  }
+  for (const r of diffs) {
+    const b = bounds.tasks[r.task]?.[r.metric];
+    if (!b) {
+      bad.push(`${label} ${r.task}.${r.metric}: no bound in the bounds file`);
+      continue;
+    }
+    if (!(r.maxItemDiff <= b.item))
+      bad.push(`${label} ${r.task}.${r.metric}: max item |d| ${r.maxItemDiff.toExponential(2)} exceeds ${b.item}`);
+    if (!(Number.isNaN(r.aggregateDiff) || r.aggregateDiff <= b.aggregate))
+      bad.push(`${label} ${r.task}.${r.metric}: aggregate |d| ${r.aggregateDiff.toExponential(2)} exceeds ${b.aggregate}`);
+  }
+  return bad;
 }

@@ -91,6 +91,8 @@ export interface InspectReport {
   outputs: { name: string; type: string; dims: unknown; role: string | null }[];
   io: LoadedModel['io'];
   capabilities: string[];
+  /** [issue 17] What a run records as the model's precision, and the two types it is derived from. */
+  precision: LoadedModel['precisionOf'];
   params: LoadedModel['params'] & { card: { params: number | null; paramsTotal: number | null }; warning: string | null };
   compute: ComputeReport;
   ep: string;
@@ -124,6 +126,7 @@ function inspectReport(model: LoadedModel, checks: { name: string; ok: boolean; 
     outputs: model.info.outputs.map((o) => ({ ...o, role: roleOf(o.name) })),
     io: model.io,
     capabilities: [...model.capabilities].sort(),
+    precision: model.precisionOf,
     params: {
       ...model.params,
       card: { params: model.card.params ?? null, paramsTotal: model.card.paramsTotal ?? null },
@@ -156,6 +159,7 @@ function formatInspect(r: InspectReport): string {
   lines.push(table(rows).trimEnd());
   lines.push('');
   lines.push(`capabilities  ${r.capabilities.join(', ')}`);
+  lines.push(`precision     ${r.precision.precision} (weights ${r.precision.weights ?? 'none'}, logits ${r.precision.logits})`);
   lines.push(
     `parameters    counted ${r.params.nonEmbedding} non-embedding, ${r.params.total} total (embeddings: ${r.params.embeddingTensors.join(', ') || 'none found'})`,
   );

@@ -185,3 +185,38 @@ function vocabProjection(info: OnnxFileInfo, logitsName: string, vocabSize: numb
   }
   return found;
 }
+
+/** Float types from the narrowest significand to the widest (bfloat16 8 bits, float16 11, float32 24, float64 53). */
+const PRECISION_ORDER = ['bfloat16', 'float16', 'float32', 'float64'];
+
+export interface Precision {
+  /** What a run records and the gate compares: the narrower of `weights` and `logits`. */
+  precision: string;
+  /** Float type holding most of the weights' elements (float initializers); null without float initializers. */
+  weights: string | null;
+  /** Element type of the logits output as declared by the graph. */
+  logits: string;
+}
+
+/**
+ * The precision a model computes in. The logits' type alone misses a float16 model converted with
+ * float32 inputs and outputs kept (onnxconverter-common's keep_io_types, common for browser exports):
+ * its outputs are float32 but every layer rounds like float16. The weights' type alone misses a float32
+ * model whose outputs are cast down at the end. So the narrower of the two counts; among the weights,
+ * the type with most elements (mixed-precision conversions keep a few small tensors, e.g. layer-norm
+ * scales, in float32).
+ */
+export function modelPrecision(info: OnnxFileInfo, logitsName: string): Precision {
+  const elements = new Map<string, number>();
+  for (const t of info.initializers) {
+    if (!FLOAT_TYPES.has(t.dataType)) continue;
+    const name = DATA_TYPE_NAMES[t.dataType]!;
+    elements.set(name, (elements.get(name) ?? 0) + t.numel);
+  }
+  let weights: string | null = null;
+  for (const [name, n] of elements) if (weights === null || n > elements.get(weights)!) weights = name;
+  const logits = info.outputs.find((o) => o.name === logitsName)?.type ?? 'float32';
+  const rank = (t: string | null) => (t === null ? Infinity : PRECISION_ORDER.indexOf(t) < 0 ? Infinity : PRECISION_ORDER.indexOf(t));
+  const precision = weights !== null && rank(weights) < rank(logits) ? weights : logits;
+  return { precision, weights, logits };
+}
