@@ -119,6 +119,22 @@ describe('sharded runs: bench all --shard i/n, bench merge', function () {
     expect(plan.perShard[0].seconds).to.equal(Math.round(shardTokens[0]! / 1000));
   });
 
+  it('merges shards that had nothing to compute (contacts runs whole on one shard; the others still leave a cache folder)', async () => {
+    const only = ['all', '--model', model, '--tier', 'smoke', '--tasks', 'contacts', '--seed', '3', '--quiet'];
+    const cache = join(dir, 'cache-contacts');
+    const parts: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const out = join(dir, `contacts-partial-${i}.json`);
+      const r = await bench([...only, '--cache-dir', cache, '--shard', `${i}/2`, '--out', out]);
+      expect(r.code, r.err).to.equal(0);
+      parts.push(out);
+    }
+    const idle = parts.map((p) => JSON.parse(readFileSync(p, 'utf8')) as { work: { tasks: { contacts: { tokens: number } } } });
+    expect(idle.map((p) => p.work.tasks.contacts.tokens).filter((t) => t === 0)).to.have.length(1);
+    const r = await bench(['merge', ...parts, '--out', join(dir, 'contacts-merged.json')]);
+    expect(r.code, r.err).to.equal(0);
+  });
+
   describe('refusals: exit 2, one line, nothing written', () => {
     const forged = (k: number, edit: (p: Record<string, unknown>) => void): string => {
       const p = JSON.parse(readFileSync(partials[k]!, 'utf8'));

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BenchError } from '../../util/errors.js';
@@ -230,6 +230,9 @@ export async function runBench(opts: RunOptions, io: CliIo, display: RunDisplay 
         timings: { startedAt: started.toISOString(), seconds: Math.round((performance.now() - t0) / 10) / 100 },
       };
       const text = serializePartial(partial);
+      // A shard with nothing to compute (every batch dealt elsewhere, or only merge-time tasks) wrote no
+      // cache entry; its folder must exist all the same, since the merge refuses a shard without one.
+      mkdirSync(shardCacheDir, { recursive: true });
       writeFileAtomic(outPath, text);
       ui.close();
       if (!opts.quiet) io.stderr(`bench: wrote partial run ${outPath} (cache ${shardCacheDir})\n`);
