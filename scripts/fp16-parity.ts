@@ -85,6 +85,12 @@ for (const model of models) {
   console.log(formatDiffs(pair.diffs));
   const label = model.replace(/^.*\//, '');
   if (bounds) violations.push(...boundViolations(label, bounds, outputs, pair.diffs));
+  // Not compared is acceptable only where the task declines the model on both sides (generation on a
+  // masked model); a failed task or a side that did not run is a violation.
+  for (const [t, why] of Object.entries(pair.skipped)) {
+    const st = pair.files.map((f) => (f ? readRun(f).tasks[t]?.status : undefined));
+    if (!(st[0] === 'skipped' && st[1] === 'skipped')) violations.push(`${label} ${t}: not compared (${why})`);
+  }
   report.push({
     model,
     fp16,
@@ -167,7 +173,10 @@ function deriveBounds(
 ): ParityBounds {
   const out = { logits: 0, hidden_states: 0, attentions: 0 };
   const tasks: ParityBounds['tasks'] = {};
-  const acc = new Map<string, { item: number; agg: number; h: number; n: number; count: number; task: string; metric: string }>();
+  const acc = new Map<
+    string,
+    { item: number; items: number; agg: number; h: number; n: number; count: number; task: string; metric: string }
+  >();
   for (const m of measured) {
     for (const [name, d] of Object.entries(m.outputs)) {
       const v = name === 'hidden_states' ? d.maxAbs / d.scale : d.maxAbs;
@@ -175,8 +184,9 @@ function deriveBounds(
     }
     for (const d of m.diffs) {
       const key = `${d.task}\u0000${d.metric}`;
-      const a = acc.get(key) ?? { item: 0, agg: 0, h: Infinity, n: Infinity, count: 0, task: d.task, metric: d.metric };
+      const a = acc.get(key) ?? { item: 0, items: 0, agg: 0, h: Infinity, n: Infinity, count: 0, task: d.task, metric: d.metric };
       a.item = Math.max(a.item, d.maxItemDiff);
+      a.items = Math.max(a.items, d.items);
       if (Number.isFinite(d.aggregateDiff)) a.agg = Math.max(a.agg, d.aggregateDiff);
       if (Number.isFinite(d.noise)) a.h = Math.min(a.h, d.noise);
       a.n = Math.min(a.n, m.items[d.task]?.smallest ?? Infinity);
@@ -189,11 +199,12 @@ function deriveBounds(
     const h = Number.isFinite(a.h) ? a.h : 0;
     const discrete = isDiscrete(a.task, a.metric);
     const item = discrete ? Math.max(3 * a.item, 2 * h, Number.isFinite(a.n) ? 1 / a.n : 0) : Math.max(3 * a.item, 0.01 * h);
+    const itemBound = a.items > 0 ? { item: sig(item) } : {}; // an aggregate-only metric has no item bound to check
     // Without an interval (generation's set statistics), one sampled sequence more or less in a count
     // or a fraction over the task's items.
     const unit = /^clusters_/.test(a.metric) ? 1 : 1 / Math.max(1, a.count);
     const aggregate = discrete ? Math.max(3 * a.agg, h > 0 ? 0.5 * h : unit) : Math.max(3 * a.agg, 0.01 * h);
-    (tasks[a.task] ??= {})[a.metric] = { item: sig(item), aggregate: sig(aggregate) };
+    (tasks[a.task] ??= {})[a.metric] = { ...itemBound, aggregate: sig(aggregate) };
   }
   return { outputs: { logits: sig(out.logits), hidden_states: sig(out.hidden_states), attentions: sig(out.attentions) }, tasks };
 }

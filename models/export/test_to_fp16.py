@@ -141,6 +141,9 @@ def run_checks(tmp):
         except SystemExit as e:
             code = e.code
         check("plm_export --fp16 exits 1 against a reference 0.5 away", code == 1, f"exit {code}")
+        check("a variant that failed its check is removed with its card",
+              not os.path.exists(out) and not os.path.exists(os.path.splitext(out)[0] + ".card.json"))
+        to_fp16.convert_file(src, out)  # the float16 file the bad-input cases below need
 
     # bad input: one line, exit 2
     for args, what in (([out], "already float16"), ([os.path.join(tmp, "missing.onnx")], "missing file"),

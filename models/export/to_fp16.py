@@ -218,6 +218,13 @@ def convert_file(src, out, new_id=None):
     return new_card, card_path, stats
 
 
+def discard(out):
+    """Removes a written variant: the .onnx, its external data and its sidecar card."""
+    for path in (out, out + ".data", os.path.splitext(out)[0] + ".card.json"):
+        if os.path.exists(path):
+            os.remove(path)
+
+
 def probe_feeds(model_path):
     """Int64 feeds for the three probe sequences (plm_export.PROBE_SEQUENCES), alone and as one
     right-padded batch, tokenised by the card's vocabulary (esm or progen2)."""
@@ -269,6 +276,8 @@ def parity_fp16(prog, fp32_path, fp16_path, expected=None, feeds=None, tolerance
     bad = {n: r for n, r in report.items() if not (r["relative"] <= tolerance)}
     if bad:
         detail = ", ".join(f"{n} {r['maxAbsDiff']:.3g} (scale {r['scale']:.3g})" for n, r in bad.items())
+        # A variant that failed its check must not stay under the name a run would load.
+        discard(fp16_path)
         X.fail(prog, f"float16 parity check failed: max |fp16 - fp32| {detail} exceeds {tolerance:g} of the scale", code=1)
     return report
 

@@ -43,12 +43,15 @@ export function diffRuns(a: { tasks: Record<string, TaskLike> }, b: { tasks: Rec
       for (const it of ta.items ?? []) {
         const x = it.metrics[metric];
         const y = itemsB.get(it.id)?.[metric];
-        if (typeof x !== 'number' || typeof y !== 'number') continue;
+        if (typeof x !== 'number' && typeof y !== 'number') continue;
         n++;
-        maxItem = Math.max(maxItem, Math.abs(x - y));
+        // A value on one side only (null or NaN on the other: an overflow) is an infinite difference.
+        maxItem = typeof x === 'number' && typeof y === 'number' ? Math.max(maxItem, Math.abs(x - y)) : Infinity;
       }
-      const bAgg = tb.metrics?.[metric];
-      const aggDiff = agg.value !== null && bAgg && bAgg.value !== null ? Math.abs(agg.value - bAgg.value) : NaN;
+      const bValue = tb.metrics?.[metric]?.value ?? null;
+      const aValue = agg.value ?? null;
+      // NaN only where the metric is undefined on both sides; on one side only, an infinite difference.
+      const aggDiff = aValue !== null && bValue !== null ? Math.abs(aValue - bValue) : aValue === bValue ? NaN : Infinity;
       const noise = agg.ci95 ? (agg.ci95[1] - agg.ci95[0]) / 2 : NaN;
       out.push({ task, metric, items: n, maxItemDiff: maxItem, aggregateDiff: aggDiff, aggregate: agg.value ?? NaN, noise });
     }
@@ -209,7 +212,8 @@ export async function compareOutputs(
  */
 export interface ParityBounds {
   outputs: { logits: number; hidden_states: number; attentions: number };
-  tasks: Record<string, Record<string, { item: number; aggregate: number }>>;
+  /** `item` is absent for metrics that exist only in aggregate (e.g. fitness's `*_mean`). */
+  tasks: Record<string, Record<string, { item?: number; aggregate: number }>>;
 }
 
 /** Every difference beyond its bound, as one line each; a metric without a bound is one too. */
@@ -232,8 +236,10 @@ export function boundViolations(
       bad.push(`${label} ${r.task}.${r.metric}: no bound in the bounds file`);
       continue;
     }
-    if (!(r.maxItemDiff <= b.item))
-      bad.push(`${label} ${r.task}.${r.metric}: max item |d| ${r.maxItemDiff.toExponential(2)} exceeds ${b.item}`);
+    if (b.item === undefined ? r.items > 0 : !(r.maxItemDiff <= b.item))
+      bad.push(
+        `${label} ${r.task}.${r.metric}: max item |d| ${r.maxItemDiff.toExponential(2)} exceeds ${b.item ?? 'its bound (none: no items measured)'}`,
+      );
     if (!(Number.isNaN(r.aggregateDiff) || r.aggregateDiff <= b.aggregate))
       bad.push(`${label} ${r.task}.${r.metric}: aggregate |d| ${r.aggregateDiff.toExponential(2)} exceeds ${b.aggregate}`);
   }

@@ -3,6 +3,7 @@ import { CacheStore } from '../../src/cache/store.js';
 import { loadModel, type LoadedModel } from '../../src/model/model.js';
 import { DEFAULT_BATCH_POLICY, newMeter, planBatches, type BatchPolicy } from '../../src/model/runner.js';
 import { logSoftmaxRow } from '../../src/model/logits.js';
+import { median } from '../../src/metrics/summary.js';
 import { loadOrt, type EpName } from '../../src/model/session.js';
 
 export interface ThroughputResult {
@@ -19,7 +20,10 @@ export interface ThroughputResult {
    * mean over whole passes swings by +-30% on a loaded 2-core machine while the pairs stay close.
    */
   ratio: number;
-  /** Every round's plain time / runner time. */
+  /**
+   * Every round's plain time / runner time. (The tokens/s figures above are each side's median pass, so
+   * their quotient need not equal `ratio`, the median of the paired quotients.)
+   */
   pairRatios: number[];
   /** Share of the runner's wall time spent outside session.run (padding, checks, reductions): its own cost. */
   runnerOverhead: number;
@@ -126,12 +130,6 @@ export async function runnerVsPlain(
   } finally {
     await model.release();
   }
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 function padBatch(ort: typeof Ort, model: LoadedModel, seqs: Int32Array[]): Record<string, Ort.Tensor> {
