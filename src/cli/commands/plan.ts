@@ -97,6 +97,15 @@ export async function planCommand(argv: string[], io: CliIo): Promise<number> {
       ),
       ...plan.perShard.map((s) => `shard ${s.shard}: ${s.tokens} tokens, ${fmt(s.seconds)}`),
       `merge: ${plan.merge.tokens} tokens of passes run at merge time (${fmt(plan.merge.seconds)}), plus fits and bootstraps`,
+      // A merge-time task samples: how long its samples grow depends on the real outputs, which a plan does not compute.
+      ...(plan.tasks.some((r) => r.mode === 'merge')
+        ? [
+            `  (${plan.tasks
+              .filter((r) => r.mode === 'merge')
+              .map((r) => r.task)
+              .join(', ')}: counted on stand-in outputs; the real count depends on what is sampled and may be several times larger)`,
+          ]
+        : []),
       `balance: max/mean tokens per shard ${plan.balance.maxOverMean}`,
     ];
     io.stdout(`${lines.join('\n')}\n`);
