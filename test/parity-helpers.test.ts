@@ -31,6 +31,14 @@ describe('parity helpers: diffRuns and boundViolations', () => {
     expect(boundViolations('x', bounds, {}, diffRuns(run(0.5, 0.5), run(0.55, 0.45)))).to.deep.equal([]);
   });
 
+  it('an item on one side only (another id) is not compared', () => {
+    const other = run(null, 0.5);
+    other.tasks.t.items[0]!.id = 'b';
+    const [d] = diffRuns(run(0.5, 0.5), other as never);
+    expect(d!.items).to.equal(0);
+    expect(boundViolations('x', bounds, {}, [d!])).to.deep.equal([]);
+  });
+
   it('an aggregate-only bound refuses per-item values it never measured', () => {
     const aggOnly: ParityBounds = { ...bounds, tasks: { t: { m: { aggregate: 0.1 } } } };
     expect(boundViolations('x', aggOnly, {}, diffRuns(run(0.5, 0.5), run(0.5, 0.5)))).to.have.length(1);

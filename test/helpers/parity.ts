@@ -41,8 +41,12 @@ export function diffRuns(a: { tasks: Record<string, TaskLike> }, b: { tasks: Rec
       let maxItem = 0;
       let n = 0;
       for (const it of ta.items ?? []) {
+        // An item on one side only (a generated sample whose id, a hash of its sequence, changed with one
+        // flipped draw) has nothing to be compared with; the aggregates still compare the two sets.
+        const rowB = itemsB.get(it.id);
+        if (!rowB) continue;
         const x = it.metrics[metric];
-        const y = itemsB.get(it.id)?.[metric];
+        const y = rowB[metric];
         if (typeof x !== 'number' && typeof y !== 'number') continue;
         n++;
         // A value on one side only (null or NaN on the other: an overflow) is an infinite difference.
