@@ -15,6 +15,7 @@ import { CacheStore } from '../src/cache/store.js';
 import { loadModel } from '../src/model/model.js';
 import { listProviders, type EpName } from '../src/model/session.js';
 import { packageRoot } from '../src/util/paths.js';
+import { realRows } from '../test/helpers/parity.js';
 
 const { values } = parseArgs({
   options: { out: { type: 'string' }, sequences: { type: 'string', default: '64' }, 'budget-s': { type: 'string', default: '400' } },
@@ -46,19 +47,6 @@ const eps: EpName[] = [
   ),
 ];
 
-function logSoftmax(data: Float32Array, dims: number[], length: number): Float32Array {
-  const V = dims[dims.length - 1]!;
-  const out = new Float32Array(length * V);
-  for (let t = 0; t < length; t++) {
-    let m = -Infinity;
-    for (let v = 0; v < V; v++) m = Math.max(m, data[t * V + v]!);
-    let s = 0;
-    for (let v = 0; v < V; v++) s += Math.exp(data[t * V + v]! - m);
-    for (let v = 0; v < V; v++) out[t * V + v] = data[t * V + v]! - m - Math.log(s);
-  }
-  return out;
-}
-
 const results: Record<string, unknown>[] = [];
 for (const path of models) {
   let reference: Float32Array[] | null = null;
@@ -75,7 +63,7 @@ for (const path of models) {
         reducer: 'gpu-check',
         cache: false,
         reduce: (o: { length: number; outputs: { logits?: { data: Float32Array; dims: number[] } } }) =>
-          logSoftmax(o.outputs.logits!.data, o.outputs.logits!.dims, o.length),
+          realRows('logits', o.outputs.logits!.data, o.outputs.logits!.dims, o.length),
       };
       await model.forward(reqs.slice(0, 4), spec); // warm-up: shader compilation, allocator
       const t0 = performance.now();

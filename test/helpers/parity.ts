@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
 import { memoryIo } from '../../src/cli/io.js';
 import type { OutputName } from '../../src/model/contract.js';
+import { logSumExpRow } from '../../src/model/logits.js';
+import { readFasta } from '../../src/bio/fasta.js';
+import { packageRoot } from '../../src/util/paths.js';
 import type { ModelHandle } from '../../src/model/model.js';
 import type { ForwardRequest } from '../../src/model/runner.js';
 
@@ -133,12 +136,8 @@ export async function runPair(tasks: string[], a: RunSide, b: RunSide, dir: stri
 
 /** The first n sequences of the perplexity task's held-out FASTA (real proteins, 50-500 residues). */
 export function heldOutSequences(n: number): string[] {
-  const text = readFileSync('tasks/perplexity/data/natural-heldout.fasta', 'utf8');
-  return text
-    .split('>')
-    .slice(1)
-    .map((rec) => rec.split('\n').slice(1).join('').trim())
-    .filter(Boolean)
+  return readFasta(join(packageRoot, 'tasks/perplexity/data/natural-heldout.fasta'))
+    .map((r) => r.sequence)
     .slice(0, n);
 }
 
@@ -148,11 +147,7 @@ export function realRows(name: OutputName, data: Float32Array, dims: number[], l
     const V = dims[dims.length - 1]!;
     const out = new Float32Array(length * V);
     for (let t = 0; t < length; t++) {
-      let m = -Infinity;
-      for (let v = 0; v < V; v++) m = Math.max(m, data[t * V + v]!);
-      let s = 0;
-      for (let v = 0; v < V; v++) s += Math.exp(data[t * V + v]! - m);
-      const lse = m + Math.log(s);
+      const lse = logSumExpRow({ data, dims }, t);
       for (let v = 0; v < V; v++) out[t * V + v] = data[t * V + v]! - lse;
     }
     return out;
