@@ -4,8 +4,9 @@
 //
 //   node --import tsx scripts/webgpu-parity.ts [--out parity.json] [--tasks a,b] [--gpu-ep webgpu|cuda]
 //
-// On Mesa's lavapipe (2 cores) this takes hours: the masked model's pseudo-perplexity alone is 4,342
-// forward passes. CI runs the representative part (test/webgpu.parity.test.ts); this is for a GPU.
+// On Mesa's lavapipe (2 cores) this takes about 2 hours, 47 minutes of it the masked model's
+// pseudo-perplexity (4,342 forward passes); results/perf/2026-12-0{2,3}-webgpu-parity.md hold its figures.
+// CI runs the representative part (test/webgpu.parity.test.ts); this is for a GPU.
 // The fp16-vs-fp32 matrix is scripts/fp16-parity.ts (same helpers).
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
