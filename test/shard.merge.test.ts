@@ -119,6 +119,18 @@ describe('sharded runs: bench all --shard i/n, bench merge', function () {
     expect(plan.perShard[0].seconds).to.equal(Math.round(shardTokens[0]! / 1000));
   });
 
+  it("bench plan says that a merge-time task's passes are counted on stand-in outputs, and only then", async () => {
+    const text = async (argv: string[]) => {
+      const io = memoryIo();
+      expect(await main(['plan', ...argv, '--tier', 'smoke', '--shards', '2', '--throughput', '1000'], io), io.err.join('')).to.equal(0);
+      return io.out.join('');
+    };
+    const sampled = await text(['--model', 'models/plm-clm-mini.onnx', '--tasks', 'generation,perplexity']);
+    expect(sampled).to.match(/^generation +merge /m);
+    expect(sampled).to.include('  (generation: counted on stand-in outputs;');
+    expect(await text(['--model', model, '--tasks', 'perplexity,fold'])).to.not.include('stand-in');
+  });
+
   it('merges shards that had nothing to compute (contacts runs whole on one shard; the others still leave a cache folder)', async () => {
     const only = ['all', '--model', model, '--tier', 'smoke', '--tasks', 'contacts', '--seed', '3', '--quiet'];
     const cache = join(dir, 'cache-contacts');

@@ -88,6 +88,7 @@ export async function planCommand(argv: string[], io: CliIo): Promise<number> {
       io.stdout(`${JSON.stringify(plan, null, 2)}\n`);
       return 0;
     }
+    const mergeTasks = plan.tasks.filter((r) => r.mode === 'merge').map((r) => r.task);
     const lines = [
       `plan for ${plan.model}, tier ${plan.tier}, ${n} shard(s), ${plan.throughputTokensPerSecond} tokens/s (${plan.throughputSource})`,
       'task                 mode    passes   batches    tokens      est. time',
@@ -98,12 +99,9 @@ export async function planCommand(argv: string[], io: CliIo): Promise<number> {
       ...plan.perShard.map((s) => `shard ${s.shard}: ${s.tokens} tokens, ${fmt(s.seconds)}`),
       `merge: ${plan.merge.tokens} tokens of passes run at merge time (${fmt(plan.merge.seconds)}), plus fits and bootstraps`,
       // A merge-time task samples: how long its samples grow depends on the real outputs, which a plan does not compute.
-      ...(plan.tasks.some((r) => r.mode === 'merge')
+      ...(mergeTasks.length
         ? [
-            `  (${plan.tasks
-              .filter((r) => r.mode === 'merge')
-              .map((r) => r.task)
-              .join(', ')}: counted on stand-in outputs; the real count depends on what is sampled and may be several times larger)`,
+            `  (${mergeTasks.join(', ')}: counted on stand-in outputs; the real count depends on what is sampled and may be several times larger)`,
           ]
         : []),
       `balance: max/mean tokens per shard ${plan.balance.maxOverMean}`,
