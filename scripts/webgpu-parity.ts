@@ -12,6 +12,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
+import { parse } from 'csv-parse/sync';
 import '../src/cli/extra-commands.js';
 import { listTaskFolders } from '../src/task/registry.js';
 import { formatDiffs, runPair, type MetricDiff } from '../test/helpers/parity.js';
@@ -46,12 +47,8 @@ const report: {
 /** Per-variant fitness scores of both runs (`--option fitness.scores=true`), matched by assay and mutant. */
 function variantScoreDiff(runA: string, runB: string): VariantScoreDiff {
   const read = (run: string): Map<string, number> => {
-    const [header, ...lines] = readFileSync(run.replace(/\.json$/, '.fitness-scores.csv'), 'utf8')
-      .trim()
-      .split('\n');
-    const col = header!.split(',').indexOf('score');
-    // DMS_id and mutant (the first two columns) contain no commas.
-    return new Map(lines.map((l) => l.split(',')).map((f) => [`${f[0]} ${f[1]}`, Number(f[col])]));
+    const rows = parse<Record<string, string>>(readFileSync(run.replace(/\.json$/, '.fitness-scores.csv')), { columns: true });
+    return new Map(rows.map((r) => [`${r['DMS_id']} ${r['mutant']}`, Number(r['score'])]));
   };
   const a = read(runA);
   const b = read(runB);
